@@ -1,0 +1,56 @@
+"""The REST API under ``/api/v1``: flask-smorest, marshmallow, an OpenAPI 3 document.
+
+Every error is JSON: ``{"code": 422, "status": "…", "errors": {"json": {"field": ["…"]}}}``
+for bad input, naming the fields; never a 500 for any input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from federation.extensions import ConvergenceState
+
+
+def init_api(app: Flask, state: ConvergenceState) -> Api:
+    api = Api(
+        app,
+        spec_kwargs={
+            "info": {"description": "Convergence — plateforme communaliste. API REST v1."},
+            "components": {
+                "securitySchemes": {
+                    "bearer": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "Jeton personnel (page « Mes jetons »).",
+                    }
+                }
+            },
+        },
+    )
+    state.api = api
+    from federation.identity.api import blp as identity_blp
+    from federation.journal.api import blp as journal_blp
+    from federation.plugins.api import blp as plugins_blp
+    from federation.tenancy.api import blp as tenancy_blp
+
+    for blp in (tenancy_blp, identity_blp, plugins_blp, journal_blp):
+        api.register_blueprint(blp)
+    state.csrf.exempt("federation.api")  # see federation.security: token-only auth
+    for blp in (tenancy_blp, identity_blp, plugins_blp, journal_blp):
+        state.csrf.exempt(blp)
+    return api
+
+
+def api_error(status: int, errors: dict[str, Any] | None = None, message: str = "") -> None:
+    """Abort with a JSON error body of the same shape as flask-smorest's."""
+    from flask_smorest import abort
+
+    kwargs: dict[str, Any] = {}
+    if errors:
+        kwargs["errors"] = {"json": errors}
+    if message:
+        kwargs["message"] = message
+    abort(status, **kwargs)

@@ -1,0 +1,165 @@
+"""Configuration: code defaults → ``instances/<name>/config.toml`` → environment → overrides.
+
+A wrong or missing setting stops start-up with :class:`ConfigError`, whose message
+names the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is wrong or missing; the message names it."""
+
+
+#: setting → (type, default). TOML keys are the lower-case names.
+SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
+    "DEPLOYMENT_NAME": (str, "Convergence"),
+    "ENV": (str, "development"),
+    "SECRET_KEY": (str, None),
+    "DATABASE_URL": (str, None),
+    "REDIS_URL": (str, None),
+    "PLUGINS": (list, None),
+    "SAFE_MODE": (bool, False),
+    "DEFAULT_LOCALE": (str, "fr"),
+    "HOSTS": (list, []),
+    "LOGIN_RATE_LIMIT": (str, "10 per minute;100 per hour"),
+    "MAIL_BACKEND": (str, "log"),
+    "MAIL_FROM": (str, "convergence@localhost"),
+    "SMTP_HOST": (str, "localhost"),
+    "SMTP_PORT": (int, 25),
+    "SMTP_USER": (str, None),
+    "SMTP_PASSWORD": (str, None),
+    "SMTP_STARTTLS": (bool, False),
+    "SECURE_COOKIES": (bool, False),
+    "SQL_ECHO": (bool, False),
+}
+LOCALES = ("fr", "en")
+ENV_NAMES = {"DATABASE_URL": "DATABASE_URL", "SECRET_KEY": "SECRET_KEY", "REDIS_URL": "REDIS_URL"}
+
+
+def instances_dir() -> Path:
+    return Path(os.environ.get("CONVERGENCE_INSTANCES_DIR", REPO_ROOT / "instances"))
+
+
+def instance_path(name: str) -> Path:
+    explicit = os.environ.get("CONVERGENCE_INSTANCE_PATH")
+    return Path(explicit) if explicit else instances_dir() / name
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    expected, _default = SETTINGS[name]
+    if value is None:
+        return None
+    if expected is bool and isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{name} ({source}) must be true or false, not {value!r}")
+    if expected is list and isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if expected is int and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"{name} ({source}) must be a whole number, not {value!r}") from None
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(
+            f"{name} ({source}) must be of type {getattr(expected, '__name__', expected)}, "
+            f"not {type(value).__name__}"
+        )
+    return value
+
+
+def load_settings(instance: str, overrides: dict[str, Any]) -> tuple[dict[str, Any], Path]:
+    """Merged and validated settings, and the instance folder."""
+    folder = instance_path(instance)
+    values = {name: default for name, (_t, default) in SETTINGS.items()}
+    config_file = folder / "config.toml"
+    if config_file.exists():
+        try:
+            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config_file}: not valid TOML: {exc}") from exc
+        for key, value in data.items():
+            name = key.upper()
+            if name not in SETTINGS:
+                raise ConfigError(f"{config_file}: unknown setting {key!r}")
+            values[name] = _coerce(name, value, str(config_file))
+    elif os.environ.get("CONVERGENCE_INSTANCE") and not folder.exists():
+        raise ConfigError(f"CONVERGENCE_INSTANCE={instance!r}: no folder {folder}")
+    for name in SETTINGS:
+        env_name = ENV_NAMES.get(name, f"CONVERGENCE_{name}")
+        if env_name in os.environ:
+            values[name] = _coerce(name, os.environ[env_name], f"environment {env_name}")
+    flask_overrides: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if key.upper() in SETTINGS:
+            values[key.upper()] = _coerce(key.upper(), value, "create_app argument")
+        else:
+            flask_overrides[key] = value  # plain Flask/extension settings (TESTING, …)
+    _validate(values, folder)
+    values["_FLASK"] = flask_overrides
+    return values, folder
+
+
+def _validate(values: dict[str, Any], folder: Path) -> None:
+    if values["ENV"] not in ("development", "production", "testing"):
+        raise ConfigError("ENV must be development, production or testing")
+    if values["DEFAULT_LOCALE"] not in LOCALES:
+        raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+    if values["MAIL_BACKEND"] not in ("log", "smtp", "memory"):
+        raise ConfigError("MAIL_BACKEND must be log, smtp or memory")
+    if values["DATABASE_URL"]:
+        try:
+            make_url(values["DATABASE_URL"])
+        except ArgumentError as exc:
+            raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
+    if values["ENV"] == "production":
+        if not values["SECRET_KEY"]:
+            raise ConfigError("SECRET_KEY must be set explicitly in production")
+        if not values["REDIS_URL"]:
+            raise ConfigError(
+                "REDIS_URL must be set in production: rate limits kept in one worker's "
+                "memory do not hold across gunicorn workers"
+            )
+    if values["SECRET_KEY"] is not None and len(values["SECRET_KEY"]) < 16:
+        raise ConfigError("SECRET_KEY is too short (16 characters at least)")
+
+
+def instance_secret_key(folder: Path) -> str:
+    """The key kept in the instance folder, generated on first start."""
+    path = folder / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def database_uri(values: dict[str, Any], folder: Path) -> str:
+    url = values["DATABASE_URL"]
+    if not url:
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{folder / 'convergence.sqlite'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

@@ -1,0 +1,47 @@
+"""The database handle shared by the core and every plugin.
+
+``db`` is the Flask-SQLAlchemy extension, built on a declarative ``Base`` with a
+naming convention (so Alembic can name and drop constraints deterministically) and
+on :class:`federation.tenancy.scoping.TenantSession`, the session that scopes every
+query of a tenant model to the current commune.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Timezone-aware 'now' in UTC (stored as naive UTC on SQLite)."""
+    return datetime.now(UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )
+
+
+def _session_class():
+    from federation.tenancy.scoping import TenantSession
+
+    return TenantSession
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": _session_class()})

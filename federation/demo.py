@@ -1,0 +1,114 @@
+"""``convergence demo load``: the demo federation, accounts and every plugin's demo data."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+
+from federation.db import db
+from federation.errors import ValidationFailed
+from federation.identity import services as identity
+from federation.identity.models import User
+from federation.journal.services import commune_chain, federation_chain, record
+from federation.plugins.services import commune_hooks, enable_plugin, manager
+from federation.tenancy import services as tenancy
+from federation.tenancy.context import commune_scope
+from federation.tenancy.models import Commune
+
+
+def demo_file(app: Flask) -> Path:
+    return Path(app.instance_path) / "demo.toml"
+
+
+def load_demo(app: Flask, *, force: bool = False) -> str:
+    path = demo_file(app)
+    if not path.exists():
+        raise ValidationFailed(f"no demo definition at {path}", field="instance")
+    spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    first = spec["communes"][0]["slug"]
+    if not force and db.session.scalar(select(Commune.id).where(Commune.slug == first)):
+        return "Demo data is already loaded (use --reset on an empty database to reload)."
+
+    communes: dict[str, Commune] = {}
+    for item in spec["communes"]:
+        communes[item["slug"]] = tenancy.create_commune(**item)
+        manager().hook.federation_commune_created(commune=communes[item["slug"]])
+    federations = {}
+    for item in spec.get("federations", []):
+        members = item.pop("communes", [])
+        federation = tenancy.create_federation(**item)
+        federations[federation.slug] = federation
+        for slug in members:
+            tenancy.add_commune_to_federation(federation, communes[slug])
+        record(
+            "federation.created",
+            f"Fédération créée : {federation.name}",
+            {"communes": members},
+            federation_id=federation.id,
+            actor="plateforme",
+        )
+
+    password = spec.get("password", "demo-convergence")
+    users_by_role: dict[str, User] = {}
+    for item in spec.get("users", []):
+        user = identity.create_user(
+            item["email"],
+            password,
+            item["name"],
+            locale="fr",
+            is_platform_admin=item.get("platform_admin", False),
+        )
+        if "commune" in item:
+            member = identity.request_membership(communes[item["commune"]].id, user)
+            identity.activate_membership(member, by=None, method="demo")
+            identity.grant_role(member, item.get("role", "member"))
+            users_by_role.setdefault(item.get("role", "member"), user)
+        if "federation" in item:
+            identity.grant_federation_role(
+                federations[item["federation"]].id,
+                user,
+                item["federation_role"],
+                commune_id=communes.get(item.get("commune", "")).id
+                if item.get("commune")
+                else None,
+            )
+            users_by_role.setdefault(item["federation_role"], user)
+        if item.get("platform_admin"):
+            users_by_role.setdefault("platform_admin", user)
+    db.session.flush()
+
+    plugins = sorted(manager().switchable)
+    for commune in communes.values():
+        with commune_scope(commune.id):
+            record(
+                "commune.opened",
+                f"Ouverture de l'espace communal de {commune.name}",
+                {"insee_code": commune.insee_code},
+                commune_id=commune.id,
+                actor="plateforme",
+            )
+            for name in _in_dependency_order(plugins):
+                enable_plugin(commune, name)
+            commune_hooks(commune.id).federation_demo_data(commune=commune, users=users_by_role)
+    db.session.commit()
+    chains = [commune_chain(c.id) for c in communes.values()] + [
+        federation_chain(f.id) for f in federations.values()
+    ]
+    return (
+        f"Loaded {len(communes)} communes, {len(federations)} federations, "
+        f"{len(spec.get('users', []))} accounts (password: {password}), "
+        f"plugins: {', '.join(plugins) or 'none'}; {len(chains)} journal chains."
+    )
+
+
+def _in_dependency_order(names: list[str]) -> list[str]:
+    pm = manager()
+    ordered: list[str] = []
+    for name in names:
+        for dep in [*pm.dependency_closure(name), name]:
+            if dep not in ordered and dep in pm.switchable:
+                ordered.append(dep)
+    return ordered

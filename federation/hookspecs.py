@@ -1,0 +1,202 @@
+"""The contract between the core and the plugins: every hook the framework offers.
+
+Each specification's docstring is its reference documentation (a meta-test fails when
+one is missing, and another fails when a hook has no test).
+
+How hooks are called:
+
+* *global* hooks are called once for the whole app (``pm.hook.NAME(...)``), usually at
+  start-up;
+* *commune* hooks are called through ``commune_hooks(commune_id)``, so only the plugins
+  enabled in that commune answer;
+* *isolated* hooks (widgets, indicators) call each implementation on its own: one that
+  raises is logged and skipped, and the page still renders.
+
+Implementations only *return* data; the core merges results in a deterministic order
+(by ``weight`` then plugin name), never relying on pluggy's registration order.
+Implement them as methods of a :class:`federation.plugins.ConvergencePlugin` subclass,
+decorated with :data:`federation.plugins.hookimpl`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
+
+    from federation.identity.models import User
+    from federation.identity.permissions import Permission
+    from federation.plugins.contributions import (
+        Indicator,
+        NavItem,
+        VerificationMethod,
+        Widget,
+    )
+    from federation.tenancy.models import Commune, Federation
+
+PROJECT = "convergence"
+hookspec = pluggy.HookspecMarker(PROJECT)
+
+
+@hookspec
+def federation_permissions() -> list[Permission]:
+    """Declare the permissions this plugin defines (global, once at start-up).
+
+    Return a list of :class:`federation.identity.permissions.Permission`, each named
+    ``<plugin>.<action>`` (``"water.manage"``) with the commune roles that hold it by
+    default. Commune admins may then change which role holds which permission.
+    ``require_permission("water.manage")`` refuses undeclared names.
+    """
+
+
+@hookspec
+def federation_blueprints() -> list[Blueprint]:
+    """Return the plugin's web blueprints (global, once at start-up).
+
+    Each blueprint is mounted under ``/c/<commune>/<plugin>/``; its views read the
+    commune from :data:`federation.tenancy.context.current_commune` (the ``commune``
+    URL value is consumed by the core). Every route answers 404 in a commune where the
+    plugin is off: the core adds that guard, the plugin writes no code for it.
+    Templates go under ``templates/<plugin>/`` in the plugin's package.
+    """
+
+
+@hookspec
+def federation_api_blueprints() -> list[Any]:
+    """Return the plugin's REST blueprints (``flask_smorest.Blueprint``; global, once).
+
+    Each is mounted under ``/api/v1/communes/<commune>/<plugin>/`` and appears in the
+    OpenAPI document at ``/api/v1/openapi.json``. Use marshmallow schemas with
+    ``unknown=RAISE`` and ``dump_only`` identifiers. The same per-commune 404 guard as
+    for web blueprints applies.
+    """
+
+
+@hookspec
+def federation_navigation_items(commune: Commune, user: User | None) -> list[NavItem]:
+    """Return navigation entries for a commune's pages (commune hook: enabled plugins only).
+
+    :param commune: the commune being displayed.
+    :param user: the signed-in user, or ``None`` for a visitor.
+    :return: :class:`federation.plugins.contributions.NavItem` objects; the core sorts
+        them by ``weight`` then label.
+    """
+
+
+@hookspec
+def federation_dashboard_widgets(commune: Commune, user: User | None) -> list[Widget]:
+    """Return widgets for the commune home page (commune hook, isolated).
+
+    A widget is a title and already-rendered HTML (render a template of your own with
+    ``render_template``). An implementation that raises is logged and skipped. Keep
+    the number of queries constant: no query per row.
+    """
+
+
+@hookspec
+def federation_indicators(federation: Federation, commune_ids: list[int]) -> list[Indicator]:
+    """Return aggregated indicators for a federation's dashboard (isolated).
+
+    Called with the ids of the member communes where the plugin is enabled, inside a
+    read-only federation scope. Compute every value for all communes at once with a
+    grouped query (a constant number of queries, never one per commune) and return
+    :class:`federation.plugins.contributions.Indicator` objects carrying one value per
+    commune; the core adds the totals, suppresses counts of people under 5 and caches
+    the result per federation.
+    """
+
+
+@hookspec
+def federation_commune_created(commune: Commune) -> None:
+    """React to a new commune (global): seed defaults a plugin needs in every commune."""
+
+
+@hookspec
+def federation_plugin_enabled(commune: Commune, plugin_name: str) -> None:
+    """React when a plugin is switched on for a commune (global, after the change is flushed).
+
+    The plugin itself may seed its data here; other plugins may react too. It runs in
+    the commune's scope and in the same transaction as the change.
+    """
+
+
+@hookspec
+def federation_plugin_disabled(commune: Commune, plugin_name: str) -> None:
+    """React when a plugin is switched off for a commune (global). Data is never deleted."""
+
+
+@hookspec
+def federation_event(name: str, payload: dict[str, Any], commune: Commune | None) -> None:
+    """Receive a domain event, after the transaction that emitted it has committed.
+
+    :param name: dotted event name, e.g. ``"governance.decision_adopted"``.
+    :param payload: JSON-serialisable data of the event (ids, not objects).
+    :param commune: the commune the event belongs to; the handler runs in its scope and
+        only plugins enabled there receive it.
+
+    Runs inline when no ``REDIS_URL`` is configured, otherwise in an RQ worker. A
+    handler that raises is logged and its changes are rolled back; other handlers
+    still run.
+    """
+
+
+@hookspec
+def federation_cli_commands() -> list[click.Command]:
+    """Return click commands or groups to add to the ``convergence`` command (global, once).
+
+    A plugin usually returns one group named after itself: ``convergence water …``.
+    """
+
+
+@hookspec
+def federation_demo_data(commune: Commune, users: dict[str, User]) -> None:
+    """Create demonstration data for a commune where the plugin is enabled (commune hook).
+
+    Called by ``convergence demo load`` inside the commune's scope.
+    :param users: the demo accounts by role name (``"member"``, ``"facilitator"``…).
+    """
+
+
+@hookspec
+def federation_commune_export(commune: Commune) -> dict[str, Any]:
+    """Return the plugin's data of a commune as JSON-serialisable data (commune hook).
+
+    The result is stored under the plugin's name in the commune export, and given back
+    to :func:`federation_commune_import` when the export is imported.
+    """
+
+
+@hookspec
+def federation_commune_import(commune: Commune, data: dict[str, Any]) -> None:
+    """Recreate the plugin's data of a commune from :func:`federation_commune_export`'s output.
+
+    Called in the commune's scope, inside one transaction: raise to refuse the whole
+    import.
+    """
+
+
+@hookspec
+def federation_user_data_export(user: User) -> dict[str, Any]:
+    """Return the personal data the plugin holds about ``user`` (global; GDPR export)."""
+
+
+@hookspec
+def federation_user_data_erase(user: User) -> None:
+    """Erase or anonymise the personal data the plugin holds about ``user`` (global).
+
+    Called before the account is deleted, in an unscoped context: filter by user id.
+    """
+
+
+@hookspec
+def federation_verification_methods() -> list[VerificationMethod]:
+    """Return ways a commune can verify that a person who asks to join lives there (global).
+
+    Built in: approval by a facilitator, an invitation code, a residents list. Each
+    commune chooses one; see
+    :class:`federation.plugins.contributions.VerificationMethod`.
+    """

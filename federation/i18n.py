@@ -1,0 +1,36 @@
+"""Locale selection and the catalogs of the core and every plugin."""
+
+from __future__ import annotations
+
+from flask import current_app, g, has_request_context, request, session
+from flask_login import current_user
+
+from federation.config import LOCALES
+
+
+def select_locale() -> str:
+    """The user's choice (account, then session), then Accept-Language, then the commune's."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_LOCALE"]
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    user = current_user
+    if getattr(user, "is_authenticated", False) and getattr(user, "locale", None) in LOCALES:
+        return user.locale
+    if session.get("lang") in LOCALES:
+        return session["lang"]
+    best = request.accept_languages.best_match(LOCALES)
+    if best:
+        return best
+    commune = g.get("commune")
+    if commune is not None and commune.default_locale in LOCALES:
+        return commune.default_locale
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def catalog_settings(core_dir: str, plugins: list[tuple[str, str]]) -> tuple[str, str]:
+    """BABEL_TRANSLATION_DIRECTORIES and BABEL_DOMAIN for the core plus each plugin."""
+    dirs = [core_dir] + [path for path, _domain in plugins]
+    domains = ["convergence"] + [domain for _path, domain in plugins]
+    return ";".join(dirs), ";".join(domains)

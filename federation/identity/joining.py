@@ -1,0 +1,55 @@
+"""Asking to join a commune, verification, and telling the people concerned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from federation.identity import services
+from federation.identity.models import Membership, User
+from federation.identity.notifications import notify
+from federation.tenancy.models import Commune
+
+
+def join(
+    commune: Commune, user: User, methods: dict[str, Any], *, message: str = "", value: str = ""
+) -> Membership:
+    """Record a join request and run the commune's verification method on it."""
+    member = services.request_membership(commune.id, user, message)
+    method = methods.get(commune.verification_method) or methods["approval"]
+    if method.verify is not None and method.verify(member, value or ""):
+        services.activate_membership(member, by=None, method=method.name)
+        notify(
+            user.id,
+            _("Bienvenue ! Votre adhésion à %(c)s est vérifiée.", c=commune.name),
+            link=f"/c/{commune.slug}/",
+            commune_id=commune.id,
+        )
+    else:
+        notify(
+            user.id,
+            _("Votre demande d'adhésion à %(c)s est en attente de vérification.", c=commune.name),
+            link=f"/c/{commune.slug}/",
+            commune_id=commune.id,
+        )
+    return member
+
+
+def approve(member: Membership, by: User) -> None:
+    services.activate_membership(member, by=by, method="approval")
+    notify(
+        member.user_id,
+        _("Votre adhésion à %(c)s est validée.", c=member.commune.name),
+        link=f"/c/{member.commune.slug}/",
+        commune_id=member.commune_id,
+    )
+
+
+def refuse(member: Membership, by: User) -> None:
+    services.refuse_membership(member)
+    notify(
+        member.user_id,
+        _("Votre demande d'adhésion à %(c)s n'a pas été acceptée.", c=member.commune.name),
+        commune_id=member.commune_id,
+    )

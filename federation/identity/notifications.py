@@ -1,0 +1,88 @@
+"""In-app notifications, and e-mail through the configured backend."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from federation.db import db, utcnow
+from federation.identity.models import Notification
+
+log = logging.getLogger("convergence.mail")
+#: messages sent with MAIL_BACKEND = "memory" (tests)
+OUTBOX: list[EmailMessage] = []
+
+
+def notify(
+    user_id: int,
+    message: str,
+    *,
+    link: str = "",
+    commune_id: int | None = None,
+    email: bool = False,
+) -> Notification:
+    note = Notification(user_id=user_id, message=message, link=link, commune_id=commune_id)
+    db.session.add(note)
+    if email:
+        from federation.identity.models import User
+
+        user = db.session.get(User, user_id)
+        if user is not None:
+            send_mail(user.email, message[:120], message + (f"\n\n{link}" if link else ""))
+    return note
+
+
+def unread_count(user_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def notifications_of(user_id: int, limit: int = 100) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_all_read(user_id: int) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send through SMTP, keep in memory (tests) or print to the log (development)."""
+    config = current_app.config
+    msg = EmailMessage()
+    msg["From"] = config["MAIL_FROM"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg.set_content(body)
+    backend = config["MAIL_BACKEND"]
+    if backend == "memory":
+        OUTBOX.append(msg)
+    elif backend == "smtp":
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if config["SMTP_USER"]:
+                smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
+            smtp.send_message(msg)
+    else:
+        log.info("mail to=%s subject=%s\n%s", to, subject, body)

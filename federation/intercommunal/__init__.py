@@ -1,0 +1,1 @@
+"""Intercommunal coordination: what crosses commune borders."""

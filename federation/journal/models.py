@@ -1,0 +1,40 @@
+"""The public journal: append-only, hash-chained entries, one chain per commune or federation."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from federation.db import db
+
+
+class JournalEntry(db.Model):
+    """One public record. Public by nature, so the table is global (read by chain).
+
+    ``entry_hash`` is the SHA-256 of the canonical JSON of every other field (the
+    previous entry's hash included); ``UNIQUE(chain, seq)`` stops concurrent appends from
+    forking a chain. Database triggers refuse UPDATE and DELETE.
+    """
+
+    __tablename__ = "journal_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(40), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="RESTRICT"), index=True
+    )
+    federation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("federations.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(80), nullable=False)
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+    #: canonical JSON text, hashed as stored
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+    actor: Mapped[str] = mapped_column(String(120), default="", nullable=False)
+    #: ISO-8601 UTC text, hashed as stored (no time-zone round trip through the database)
+    recorded_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    __table_args__ = (UniqueConstraint("chain", "seq"),)

@@ -1,0 +1,23 @@
+"""The public plugin API: what a plugin imports from the core."""
+
+from federation.identity.permissions import Permission, permission
+from federation.plugins.base import ConvergencePlugin, hookimpl
+from federation.plugins.contributions import (
+    Indicator,
+    NavItem,
+    Threshold,
+    VerificationMethod,
+    Widget,
+)
+
+__all__ = [
+    "ConvergencePlugin",
+    "Indicator",
+    "NavItem",
+    "Permission",
+    "Threshold",
+    "VerificationMethod",
+    "Widget",
+    "hookimpl",
+    "permission",
+]

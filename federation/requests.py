@@ -1,0 +1,79 @@
+"""Per-request wiring: which commune or federation a URL names, and the plugin guard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, abort, g, request
+from sqlalchemy import select
+
+from federation.db import db
+from federation.extensions import ConvergenceState
+from federation.tenancy.context import enter_commune, enter_federation
+from federation.tenancy.models import Commune, Federation
+from federation.tenancy.services import member_commune_ids
+
+
+def install_request_hooks(app: Flask, state: ConvergenceState) -> None:
+    @app.url_value_preprocessor
+    def _pull_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        _reset_request_state()
+        from federation.security import check_host
+
+        check_host(app)
+        if not values:
+            return
+        if "commune" in values:
+            slug = values.pop("commune")
+            commune = db.session.scalar(select(Commune).where(Commune.slug == slug))
+            if commune is None:
+                abort(404)
+            host_commune = g.get("host_commune")
+            if host_commune is not None and host_commune.id != commune.id:
+                abort(404)
+            enter_commune(commune)
+        elif "federation" in values:
+            slug = values.pop("federation")
+            federation = db.session.scalar(select(Federation).where(Federation.slug == slug))
+            if federation is None:
+                abort(404)
+            enter_federation(federation, member_commune_ids(federation.id))
+
+    @app.url_defaults
+    def _add_tenant(endpoint: str, values: dict[str, Any]) -> None:
+        for key in ("commune", "federation"):
+            current = g.get(key)
+            if (
+                key not in values
+                and current is not None
+                and app.url_map.is_endpoint_expecting(endpoint, key)
+            ):
+                values[key] = current.slug
+
+    @app.before_request
+    def _guard_plugins() -> None:
+        plugin = state.plugin_blueprints.get(request.blueprint or "")
+        if plugin is None:
+            return
+        from federation.plugins.services import is_enabled
+
+        commune = g.get("commune")
+        if commune is None or not is_enabled(commune.id, plugin):
+            abort(404)
+
+
+_REQUEST_KEYS = (
+    "commune",
+    "federation",
+    "host_commune",
+    "_enabled_plugins",
+    "_commune_hooks",
+    "_role_tables",
+)
+
+
+def _reset_request_state() -> None:
+    """A request never inherits a scope: tests may run several requests in one app context."""
+    for key in _REQUEST_KEYS:
+        g.pop(key, None)
+    db.session().set_scope(None)  # type: ignore[attr-defined]

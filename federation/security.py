@@ -1,0 +1,104 @@
+"""Security plumbing: response headers, safe redirects, API token authentication.
+
+CSRF exemptions live here and only here: the REST API (``/api/``) is exempt because it
+authenticates **only** with personal tokens in the ``Authorization`` header, never
+with the session cookie, so a cross-site request cannot act as the user.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, request
+
+log = logging.getLogger("convergence.security")
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+    return response
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A redirect target that stays on this site: a relative, single-slash path."""
+    if not target:
+        return default
+    target = target.strip()
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 32 for c in target)
+    ):
+        return default
+    return target
+
+
+def security_event(event: str, **fields: object) -> None:
+    """Log a security event with the commune, user and outcome — never a secret."""
+    from flask import g
+    from flask_login import current_user
+
+    commune = g.get("commune")
+    user_id = getattr(current_user, "id", None) if current_user else None
+    log.info(
+        "security event=%s commune=%s user=%s %s",
+        event,
+        getattr(commune, "id", None),
+        user_id,
+        " ".join(f"{k}={v}" for k, v in sorted(fields.items())),
+    )
+
+
+def load_token_user() -> object | None:
+    """Flask-Login request loader: ``Authorization: Bearer <token>`` on API requests only."""
+    from federation.identity.services import user_for_token
+
+    if not is_api_request():
+        return None
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, secret = header.partition(" ")
+    user = user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        security_event("token_rejected")
+        abort(401, description="invalid or revoked API token")
+    return user
+
+
+def check_host(app: Flask) -> None:
+    """R7: when HOSTS is configured, any other Host that is no commune's host gets a 404."""
+    allowed = current_app.config.get("HOSTS") or []
+    host = request.host.split(":", 1)[0].lower()
+    if not allowed or host in allowed:
+        return
+    from flask import g
+    from sqlalchemy import select
+
+    from federation.db import db
+    from federation.tenancy.models import Commune
+
+    commune = db.session.scalar(select(Commune).where(Commune.host == host))
+    if commune is None:
+        abort(404)
+    g.host_commune = commune

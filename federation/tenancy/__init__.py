@@ -1,0 +1,11 @@
+"""Tenancy: communes, federations and the automatic scoping of tenant data."""
+
+from federation.tenancy.scoping import (
+    UNSCOPED,
+    CrossCommuneWrite,
+    Scope,
+    TenantMixin,
+    TenantScopeError,
+)
+
+__all__ = ["UNSCOPED", "CrossCommuneWrite", "Scope", "TenantMixin", "TenantScopeError"]

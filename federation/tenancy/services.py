@@ -1,0 +1,377 @@
+"""Creating and finding communes and federations; importing the official commune list."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from federation.db import db
+from federation.errors import Conflict, NotFound, ValidationFailed
+from federation.tenancy.models import LOCALES, Commune, Federation, FederationMember
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+FEDERATION_KINDS = ("basin", "food", "epci", "other")
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:64].strip("-")
+
+
+def _check_slug(slug: str) -> str:
+    slug = (slug or "").strip().lower()
+    if not slug or len(slug) > 64 or not SLUG_RE.match(slug):
+        raise ValidationFailed(
+            _("Identifiant invalide : lettres minuscules, chiffres et tirets."), field="slug"
+        )
+    return slug
+
+
+def validate_commune_fields(
+    *,
+    name: str | None = None,
+    insee_code: str | None = None,
+    population: object = None,
+    default_locale: str | None = None,
+    host: str | None = None,
+) -> None:
+    if name is not None and (not name.strip() or len(name) > 200):
+        raise ValidationFailed(_("Le nom est obligatoire (200 caractères au plus)."), field="name")
+    if insee_code and not INSEE_RE.match(insee_code):
+        raise ValidationFailed(
+            _("Code INSEE invalide (5 caractères, ex. 22344)."), field="insee_code"
+        )
+    if population is not None and (not isinstance(population, int) or population < 0):
+        raise ValidationFailed(_("La population doit être un entier positif."), field="population")
+    if default_locale is not None and default_locale not in LOCALES:
+        raise ValidationFailed(_("Langue inconnue."), field="default_locale")
+    if host and (len(host) > 255 or not re.match(r"^[a-z0-9.-]+$", host)):
+        raise ValidationFailed(_("Nom d'hôte invalide."), field="host")
+
+
+def create_commune(
+    name: str,
+    slug: str | None = None,
+    *,
+    insee_code: str | None = None,
+    population: int | None = None,
+    departement: str | None = None,
+    default_locale: str = "fr",
+    host: str | None = None,
+    description: str = "",
+) -> Commune:
+    slug = _check_slug(slug or slugify(name))
+    validate_commune_fields(
+        name=name,
+        insee_code=insee_code,
+        population=population,
+        default_locale=default_locale,
+        host=host,
+    )
+    if db.session.scalar(select(Commune.id).where(Commune.slug == slug)):
+        raise Conflict(
+            _("Une commune utilise déjà l'identifiant %(slug)s.", slug=slug), field="slug"
+        )
+    if insee_code and db.session.scalar(select(Commune.id).where(Commune.insee_code == insee_code)):
+        raise Conflict(
+            _("Une commune a déjà le code INSEE %(code)s.", code=insee_code), field="insee_code"
+        )
+    commune = Commune(
+        slug=slug,
+        name=name.strip(),
+        insee_code=insee_code or None,
+        population=population,
+        departement=departement,
+        default_locale=default_locale,
+        host=host or None,
+        description=description,
+    )
+    db.session.add(commune)
+    db.session.flush()
+    return commune
+
+
+def get_commune(slug: str) -> Commune:
+    commune = db.session.scalar(select(Commune).where(Commune.slug == slug))
+    if commune is None:
+        raise NotFound(_("Commune inconnue : %(slug)s", slug=slug), field="commune")
+    return commune
+
+
+def search_communes(query: str = "", limit: int = 50, offset: int = 0) -> list[Commune]:
+    stmt = select(Commune).order_by(Commune.name)
+    query = (query or "").strip()
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(Commune.name).like(like), Commune.insee_code.like(f"{query}%"))
+        )
+    return list(db.session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def count_communes() -> int:
+    return db.session.scalar(select(func.count(Commune.id))) or 0
+
+
+def create_federation(
+    name: str, slug: str | None = None, *, description: str = "", kind: str = "other"
+) -> Federation:
+    slug = _check_slug(slug or slugify(name))
+    if not name or not name.strip() or len(name) > 200:
+        raise ValidationFailed(_("Le nom est obligatoire (200 caractères au plus)."), field="name")
+    if kind not in FEDERATION_KINDS:
+        raise ValidationFailed(_("Type de fédération inconnu."), field="kind")
+    if db.session.scalar(select(Federation.id).where(Federation.slug == slug)):
+        raise Conflict(
+            _("Une fédération utilise déjà l'identifiant %(slug)s.", slug=slug), field="slug"
+        )
+    federation = Federation(slug=slug, name=name.strip(), description=description, kind=kind)
+    db.session.add(federation)
+    db.session.flush()
+    return federation
+
+
+def get_federation(slug: str) -> Federation:
+    federation = db.session.scalar(select(Federation).where(Federation.slug == slug))
+    if federation is None:
+        raise NotFound(_("Fédération inconnue : %(slug)s", slug=slug), field="federation")
+    return federation
+
+
+def list_federations() -> list[Federation]:
+    return list(db.session.scalars(select(Federation).order_by(Federation.name)))
+
+
+def add_commune_to_federation(
+    federation: Federation, commune: Commune, joined_on: date | None = None
+) -> FederationMember:
+    current = db.session.scalar(
+        select(FederationMember).where(
+            FederationMember.federation_id == federation.id,
+            FederationMember.commune_id == commune.id,
+            FederationMember.left_on.is_(None),
+        )
+    )
+    if current is not None:
+        raise Conflict(
+            _(
+                "%(commune)s est déjà membre de %(federation)s.",
+                commune=commune.name,
+                federation=federation.name,
+            ),
+            field="commune",
+        )
+    member = FederationMember(
+        federation_id=federation.id, commune_id=commune.id, joined_on=joined_on or date.today()
+    )
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def remove_commune_from_federation(
+    federation: Federation, commune: Commune, left_on: date | None = None
+) -> None:
+    current = db.session.scalar(
+        select(FederationMember).where(
+            FederationMember.federation_id == federation.id,
+            FederationMember.commune_id == commune.id,
+            FederationMember.left_on.is_(None),
+        )
+    )
+    if current is None:
+        raise NotFound(
+            _(
+                "%(commune)s n'est pas membre de %(federation)s.",
+                commune=commune.name,
+                federation=federation.name,
+            ),
+            field="commune",
+        )
+    current.left_on = left_on or date.today()
+
+
+def member_commune_ids(federation_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(FederationMember.commune_id)
+            .where(
+                FederationMember.federation_id == federation_id, FederationMember.left_on.is_(None)
+            )
+            .order_by(FederationMember.commune_id)
+        )
+    )
+
+
+def member_communes(federation_id: int) -> list[Commune]:
+    return list(
+        db.session.scalars(
+            select(Commune)
+            .join(FederationMember, FederationMember.commune_id == Commune.id)
+            .where(
+                FederationMember.federation_id == federation_id, FederationMember.left_on.is_(None)
+            )
+            .order_by(Commune.name)
+        )
+    )
+
+
+def federations_of(commune_id: int) -> list[Federation]:
+    return list(
+        db.session.scalars(
+            select(Federation)
+            .join(FederationMember, FederationMember.federation_id == Federation.id)
+            .where(FederationMember.commune_id == commune_id, FederationMember.left_on.is_(None))
+            .order_by(Federation.name)
+        )
+    )
+
+
+# --- importing the official list of communes ------------------------------------------
+
+REQUIRED_COLUMNS = ("code_insee", "nom")
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value else None
+
+
+def import_communes_csv(
+    path: Path,
+    *,
+    only_departements: Iterable[str] | None = None,
+    update_existing: bool = False,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = 2000,
+) -> ImportReport:
+    """Create communes from an official CSV (INSEE code, name, département, population…).
+
+    Columns: ``code_insee``, ``nom`` and optionally ``dep``, ``population_municipale``,
+    ``epci_nom``. Bad lines are reported with their line number and skipped; nothing
+    from a bad line is written.
+    """
+    report = ImportReport()
+    deps = {d.strip() for d in only_departements} if only_departements else None
+    existing = dict(db.session.execute(select(Commune.insee_code, Commune.id)).all())
+    used_slugs = set(db.session.scalars(select(Commune.slug)))
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValidationFailed(
+                _("Colonnes manquantes dans le fichier : %(cols)s", cols=", ".join(missing)),
+                field="file",
+            )
+        pending = 0
+        for line_no, row in enumerate(reader, start=2):
+            if progress:
+                progress(1)
+            code = (row.get("code_insee") or "").strip()
+            name = (row.get("nom") or "").strip()
+            dep = (row.get("dep") or "").strip() or None
+            if deps is not None and dep not in deps:
+                report.skipped += 1
+                continue
+            try:
+                population = _int_or_none(row.get("population_municipale"))
+                validate_commune_fields(name=name, insee_code=code, population=population)
+                if not code:
+                    raise ValidationFailed(_("Code INSEE manquant."), field="code_insee")
+            except (ValidationFailed, ValueError) as exc:
+                message = (
+                    exc.message
+                    if isinstance(exc, ValidationFailed)
+                    else _("La population doit être un entier positif.")
+                )
+                report.errors.append(_("ligne %(n)d : %(msg)s", n=line_no, msg=message))
+                continue
+            if code in existing:
+                if update_existing:
+                    commune = db.session.get(Commune, existing[code])
+                    if commune is not None:
+                        commune.name, commune.population, commune.departement = (
+                            name,
+                            population,
+                            dep,
+                        )
+                        report.updated += 1
+                else:
+                    report.skipped += 1
+                continue
+            slug = slugify(name) or code
+            if slug in used_slugs:
+                slug = f"{slug}-{code.lower()}"
+            used_slugs.add(slug)
+            db.session.add(
+                Commune(
+                    slug=slug, name=name, insee_code=code, departement=dep, population=population
+                )
+            )
+            existing[code] = -1
+            report.created += 1
+            pending += 1
+            if pending >= batch_size:
+                db.session.flush()
+                pending = 0
+    db.session.flush()
+    return report
+
+
+EDITABLE_FIELDS = (
+    "name",
+    "population",
+    "default_locale",
+    "host",
+    "description",
+    "verification_method",
+)
+
+
+def update_commune(
+    commune: Commune, *, allowed_methods: Iterable[str] | None = None, **changes: object
+) -> Commune:
+    """Change a commune's profile; unknown fields are refused."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Champ inconnu."), field=sorted(unknown)[0])
+    validate_commune_fields(
+        name=changes.get("name"),  # type: ignore[arg-type]
+        population=changes.get("population"),
+        default_locale=changes.get("default_locale"),  # type: ignore[arg-type]
+        host=changes.get("host"),  # type: ignore[arg-type]
+    )
+    method = changes.get("verification_method")
+    if method is not None and method not in set(allowed_methods or ()):
+        raise ValidationFailed(_("Méthode de vérification inconnue."), field="verification_method")
+    host = changes.get("host")
+    if host:
+        taken = db.session.scalar(
+            select(Commune.id).where(Commune.host == host, Commune.id != commune.id)
+        )
+        if taken:
+            raise Conflict(_("Ce nom d'hôte est déjà utilisé."), field="host")
+    for key, value in changes.items():
+        if key == "host":
+            value = value or None
+        setattr(commune, key, value)
+    db.session.flush()
+    return commune

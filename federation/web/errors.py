@@ -1,0 +1,66 @@
+"""Error pages (403/404/500… in both languages) and JSON errors for the API."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from flask import Flask, jsonify, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from federation.db import db
+from federation.errors import ServiceError
+from federation.security import add_security_headers, is_api_request
+
+log = logging.getLogger(__name__)
+
+
+def _json_error(status: int, name: str, message: str = "", errors: dict | None = None):
+    body: dict = {"code": status, "status": name}
+    if message:
+        body["message"] = message
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    smorest_handler = app.extensions["convergence"].api.handle_http_exception
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if is_api_request():
+            response = smorest_handler(exc)
+            return response
+        if exc.response is not None:  # abort(redirect(...)) and friends
+            return exc.response
+        status = exc.code or 500
+        return render_template("errors/error.html", status=status, error=exc), status
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):
+        db.session.rollback()
+        if is_api_request():
+            return _json_error(
+                exc.status, type(exc).__name__, str(exc.message), {"json": exc.as_dict()}
+            )
+        return render_template(
+            "errors/error.html", status=exc.status, error=exc, message=str(exc.message)
+        ), exc.status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        log.exception("unexpected error")
+        with contextlib.suppress(Exception):  # the original error matters more
+            db.session.rollback()
+        if is_api_request():
+            return _json_error(500, "Internal Server Error")
+        try:
+            response = app.make_response(
+                (render_template("errors/error.html", status=500, error=InternalServerError()), 500)
+            )
+        except Exception:
+            response = app.make_response(("Internal Server Error", 500))
+        return add_security_headers(response)

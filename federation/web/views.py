@@ -1,0 +1,179 @@
+"""Public pages: the portal, a commune's home and journal, a federation's home and journal."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from federation.db import db
+from federation.identity.decorators import login_required_here
+from federation.identity.forms import EmptyForm, JoinForm
+from federation.identity.notifications import mark_all_read, notifications_of
+from federation.identity.services import federation_role_holders
+from federation.intercommunal import indicators as indicator_service
+from federation.journal import services as journal
+from federation.plugins.services import disabled_in, manager, verification_methods
+from federation.security import safe_next
+from federation.tenancy import services as tenancy
+
+bp = Blueprint("web", __name__)
+PAGE_SIZE = 60
+
+
+@bp.route("/")
+def portal():
+    host_commune = g.get("host_commune")
+    if host_commune is not None:
+        return redirect(f"/c/{host_commune.slug}/")
+    query = request.args.get("q", "")[:100]
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    communes = tenancy.search_communes(query, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "portal.html",
+        federations=tenancy.list_federations(),
+        communes=communes[:PAGE_SIZE],
+        has_next=len(communes) > PAGE_SIZE,
+        page=page,
+        query=query,
+        total=tenancy.count_communes(),
+    )
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    if code not in ("fr", "en"):
+        abort(404)
+    session["lang"] = code
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/c/<commune>/")
+def commune_home():
+    commune = g.commune
+    user = current_user if current_user.is_authenticated else None
+    results = manager().call_isolated(
+        "federation_dashboard_widgets", skip=disabled_in(commune.id), commune=commune, user=user
+    )
+    widgets = sorted(
+        (w for _p, found in results for w in found or []), key=lambda w: (w.weight, str(w.title))
+    )
+    membership = None
+    if user is not None:
+        from federation.identity.services import membership as find_membership
+
+        membership = find_membership(commune.id, user.id)
+    return render_template(
+        "commune/home.html",
+        commune=commune,
+        widgets=widgets,
+        entries=journal.entries(journal.commune_chain(commune.id), limit=5),
+        membership=membership,
+        federations=tenancy.federations_of(commune.id),
+        method=verification_methods().get(commune.verification_method),
+    )
+
+
+@bp.route("/c/<commune>/join", methods=["GET", "POST"])
+def join_commune():
+    from federation.errors import ServiceError
+    from federation.identity import joining
+
+    user = login_required_here()
+    commune = g.commune
+    methods = verification_methods()
+    method = methods.get(commune.verification_method) or methods["approval"]
+    form = JoinForm()
+    if method.field_label:
+        form.verification_value.label.text = str(method.field_label)
+    if form.validate_on_submit():
+        try:
+            member = joining.join(
+                commune,
+                user,
+                methods,
+                message=form.message.data or "",
+                value=form.verification_value.data or "",
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            if member.is_active:
+                flash(_("Bienvenue dans la commune %(c)s !", c=commune.name), "success")
+            else:
+                flash(
+                    _("Votre demande est enregistrée ; vous serez prévenu·e de la suite."), "info"
+                )
+            return redirect(f"/c/{commune.slug}/")
+    return render_template("commune/join.html", commune=commune, form=form, method=method)
+
+
+def _journal_page(chain: str, template: str, **context):
+    try:
+        before = int(request.args["before"]) if "before" in request.args else None
+    except ValueError:
+        before = None
+    entries = journal.entries(chain, limit=50, before_seq=before)
+    head = journal.head(chain)
+    return render_template(
+        template, entries=entries, head=head, chain=chain, total=journal.count(chain), **context
+    )
+
+
+@bp.route("/c/<commune>/journal")
+def commune_journal():
+    return _journal_page(
+        journal.commune_chain(g.commune.id), "journal.html", owner=g.commune, owner_kind="commune"
+    )
+
+
+@bp.route("/f/<federation>/")
+def federation_home():
+    federation = g.federation
+    communes = tenancy.member_communes(federation.id)
+    rows = indicator_service.compute(federation, [c.id for c in communes])
+    return render_template(
+        "federation/home.html",
+        federation=federation,
+        communes=communes,
+        indicator_rows=rows,
+        roles=federation_role_holders(federation.id),
+        entries=journal.entries(journal.federation_chain(federation.id), limit=5),
+    )
+
+
+@bp.route("/f/<federation>/journal")
+def federation_journal():
+    return _journal_page(
+        journal.federation_chain(g.federation.id),
+        "journal.html",
+        owner=g.federation,
+        owner_kind="federation",
+    )
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+def notifications():
+    user = login_required_here()
+    form = EmptyForm()
+    if form.validate_on_submit():
+        mark_all_read(user.id)
+        db.session.commit()
+        return redirect("/notifications")
+    return render_template("account/notifications.html", items=notifications_of(user.id), form=form)
+
+
+def register_core_web(app: Flask) -> None:
+    from federation.identity.views import account_bp, auth_bp
+    from federation.web.admin import admin_bp, platform_bp
+
+    for blueprint in (bp, auth_bp, account_bp, admin_bp, platform_bp):
+        app.register_blueprint(blueprint)
