@@ -8,7 +8,7 @@ with the session cookie, so a cross-site request cannot act as the user.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, abort, current_app, request
 
@@ -39,17 +39,17 @@ def safe_next(target: str | None, default: str = "/") -> str:
     """A redirect target that stays on this site: a relative, single-slash path."""
     if not target:
         return default
-    target = target.strip()
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-        or any(ord(c) < 32 for c in target)
-    ):
-        return default
+    for candidate in (target, unquote(target)):
+        parts = urlsplit(candidate)
+        if (
+            parts.scheme
+            or parts.netloc
+            or not candidate.startswith("/")
+            or candidate.startswith("//")
+            or "\\" in candidate
+            or any(ord(c) < 32 or ord(c) == 127 for c in candidate)
+        ):
+            return default
     return target
 
 

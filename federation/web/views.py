@@ -177,3 +177,19 @@ def register_core_web(app: Flask) -> None:
 
     for blueprint in (bp, auth_bp, account_bp, admin_bp, platform_bp):
         app.register_blueprint(blueprint)
+    _limit_login(app)
+
+
+def _login_account_key() -> str:
+    """Rate-limit key per account tried (R17), beside the per-address limit."""
+    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _limit_login(app: Flask) -> None:
+    limiter = app.extensions["convergence"].limiter
+    view = app.view_functions["auth.login"]
+    per_address = limiter.limit(app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+    per_account = limiter.limit(
+        "100 per hour", key_func=_login_account_key, methods=["POST"], scope="login-account"
+    )
+    app.view_functions["auth.login"] = per_address(per_account(view))
