@@ -11,7 +11,6 @@ from sqlalchemy import inspect, text
 
 from federation.db import db
 
-
 #: every app built on the test database: their connections are closed before a reset
 APPS: weakref.WeakSet[Flask] = weakref.WeakSet()
 

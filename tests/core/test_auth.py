@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2 import Type as ArgonType
-from argon2 import extract_parameters
 from sqlalchemy import select
 
 from federation.db import db

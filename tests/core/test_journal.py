@@ -71,8 +71,7 @@ def test_tampering_with_any_field_of_any_entry_is_detected(app, chain, field, po
         _drop_append_only_guard()
         db.session.execute(
             text(
-                f"UPDATE journal_entries SET {field} = :value WHERE chain = :chain "  # noqa: S608
-                "AND seq = :seq"
+                f"UPDATE journal_entries SET {field} = :value WHERE chain = :chain AND seq = :seq"
             ),
             {"value": TAMPERING[field], "chain": journal.commune_chain(chain.id), "seq": position},
         )
@@ -112,7 +111,7 @@ def test_concurrent_appends_never_fork_the_chain(app, factory):
             with app.app_context():
                 journal.record("race", f"Entry {n}", {"n": n}, commune_id=commune.id)
                 db.session.commit()
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=append, args=(n,)) for n in range(8)]

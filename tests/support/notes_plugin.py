@@ -227,8 +227,8 @@ class NotesPlugin(ConvergencePlugin):
                 Note.commune_id, func.count(Note.id), func.count(func.distinct(Note.author_id))
             ).group_by(Note.commune_id)
         ).all()
-        notes = {cid: 0 for cid in commune_ids}
-        authors = {cid: 0 for cid in commune_ids}
+        notes = dict.fromkeys(commune_ids, 0)
+        authors = dict.fromkeys(commune_ids, 0)
         for cid, count, people in rows:
             notes[cid], authors[cid] = count, people
         return [
