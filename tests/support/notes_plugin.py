@@ -82,7 +82,9 @@ web = Blueprint("notes", __name__)
 api = ApiBlueprint("notes_api", __name__, description="Notes (test plugin)")
 
 PAGE = """{% extends "base.html" %}{% block content %}<h1>{{ heading }}</h1>
-<ul>{% for n in notes %}<li><a href="{{ url_for('notes.show', note_id=n.id) }}">{{ n.title }}</a></li>{% endfor %}</ul>
+<ul>{% for n in notes %}
+<li><a href="{{ url_for('notes.show', note_id=n.id) }}">{{ n.title }}</a></li>
+{% endfor %}</ul>
 {% endblock %}"""
 
 
