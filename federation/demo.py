@@ -23,8 +23,8 @@ def demo_file(app: Flask) -> Path:
     return Path(app.instance_path) / "demo.toml"
 
 
-def load_demo(app: Flask, *, force: bool = False) -> str:
-    path = demo_file(app)
+def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> str:
+    path = path or demo_file(app)
     if not path.exists():
         raise ValidationFailed(f"no demo definition at {path}", field="instance")
     spec = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -221,10 +221,20 @@ def _guard_writes(session: TenantSession, _flush_context: Any, _instances: Any) 
 
 @contextmanager
 def scoped(session: TenantSession, scope: Scope | None) -> Iterator[TenantSession]:
-    """Temporarily replace the session's scope; restores the previous one after."""
+    """Temporarily replace the session's scope; restores the previous one after.
+
+    Pending changes are flushed at each switch, under the scope they were made in.
+    """
     previous = session.info.get(SCOPE_KEY)
+    _flush_pending(session)
     session.info[SCOPE_KEY] = scope
     try:
         yield session
+        _flush_pending(session)
     finally:
         session.info[SCOPE_KEY] = previous
+
+
+def _flush_pending(session: TenantSession) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.flush()
