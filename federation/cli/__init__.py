@@ -535,13 +535,16 @@ def demo_group() -> None:
 
 @demo_group.command("load")
 @click.option("--reset", is_flag=True, help="Load even if demo data is already there.")
-@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Demo definition (default: the instance's demo.toml).")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Demo definition (default: the instance's demo.toml).",
+)
 def demo_load(reset: bool, path: Path | None) -> None:
     """Create the demo communes, federation, accounts and every plugin's demo data."""
     from federation.demo import load_demo
 
     with unscoped():
-        summary = run_service(load_demo, current_app._get_current_object(), force=reset,
-                              path=path)
+        summary = run_service(load_demo, current_app._get_current_object(), force=reset, path=path)
     click.echo(summary)

@@ -15,7 +15,6 @@ from federation import hookspecs
 from federation.db import db
 from federation.identity.models import User
 from federation.tenancy.models import Commune
-from tests.support import notes_plugin
 from tests.support.notes_plugin import CALLS, Note
 
 HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("federation_"))
@@ -97,8 +96,9 @@ def test_hook_federation_commune_created(app):
     from federation.cli import main
 
     CALLS.clear()
-    result = app.test_cli_runner().invoke(main, ["commune", "create", "Hookville"],
-                                          obj=_script_info(app))
+    result = app.test_cli_runner().invoke(
+        main, ["commune", "create", "Hookville"], obj=_script_info(app)
+    )
     assert result.exit_code == 0, result.output
     assert ("commune_created", "hookville") in CALLS
 
@@ -136,8 +136,9 @@ def test_hook_federation_cli_commands(app, factory, in_commune):
     commune = factory.commune()
     with in_commune(commune):
         db.session.add(Note(title="cli"))
-    result = app.test_cli_runner().invoke(main, ["notes", "count", "--commune", commune.slug],
-                                          obj=_script_info(app))
+    result = app.test_cli_runner().invoke(
+        main, ["notes", "count", "--commune", commune.slug], obj=_script_info(app)
+    )
     assert result.exit_code == 0 and result.output.strip() == "1"
 
 
@@ -145,8 +146,9 @@ def test_hook_federation_demo_data(app):
     from federation.cli import main
 
     demo = Path(__file__).parents[2] / "instances" / "demo" / "demo.toml"
-    result = app.test_cli_runner().invoke(main, ["demo", "load", "--file", str(demo)],
-                                          obj=_script_info(app))
+    result = app.test_cli_runner().invoke(
+        main, ["demo", "load", "--file", str(demo)], obj=_script_info(app)
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         from federation.tenancy.context import unscoped
@@ -159,13 +161,15 @@ def test_hook_federation_commune_export(app, factory, in_commune, tmp_path):
     from federation.cli import main
 
     commune = factory.commune("exported")
-    factory.enable(commune, "notes", {"heading": "Carnet", "max_length": 100,
-                                      "style": "plain", "public": True})
+    factory.enable(
+        commune, "notes", {"heading": "Carnet", "max_length": 100, "style": "plain", "public": True}
+    )
     with in_commune(commune):
         db.session.add(Note(title="exported note"))
     out = tmp_path / "export.json"
-    result = app.test_cli_runner().invoke(main, ["commune", "export", "exported", "-o", str(out)],
-                                          obj=_script_info(app))
+    result = app.test_cli_runner().invoke(
+        main, ["commune", "export", "exported", "-o", str(out)], obj=_script_info(app)
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert data["plugins"]["notes"]["data"]["notes"][0]["title"] == "exported note"
@@ -182,8 +186,9 @@ def test_hook_federation_commune_import(app, factory, in_commune, tmp_path):
     out = tmp_path / "export.json"
     runner = app.test_cli_runner()
     runner.invoke(main, ["commune", "export", "source", "-o", str(out)], obj=_script_info(app))
-    result = runner.invoke(main, ["commune", "import-data", str(out), "--slug", "copy"],
-                           obj=_script_info(app))
+    result = runner.invoke(
+        main, ["commune", "import-data", str(out), "--slug", "copy"], obj=_script_info(app)
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         copy = db.session.scalar(select(Commune).where(Commune.slug == "copy"))
@@ -214,8 +219,9 @@ def test_hook_federation_user_data_erase(client, factory, in_commune, app):
         db.session.add(Note(title="mine", author_id=member.user.id))
     factory.login(client, member)
     CALLS.clear()
-    response = client.post("/account/delete", data={"password": member.user.password,
-                                                    "confirm": "y"})
+    response = client.post(
+        "/account/delete", data={"password": member.user.password, "confirm": "y"}
+    )
     assert response.status_code == 302
     assert ("user_erased", member.user.id) in CALLS
     with in_commune(commune):
@@ -234,8 +240,3 @@ def test_hook_federation_verification_methods(client, factory, in_db):
     assert "Secret word" in form
     client.post(f"/c/{commune.slug}/join", data={"verification_value": "sesame"})
     assert "membre vérifié·e" in client.get(f"/c/{commune.slug}/").text
-
-
-def test_the_test_plugin_module_is_importable_as_documentation():
-    assert notes_plugin.NotesPlugin.__doc__ is None or True
-    assert notes_plugin.__doc__

@@ -28,8 +28,19 @@ from federation.tenancy.scoping import is_tenant_class
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: routes where anyone signed in may write into a commune they do not belong to
 OPEN_TO_OUTSIDERS = {"web.join_commune", "api_identity.Memberships"}
-STRING_ARGUMENT_VALUES = ["notes", "needsnotes", "broken", "approve", "refuse", "grant",
-                          "revoke", "admin", "facilitator", "en", "fr"]
+STRING_ARGUMENT_VALUES = [
+    "notes",
+    "needsnotes",
+    "broken",
+    "approve",
+    "refuse",
+    "grant",
+    "revoke",
+    "admin",
+    "facilitator",
+    "en",
+    "fr",
+]
 MIN_SECRET = 6
 
 
@@ -63,8 +74,13 @@ def _seed(commune: Commune, users: dict[str, User], label: str) -> None:
         for name in _in_dependency_order(sorted(pm.switchable)):
             enable_plugin(commune, name)
         commune_hooks(commune.id).federation_demo_data(commune=commune, users=users)
-        record("isolation.seed", f"Secret decision of {label}", {"label": label},
-               commune_id=commune.id, actor=f"actor-{label}")
+        record(
+            "isolation.seed",
+            f"Secret decision of {label}",
+            {"label": label},
+            commune_id=commune.id,
+            actor=f"actor-{label}",
+        )
         from tests.support.notes_plugin import Note
 
         db.session.add(Note(title=f"note-title-{label}", body=f"note-body-{label}"))
@@ -80,20 +96,37 @@ def world(app, factory, in_db):
     for ref, label in ((b, "b"), (a, "a")):
         for role in ("member", "facilitator", "admin", "agent", "secretary"):
             people[(label, role)] = factory.member(
-                ref, role, factory.user(f"{role}-{label}@isolation.example",
-                                        display_name=f"Person-{role}-{label}-secret"))
-        factory.member(ref, status="pending",
-                       user=factory.user(f"pending-{label}@isolation.example",
-                                         display_name=f"Pending-{label}-secret"))
+                ref,
+                role,
+                factory.user(
+                    f"{role}-{label}@isolation.example",
+                    display_name=f"Person-{role}-{label}-secret",
+                ),
+            )
+        factory.member(
+            ref,
+            status="pending",
+            user=factory.user(
+                f"pending-{label}@isolation.example", display_name=f"Pending-{label}-secret"
+            ),
+        )
     with in_db():
         for ref, label in ((b, "b"), (a, "a")):
-            users = {role: db.session.get(User, m.user.id)
-                     for (lab, role), m in people.items() if lab == label}
+            users = {
+                role: db.session.get(User, m.user.id)
+                for (lab, role), m in people.items()
+                if lab == label
+            }
             _seed(db.session.get(Commune, ref.id), users, label)
     coordinator = factory.user("coordinator@isolation.example")
     factory.federation_role(f_b, coordinator, "coordinator")
-    return {"a": a, "b": b, "federation": f_b, "b_admin": people[("b", "admin")],
-            "coordinator": coordinator}
+    return {
+        "a": a,
+        "b": b,
+        "federation": f_b,
+        "b_admin": people[("b", "admin")],
+        "coordinator": coordinator,
+    }
 
 
 def _secrets(app, a_id: int, b_id: int) -> set[str]:
@@ -101,11 +134,12 @@ def _secrets(app, a_id: int, b_id: int) -> set[str]:
         a_values = _string_values(_rows_of(a_id))
         b_values = _string_values(_rows_of(b_id))
         with unscoped():
-            for (label, commune_id) in (("a", a_id),):
-                users = db.session.scalars(select(User).join(
-                    Membership, Membership.user_id == User.id).where(
-                    Membership.commune_id == commune_id)).all()
-                a_values |= {u.email for u in users} | {u.display_name for u in users}
+            users = db.session.scalars(
+                select(User)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.commune_id == a_id)
+            ).all()
+            a_values |= {u.email for u in users} | {u.display_name for u in users}
             a_values.add(db.session.get(Commune, a_id).name)
     return {v for v in a_values - b_values if len(v) >= MIN_SECRET and not v.isdigit()}
 
@@ -162,12 +196,26 @@ def _example(spec: dict, schema: dict) -> Any:
     schema = _resolve(spec, schema)
     if "enum" in schema:
         return schema["enum"][0]
-    return {"string": "hacked-by-b", "integer": 1, "number": 1, "boolean": True,
-            "object": {}, "array": []}.get(schema.get("type"), "hacked-by-b")
+    return {
+        "string": "hacked-by-b",
+        "integer": 1,
+        "number": 1,
+        "boolean": True,
+        "object": {},
+        "array": [],
+    }.get(schema.get("type"), "hacked-by-b")
 
 
-FORM_DATA = {"title": "hacked-by-b", "body": "hacked", "role": "admin", "message": "hi",
-             "name": "Hacked", "action": "save", "heading": "Hacked", "max_length": "50"}
+FORM_DATA = {
+    "title": "hacked-by-b",
+    "body": "hacked",
+    "role": "admin",
+    "message": "hi",
+    "name": "Hacked",
+    "action": "save",
+    "heading": "Hacked",
+    "max_length": "50",
+}
 
 
 def _check_get(client, url: str, headers: dict, secrets: set[str], seen: list) -> None:
@@ -228,8 +276,10 @@ def test_no_route_lets_a_member_of_b_change_commune_a(app, world):
                             response = web.open(url, method=method, data=body)
                         assert response.status_code < 500, (method, url, response.status_code)
                         if slug == a.slug and rule.endpoint not in OPEN_TO_OUTSIDERS:
-                            assert response.status_code in (400, 401, 403, 404, 405, 409,
-                                                            422), (method, url)
+                            assert response.status_code in (400, 401, 403, 404, 405, 409, 422), (
+                                method,
+                                url,
+                            )
     with app.app_context():
         after = _rows_of(a.id, exclude_user=b_admin.user.id)
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
@@ -258,14 +308,27 @@ def test_federation_routes_show_nothing_of_a_commune_outside_the_federation(app,
 def test_walk_covers_every_route(app):
     """Every rule is either commune-scoped, federation-scoped or a known global page."""
     global_endpoints = {
-        "static", "api-docs.openapi_json", "web.portal", "web.set_language",
-        "web.notifications", "auth.login", "auth.logout", "auth.register",
-        "api_tenancy.Communes", "api_tenancy.Federations", "api_identity.me",
-        "api_identity.my_memberships", "api_identity.Tokens", "api_identity.revoke_token",
+        "static",
+        "api-docs.openapi_json",
+        "web.portal",
+        "web.set_language",
+        "web.notifications",
+        "auth.login",
+        "auth.logout",
+        "auth.register",
+        "api_tenancy.Communes",
+        "api_tenancy.Federations",
+        "api_identity.me",
+        "api_identity.my_memberships",
+        "api_identity.Tokens",
+        "api_identity.revoke_token",
         "platform_admin.platform_index",
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("account."):
             continue  # the signed-in person's own data, tested in test_auth/test_account
-        assert ("commune" in rule.arguments or "federation" in rule.arguments
-                or rule.endpoint in global_endpoints), f"classify {rule.endpoint} ({rule.rule})"
+        assert (
+            "commune" in rule.arguments
+            or "federation" in rule.arguments
+            or rule.endpoint in global_endpoints
+        ), f"classify {rule.endpoint} ({rule.rule})"

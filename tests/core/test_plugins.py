@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from federation.plugins.manager import ConvergencePluginManager, PluginLoadError
 from federation.plugins.base import ConvergencePlugin
+from federation.plugins.manager import ConvergencePluginManager, PluginLoadError
 
 
 def test_plugin_routes_answer_404_where_it_is_off(client, factory):
-    on, off = factory.commune("on-town"), factory.commune("off-town")
+    on, _off = factory.commune("on-town"), factory.commune("off-town")
     factory.enable(on, "notes")
     assert client.get("/c/on-town/notes/").status_code == 200
     assert client.get("/c/off-town/notes/").status_code == 404
@@ -20,7 +20,7 @@ def test_plugin_routes_answer_404_where_it_is_off(client, factory):
 
 
 def test_navigation_and_widgets_only_where_enabled(client, factory):
-    on, off = factory.commune("on-town"), factory.commune("off-town")
+    on, _off = factory.commune("on-town"), factory.commune("off-town")
     factory.enable(on, "notes")
     assert "/c/on-town/notes/" in client.get("/c/on-town/").text
     page = client.get("/c/off-town/").text
@@ -28,9 +28,8 @@ def test_navigation_and_widgets_only_where_enabled(client, factory):
 
 
 def test_disabling_keeps_data_and_hides_routes(client, factory, in_commune):
-    from tests.support.notes_plugin import Note
-
     from federation.db import db
+    from tests.support.notes_plugin import Note
 
     commune = factory.commune()
     factory.enable(commune, "notes")
@@ -51,12 +50,14 @@ def test_enabling_a_plugin_whose_dependency_is_off_is_refused(client, factory):
     assert refused.status_code == 409
     assert "notes" in refused.json["message"]
     assert "plugin" in refused.json["errors"]["json"]
-    client.put(f"/api/v1/communes/{commune.slug}/plugins/notes", json={"enabled": True},
-               headers=headers)
+    client.put(
+        f"/api/v1/communes/{commune.slug}/plugins/notes", json={"enabled": True}, headers=headers
+    )
     assert client.put(url, json={"enabled": True}, headers=headers).status_code == 200
     # and notes cannot be switched off while needsnotes is on
-    blocked = client.put(f"/api/v1/communes/{commune.slug}/plugins/notes",
-                         json={"enabled": False}, headers=headers)
+    blocked = client.put(
+        f"/api/v1/communes/{commune.slug}/plugins/notes", json={"enabled": False}, headers=headers
+    )
     assert blocked.status_code == 409 and "needsnotes" in blocked.json["message"]
 
 
@@ -78,14 +79,16 @@ def test_settings_are_validated_by_the_plugin_schema_api(client, factory):
     admin = factory.member(commune, "admin")
     headers = factory.token(admin.user)
     url = f"/api/v1/communes/{commune.slug}/plugins/notes"
-    bad = client.put(url, json={"enabled": True, "settings": {"max_length": 3, "style": "x",
-                                                              "extra": 1}}, headers=headers)
+    bad = client.put(
+        url,
+        json={"enabled": True, "settings": {"max_length": 3, "style": "x", "extra": 1}},
+        headers=headers,
+    )
     assert bad.status_code == 422
     errors = bad.json["errors"]["json"]
     assert {"max_length", "style", "extra"} <= set(errors)
     assert client.get(f"/c/{commune.slug}/notes/").status_code == 404  # nothing written
-    good = client.put(url, json={"enabled": True, "settings": {"max_length": 30}},
-                      headers=headers)
+    good = client.put(url, json={"enabled": True, "settings": {"max_length": 30}}, headers=headers)
     assert good.status_code == 200 and good.json["settings"]["max_length"] == 30
 
 
@@ -95,13 +98,17 @@ def test_settings_form_shows_errors_next_to_the_field(client, factory):
     factory.login(client, admin)
     form = client.get(f"/c/{commune.slug}/admin/plugins/notes")
     assert form.status_code == 200 and 'name="max_length"' in form.text
-    bad = client.post(f"/c/{commune.slug}/admin/plugins/notes",
-                      data={"heading": "", "max_length": "2", "style": "plain"})
+    bad = client.post(
+        f"/c/{commune.slug}/admin/plugins/notes",
+        data={"heading": "", "max_length": "2", "style": "plain"},
+    )
     assert bad.status_code == 422
     assert 'id="setting-max_length-error"' in bad.text
     assert "error-summary" in bad.text
-    ok = client.post(f"/c/{commune.slug}/admin/plugins/notes",
-                     data={"heading": "Carnet", "max_length": "50", "style": "fancy"})
+    ok = client.post(
+        f"/c/{commune.slug}/admin/plugins/notes",
+        data={"heading": "Carnet", "max_length": "50", "style": "fancy"},
+    )
     assert ok.status_code == 302
     assert client.get(f"/c/{commune.slug}/notes/").status_code == 200
 
@@ -171,15 +178,29 @@ def test_plugin_list_and_enable_from_the_cli(app, factory):
     commune = factory.commune("cli-town")
     runner = app.test_cli_runner()
     info = ScriptInfo(create_app=lambda: app)
-    result = runner.invoke(main, ["plugin", "enable", "needsnotes", "--commune", "cli-town"],
-                           obj=info)
+    result = runner.invoke(
+        main, ["plugin", "enable", "needsnotes", "--commune", "cli-town"], obj=info
+    )
     assert result.exit_code == 1 and "notes" in result.output
-    assert runner.invoke(main, ["plugin", "enable", "notes", "--commune", "cli-town",
-                                "--setting", "max_length=40"], obj=info).exit_code == 0
+    assert (
+        runner.invoke(
+            main,
+            ["plugin", "enable", "notes", "--commune", "cli-town", "--setting", "max_length=40"],
+            obj=info,
+        ).exit_code
+        == 0
+    )
     listing = runner.invoke(main, ["plugin", "list", "--commune", commune.slug], obj=info)
     assert "notes\t1.0\trequires:-\ton" in listing.output
-    bad = runner.invoke(main, ["plugin", "enable", "notes", "--commune", "cli-town",
-                               "--setting", "max_length=1"], obj=info)
+    bad = runner.invoke(
+        main,
+        ["plugin", "enable", "notes", "--commune", "cli-town", "--setting", "max_length=1"],
+        obj=info,
+    )
     assert bad.exit_code == 1 and "max_length" in bad.output
-    assert runner.invoke(main, ["plugin", "disable", "notes", "--commune", "cli-town"],
-                         obj=info).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["plugin", "disable", "notes", "--commune", "cli-town"], obj=info
+        ).exit_code
+        == 0
+    )

@@ -1,0 +1,154 @@
+"""The ``convergence`` command: clear messages, non-zero exit codes on failure."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+from flask.cli import ScriptInfo
+from sqlalchemy import func, select
+
+from federation.cli import main
+from federation.db import db
+from federation.tenancy.models import Commune
+
+SHARED_COMMUNES = Path(
+    os.environ.get(
+        "CONVERGENCE_COMMUNES_DATA",
+        Path(__file__).resolve().parents[3]
+        / "shared"
+        / "data"
+        / "communes"
+        / "communes_france_2026.csv",
+    )
+)
+
+
+@pytest.fixture
+def run(app):
+    runner = app.test_cli_runner()
+    info = ScriptInfo(create_app=lambda: app)
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(main, list(args), obj=info, input=input)
+
+    return invoke
+
+
+def test_commune_create_list_show(run):
+    created = run("commune", "create", "Trémargat", "--insee", "22365", "--population", "183")
+    assert created.exit_code == 0, created.output
+    assert "tremargat" in run("commune", "list").output
+    shown = run("commune", "show", "tremargat")
+    assert "22365" in shown.output and "183" in shown.output
+    duplicate = run("commune", "create", "Trémargat")
+    assert duplicate.exit_code == 1 and "tremargat" in duplicate.output
+    bad = run("commune", "create", "X", "--insee", "12")
+    assert bad.exit_code == 1 and "INSEE" in bad.output
+    missing = run("commune", "show", "nowhere")
+    assert missing.exit_code == 1 and "nowhere" in missing.output
+
+
+def test_federation_commands(run):
+    run("commune", "create", "Tarnac")
+    run("commune", "create", "Peyrelevade")
+    assert run("federation", "create", "Plateau", "--kind", "basin").exit_code == 0
+    added = run("federation", "add-commune", "plateau", "tarnac", "peyrelevade")
+    assert added.exit_code == 0, added.output
+    assert "tarnac" in run("federation", "list").output
+    again = run("federation", "add-commune", "plateau", "tarnac")
+    assert again.exit_code == 1 and "déjà" in again.output
+
+
+def test_user_commands(run, factory):
+    factory.commune("bourg")
+    created = run(
+        "user",
+        "create",
+        "camille@example.org",
+        "--name",
+        "Camille",
+        input="long enough pw\nlong enough pw\n",
+    )
+    assert created.exit_code == 0, created.output
+    short = run("user", "create", "x@example.org", "--name", "X", "--password", "short")
+    assert short.exit_code == 1 and "10" in short.output
+    granted = run("user", "grant", "camille@example.org", "admin", "--commune", "bourg")
+    assert granted.exit_code == 0, granted.output
+    assert "admin" in run("user", "list", "--commune", "bourg").output
+    wrong = run("user", "grant", "camille@example.org", "king", "--commune", "bourg")
+    assert wrong.exit_code == 1 and "king" in wrong.output
+    assert (
+        run("user", "revoke", "camille@example.org", "admin", "--commune", "bourg").exit_code == 0
+    )
+    assert run("user", "grant", "ghost@example.org", "admin", "--commune", "bourg").exit_code == 1
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(
+            handle, fieldnames=["code_insee", "nom", "dep", "population_municipale"]
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_commune_import_reports_line_numbers_and_skips_bad_lines(run, app, tmp_path):
+    path = tmp_path / "communes.csv"
+    _write_csv(
+        path,
+        [
+            {
+                "code_insee": "23077",
+                "nom": "Faux-la-Montagne",
+                "dep": "23",
+                "population_municipale": "443",
+            },
+            {"code_insee": "ABC", "nom": "Nowhere", "dep": "23", "population_municipale": "1"},
+            {
+                "code_insee": "23090",
+                "nom": "Gentioux-Pigerolles",
+                "dep": "23",
+                "population_municipale": "beaucoup",
+            },
+            {"code_insee": "19265", "nom": "Tarnac", "dep": "19", "population_municipale": "333"},
+        ],
+    )
+    result = run("commune", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Created 2" in result.output
+    assert "ligne 3" in result.output and "ligne 4" in result.output
+    again = run("commune", "import", str(path))
+    assert "Created 0" in again.output and "skipped 2" in again.output
+
+
+def test_commune_import_refuses_a_file_without_the_columns(run, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b\n1,2\n")
+    result = run("commune", "import", str(path))
+    assert result.exit_code == 1 and "code_insee" in result.output
+
+
+@pytest.mark.skipif(
+    not SHARED_COMMUNES.exists(), reason=f"official commune list not found at {SHARED_COMMUNES}"
+)
+def test_import_of_the_official_2026_list_for_one_departement(run, app):
+    result = run("commune", "import", str(SHARED_COMMUNES), "--departement", "23")
+    assert result.exit_code == 0, result.output
+    assert "errors 0" in result.output
+    with app.app_context():
+        count = db.session.scalar(select(func.count(Commune.id)))
+        faux = db.session.scalar(select(Commune).where(Commune.insee_code == "23077"))
+    with SHARED_COMMUNES.open(encoding="utf-8") as handle:
+        expected = sum(1 for row in csv.DictReader(handle) if row["dep"] == "23")
+    assert count == expected  # every commune of the Creuse in the COG 2026
+    assert faux.name == "Faux-la-Montagne" and faux.population == 443
+
+
+def test_db_commands(run):
+    assert "up to date" in run("db", "upgrade").output
+    assert run("db", "check").exit_code == 0
+    heads = run("db", "heads").output.split()
+    assert "0001core" in heads
