@@ -164,7 +164,7 @@ def test_random_queries_never_return_another_communes_rows(
     with app.app_context(), commune_scope(a.id):
         query = select(Note).where(Note.id >= min_id, Note.title.startswith(title_prefix))
         if use_subquery:
-            inner = select(Note.id).where(Note.id >= min_id).scalar_subquery()
+            inner = select(func.min(Note.id)).where(Note.id >= min_id).scalar_subquery()
             query = select(Note).where(Note.id.in_(select(Note.id).where(Note.id >= inner)))
         query = query.order_by(Note.id.desc() if order_desc else Note.id).limit(limit)
         assert all(n.commune_id == a.id for n in db.session.scalars(query))
