@@ -8,7 +8,7 @@ CATALOG_DIRS := federation/translations $(wildcard plugins/*/convergence_*/trans
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install catalogs extract migrate demo serve test test-postgres lint format bench clean
+.PHONY: install browser-deps catalogs extract migrate demo serve test test-postgres lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,15 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml $(PLUGIN_DIRS)
 	$(BIN)/python -m pip install --quiet -e ".[test,postgres,redis,server]" $(addprefix -e ,$(PLUGINS))
 	@touch $@
 
-install: $(VENV)/.installed catalogs
+install: $(VENV)/.installed catalogs browser-deps
+
+# axe-core for the accessibility tests, from the npm registry (skipped without npm: those
+# tests then say why they skip). No browser is downloaded: tests use /usr/bin/chromium.
+browser-deps: tests/browser/node_modules/axe-core/axe.min.js
+tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tests/browser && npm ci --no-audit --no-fund --silent && touch node_modules/axe-core/axe.min.js; \
+	else echo "npm not found: accessibility tests will be skipped"; fi
 
 # Compiled catalogs (*.mo) are build products: never committed.
 catalogs: $(VENV)/.installed

@@ -1,0 +1,59 @@
+"""axe-core (from the npm registry, injected by Playwright) finds no serious or critical
+WCAG 2.1 AA violation on the main pages, in light and dark schemes."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def site(factory):
+    commune = factory.commune("royere", "Royère-de-Vassivière", population=565,
+                              insee_code="23165")
+    other = factory.commune("gentioux", "Gentioux-Pigerolles")
+    federation = factory.federation("plateau", communes=[commune, other],
+                                    name="Plateau de Millevaches")
+    factory.enable(commune, "notes")
+    admin = factory.member(commune, "admin")
+    return {"commune": commune, "federation": federation, "admin": admin}
+
+
+PAGES = {
+    "portal": "/",
+    "commune-home": "/c/royere/",
+    "federation-home": "/f/plateau/",
+    "login": "/login",
+    "register": "/register",
+    "journal": "/c/royere/journal",
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_public_pages_have_no_serious_violation(live_server, new_page, axe, site, name,
+                                                scheme):
+    page = new_page()
+    page.emulate_media(color_scheme=scheme)
+    page.goto(live_server + PAGES[name])
+    assert axe(page) == []
+
+
+@pytest.mark.parametrize("path", ["/c/royere/admin/plugins/notes", "/c/royere/admin/members",
+                                  "/c/royere/admin/profile", "/account/tokens"])
+def test_admin_forms_have_no_serious_violation(live_server, new_page, axe, site, path):
+    page = new_page()
+    admin = site["admin"].user
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Adresse e-mail").fill(admin.email)
+    page.get_by_label("Mot de passe").fill(admin.password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(live_server + path)
+    assert axe(page) == []
+
+
+def test_error_summary_form_has_no_serious_violation(live_server, new_page, axe):
+    page = new_page()
+    page.goto(f"{live_server}/register")
+    page.get_by_role("button", name="Créer mon compte").click()
+    assert page.locator(".error-summary").is_visible()
+    assert axe(page) == []
