@@ -33,6 +33,8 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "SAFE_MODE": (bool, False),
     "DEFAULT_LOCALE": (str, "fr"),
     "HOSTS": (list, []),
+    #: canonical address of the platform, for absolute links in e-mails (R7)
+    "BASE_URL": (str, "http://127.0.0.1:5000"),
     "LOGIN_RATE_LIMIT": (str, "10 per minute;100 per hour"),
     "MAIL_BACKEND": (str, "log"),
     "MAIL_FROM": (str, "convergence@localhost"),

@@ -25,6 +25,7 @@ def join(
             _("Bienvenue ! Votre adhésion à %(c)s est vérifiée.", c=commune.name),
             link=f"/c/{commune.slug}/",
             commune_id=commune.id,
+            email=True,
         )
     else:
         notify(
@@ -43,6 +44,7 @@ def approve(member: Membership, by: User) -> None:
         _("Votre adhésion à %(c)s est validée.", c=member.commune.name),
         link=f"/c/{member.commune.slug}/",
         commune_id=member.commune_id,
+        email=True,
     )
 
 
@@ -52,4 +54,5 @@ def refuse(member: Membership, by: User) -> None:
         member.user_id,
         _("Votre demande d'adhésion à %(c)s n'a pas été acceptée.", c=member.commune.name),
         commune_id=member.commune_id,
+        email=True,
     )

@@ -32,8 +32,21 @@ def notify(
 
         user = db.session.get(User, user_id)
         if user is not None:
-            send_mail(user.email, message[:120], message + (f"\n\n{link}" if link else ""))
+            url = absolute_url(link, commune_id) if link else ""
+            send_mail(user.email, message[:120], message + (f"\n\n{url}" if url else ""))
     return note
+
+
+def absolute_url(path: str, commune_id: int | None = None) -> str:
+    """Absolute links come from configuration (the commune's own host, else BASE_URL),
+    never from the request's Host header (R7)."""
+    if commune_id is not None:
+        from federation.tenancy.models import Commune
+
+        commune = db.session.get(Commune, commune_id)
+        if commune is not None and commune.host:
+            return f"https://{commune.host}{path}"
+    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def unread_count(user_id: int) -> int:

@@ -72,6 +72,10 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # a copied session cookie stops working too (R18): sessions carry this version
+            current_user.session_version += 1
+            db.session.commit()
         logout_user()
         session.clear()
         flash(_("Vous êtes déconnecté·e."), "info")

@@ -17,9 +17,16 @@ CHROMIUM = Path(os.environ.get("CONVERGENCE_CHROMIUM", "/usr/bin/chromium"))
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE / "screenshots"
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -58,8 +65,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -69,8 +77,9 @@ def new_page(browser):
     contexts = []
 
     def _new(locale: str = "fr-FR"):
-        context = browser.new_context(locale=locale, bypass_csp=True,
-                                      viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            locale=locale, bypass_csp=True, viewport={"width": 1280, "height": 900}
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -103,11 +112,17 @@ def axe():
         page.add_script_tag(content=source)
         result = page.evaluate(
             "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
-            "'wcag21aa', 'best-practice']})")
+            "'wcag21aa', 'best-practice']})"
+        )
         return [
-            {"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:3]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:3],
+            }
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
         ]
 
     return _check

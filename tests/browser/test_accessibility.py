@@ -8,11 +8,11 @@ import pytest
 
 @pytest.fixture
 def site(factory):
-    commune = factory.commune("royere", "Royère-de-Vassivière", population=565,
-                              insee_code="23165")
+    commune = factory.commune("royere", "Royère-de-Vassivière", population=565, insee_code="23165")
     other = factory.commune("gentioux", "Gentioux-Pigerolles")
-    federation = factory.federation("plateau", communes=[commune, other],
-                                    name="Plateau de Millevaches")
+    federation = factory.federation(
+        "plateau", communes=[commune, other], name="Plateau de Millevaches"
+    )
     factory.enable(commune, "notes")
     admin = factory.member(commune, "admin")
     return {"commune": commune, "federation": federation, "admin": admin}
@@ -30,16 +30,22 @@ PAGES = {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_public_pages_have_no_serious_violation(live_server, new_page, axe, site, name,
-                                                scheme):
+def test_public_pages_have_no_serious_violation(live_server, new_page, axe, site, name, scheme):
     page = new_page()
     page.emulate_media(color_scheme=scheme)
     page.goto(live_server + PAGES[name])
     assert axe(page) == []
 
 
-@pytest.mark.parametrize("path", ["/c/royere/admin/plugins/notes", "/c/royere/admin/members",
-                                  "/c/royere/admin/profile", "/account/tokens"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/c/royere/admin/plugins/notes",
+        "/c/royere/admin/members",
+        "/c/royere/admin/profile",
+        "/account/tokens",
+    ],
+)
 def test_admin_forms_have_no_serious_violation(live_server, new_page, axe, site, path):
     page = new_page()
     admin = site["admin"].user

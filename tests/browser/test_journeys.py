@@ -15,12 +15,14 @@ def _login(page, base: str, email: str, password: str) -> None:
 
 
 def test_register_join_approve_switch_language_enable_plugin(
-        live_server, new_page, factory, screenshot):
+    live_server, new_page, factory, screenshot
+):
     base = live_server
     faux = factory.commune("faux-la-montagne", "Faux-la-Montagne", population=443)
     other = factory.commune("tarnac", "Tarnac")
-    federation = factory.federation("plateau", communes=[faux, other],
-                                    name="Plateau de Millevaches")
+    federation = factory.federation(
+        "plateau", communes=[faux, other], name="Plateau de Millevaches"
+    )
     admin = factory.member(faux, "admin")
 
     # a newcomer registers and asks to join
