@@ -242,8 +242,8 @@ def test_commune_profile_form(client, site):
 
 
 def test_invitation_codes_verify_a_join_request(client, site, factory, in_db):
-    from federation.testing.factories import Factory
     from federation.tenancy.models import Commune
+    from federation.testing.factories import Factory
 
     with in_db():
         db.session.get(Commune, site["commune"].id).verification_method = "invitation_code"
@@ -266,8 +266,8 @@ def test_invitation_codes_verify_a_join_request(client, site, factory, in_db):
 
 
 def test_residents_list_verifies_a_join_request(client, site, factory, in_db):
-    from federation.testing.factories import Factory
     from federation.tenancy.models import Commune
+    from federation.testing.factories import Factory
 
     with in_db():
         db.session.get(Commune, site["commune"].id).verification_method = "residents_list"
