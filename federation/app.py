@@ -83,6 +83,9 @@ def create_app(instance: str | None = None, **overrides: Any) -> Flask:
     for perms in state.pm.hook.federation_permissions():
         for perm in perms or []:
             state.permissions.add(perm)
+    for found in state.pm.hook.federation_voting_methods():
+        for method in found or []:
+            state.voting_methods[method.name] = method
 
     db.init_app(app)
     _init_i18n(app, state)
@@ -118,9 +121,11 @@ def _sqlite_options(app: Flask) -> None:
 
 def _plugin_manager(app: Flask, extra: list[Any]) -> ConvergencePluginManager:
     from federation.core_plugin import CorePlugin
+    from federation.governance.plugin import GovernancePlugin
 
     pm = ConvergencePluginManager()
     pm.register_plugin(CorePlugin())
+    pm.register_plugin(GovernancePlugin())
     if not app.config["SAFE_MODE"]:
         pm.load_entrypoints(only=app.config["PLUGINS"])
     for plugin in extra:

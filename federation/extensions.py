@@ -30,6 +30,8 @@ class ConvergenceState:
     redis: Any = None
     mailer: Any = None
     locales: tuple[str, ...] = ("fr", "en")
+    #: voting methods by name, from the federation_voting_methods hook
+    voting_methods: dict[str, Any] = field(default_factory=dict)
     #: plugin name → its web/API blueprint names (for the per-commune 404 guard)
     plugin_blueprints: dict[str, str] = field(default_factory=dict)
     instance: str = "demo"

@@ -193,6 +193,18 @@ def federation_user_data_erase(user: User) -> None:
 
 
 @hookspec
+def federation_voting_methods() -> list[Any]:
+    """Return voting methods that bodies may use (global, once at start-up).
+
+    Each is a :class:`federation.governance.voting.base.VotingMethod`: it validates a
+    ballot into a canonical JSON value and tallies ``(ballot, count)`` pairs that the
+    database has already grouped. The core registers its own methods (majority, consent,
+    advice, majority judgment, approval, score, dot vote, Schulze, STV, time poll) through
+    this same hook; a plugin adds one by returning an instance with a new ``name``.
+    """
+
+
+@hookspec
 def federation_verification_methods() -> list[VerificationMethod]:
     """Return ways a commune can verify that a person who asks to join lives there (global).
 

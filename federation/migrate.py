@@ -40,7 +40,7 @@ def alembic_config(app: Flask) -> Config:
     locations = [str(MIGRATIONS_DIR / "versions")]
     locations += [str(p) for p in plugin_version_dirs(app).values()]
     cfg.set_main_option("version_locations", os.pathsep.join(locations))
-    cfg.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
+    cfg.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     cfg.attributes["app"] = app
     return cfg
 

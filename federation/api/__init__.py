@@ -31,15 +31,17 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
         },
     )
     state.api = api
+    from federation.governance.api import blp as governance_blp
     from federation.identity.api import blp as identity_blp
     from federation.journal.api import blp as journal_blp
     from federation.plugins.api import blp as plugins_blp
     from federation.tenancy.api import blp as tenancy_blp
 
-    for blp in (tenancy_blp, identity_blp, plugins_blp, journal_blp):
+    blueprints = (tenancy_blp, identity_blp, plugins_blp, journal_blp, governance_blp)
+    for blp in blueprints:
         api.register_blueprint(blp)
     state.csrf.exempt("federation.api")  # see federation.security: token-only auth
-    for blp in (tenancy_blp, identity_blp, plugins_blp, journal_blp):
+    for blp in blueprints:
         state.csrf.exempt(blp)
     return api
 

@@ -73,6 +73,7 @@ def init_templating(app: Flask) -> None:
     )
     from federation.identity.permissions import COMMUNE_ROLES
 
+    app.jinja_env.filters["zip"] = lambda left, right: zip(left, right, strict=False)
     app.jinja_env.filters["role_label"] = lambda role: str(COMMUNE_ROLES.get(role, role))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -172,10 +172,11 @@ def notifications():
 
 
 def register_core_web(app: Flask) -> None:
+    from federation.governance.views import bp as governance_bp
     from federation.identity.views import account_bp, auth_bp
     from federation.web.admin import admin_bp, platform_bp
 
-    for blueprint in (bp, auth_bp, account_bp, admin_bp, platform_bp):
+    for blueprint in (bp, auth_bp, account_bp, admin_bp, platform_bp, governance_bp):
         app.register_blueprint(blueprint)
     _limit_login(app)
 

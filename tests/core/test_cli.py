@@ -151,4 +151,4 @@ def test_db_commands(run):
     assert "up to date" in run("db", "upgrade").output
     assert run("db", "check").exit_code == 0
     heads = run("db", "heads").output.split()
-    assert "0001core" in heads
+    assert "0002gov" in heads  # the core branch head

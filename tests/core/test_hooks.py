@@ -240,3 +240,35 @@ def test_hook_federation_verification_methods(client, factory, in_db):
     assert "Secret word" in form
     client.post(f"/c/{commune.slug}/join", data={"verification_value": "sesame"})
     assert "membre vérifié·e" in client.get(f"/c/{commune.slug}/").text
+
+
+def test_hook_federation_voting_methods(client, factory):
+    """A plugin's voting method is used like a built-in one, through the API."""
+    commune = factory.commune()
+    facilitator = factory.member(commune, "facilitator")
+    voters = [factory.member(commune) for _ in range(3)]
+    headers = factory.token(facilitator.user)
+    base = f"/api/v1/communes/{commune.slug}"
+    vote = client.post(
+        f"{base}/votes",
+        json={
+            "body": "assemblee",
+            "title": "Fête",
+            "method": "plurality",
+            "options": ["juin", "juillet"],
+        },
+        headers=headers,
+    )
+    assert vote.status_code == 201, vote.json
+    vote_id = vote.json["id"]
+    juillet = vote.json["options"][1]["id"]
+    assert client.post(f"{base}/votes/{vote_id}/open", headers=headers).status_code == 200
+    for voter in voters:
+        cast = client.post(
+            f"{base}/votes/{vote_id}/ballots",
+            json={"ballot": {"choice": juillet}},
+            headers=factory.token(voter.user),
+        )
+        assert cast.status_code == 201, cast.json
+    result = client.post(f"{base}/votes/{vote_id}/close", headers=headers).json
+    assert result["winner_labels"] == ["juillet"] and result["participants"] == 3

@@ -19,6 +19,7 @@ from sqlalchemy import ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from federation.db import db
+from federation.governance.voting.base import BallotError, TallyResult, VotingMethod
 from federation.identity.decorators import check_permission, require_permission
 from federation.journal.services import record
 from federation.plugins import (
@@ -311,6 +312,10 @@ class NotesPlugin(ConvergencePlugin):
         CALLS.append(("user_erased", user.id))
 
     @hookimpl
+    def federation_voting_methods(self):
+        return [Plurality()]
+
+    @hookimpl
     def federation_verification_methods(self):
         return [
             VerificationMethod(
@@ -321,6 +326,42 @@ class NotesPlugin(ConvergencePlugin):
                 verify=lambda member, value: value == "sesame",
             )
         ]
+
+
+class Plurality(VotingMethod):
+    """A voting method contributed by a plugin: one choice, most votes wins."""
+
+    name = "plurality"
+    label = "Plurality"
+
+    def validate_ballot(self, ballot, options, settings):
+        if not isinstance(ballot, dict) or set(ballot) != {"choice"}:
+            raise BallotError("expected {'choice': option id}", "choice")
+        choice = ballot["choice"]
+        if isinstance(choice, bool) or choice not in {o.id for o in options}:
+            raise BallotError("unknown option", "choice")
+        return {"choice": choice}
+
+    def tally(self, ballots, options, settings):
+        counts = {o.id: 0 for o in options}
+        total = 0
+        for ballot, count in ballots:
+            counts[ballot["choice"]] += count
+            total += count
+        best = max(counts.values(), default=0)
+        ranking = [
+            [o for o in counts if counts[o] == v]
+            for v in sorted(set(counts.values()), reverse=True)
+        ]
+        return TallyResult(
+            method=self.name,
+            winners=[o for o in counts if counts[o] == best],
+            ranking=ranking,
+            scores=counts,
+            adopted=None,
+            ballots=total,
+            details={},
+        )
 
 
 class NeedsNotesPlugin(ConvergencePlugin):

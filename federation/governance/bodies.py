@@ -1,0 +1,196 @@
+"""The popular assembly and the circles of a commune, and who belongs to them."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from federation.db import db
+from federation.errors import Conflict, NotFound, ValidationFailed
+from federation.governance.models import BODY_KINDS, Body, BodyMember
+from federation.identity.models import Membership, User
+from federation.tenancy.models import Commune
+from federation.tenancy.services import SLUG_RE, slugify
+
+ASSEMBLY_SLUG = "assemblee"
+
+
+def assembly(commune: Commune) -> Body:
+    """The commune's popular assembly, created the first time it is needed."""
+    body = db.session.scalar(select(Body).where(Body.kind == "assembly"))
+    if body is None:
+        body = Body(
+            commune_id=commune.id,
+            kind="assembly",
+            slug=ASSEMBLY_SLUG,
+            name=_("Assemblée populaire de %(c)s", c=commune.name),
+            purpose=_("L'assemblée des habitant·es : elle décide."),
+            open_membership=False,
+        )
+        db.session.add(body)
+        db.session.flush()
+    return body
+
+
+def create_body(
+    kind: str,
+    name: str,
+    *,
+    slug: str | None = None,
+    purpose: str = "",
+    theme: str = "",
+    open_membership: bool = True,
+    max_consecutive_terms: int = 2,
+) -> Body:
+    if kind not in BODY_KINDS or kind == "assembly":
+        raise ValidationFailed(_("Type de cercle inconnu."), field="kind")
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed(_("Le nom est obligatoire (200 caractères au plus)."), field="name")
+    slug = (slug or slugify(name)).strip()
+    if not SLUG_RE.match(slug) or len(slug) > 64:
+        raise ValidationFailed(
+            _("Identifiant invalide : lettres minuscules, chiffres et tirets."), field="slug"
+        )
+    if db.session.scalar(select(Body.id).where(Body.slug == slug)):
+        raise Conflict(_("Un cercle utilise déjà l'identifiant %(slug)s.", slug=slug), field="slug")
+    if not 1 <= int(max_consecutive_terms) <= 20:
+        raise ValidationFailed(
+            _("Entre 1 et 20 mandats consécutifs."), field="max_consecutive_terms"
+        )
+    body = Body(
+        kind=kind,
+        name=name,
+        slug=slug,
+        purpose=purpose,
+        theme=(theme or "")[:40],
+        open_membership=open_membership,
+        max_consecutive_terms=int(max_consecutive_terms),
+    )
+    db.session.add(body)
+    db.session.flush()
+    return body
+
+
+def get_body(slug: str) -> Body:
+    body = db.session.scalar(select(Body).where(Body.slug == slug))
+    if body is None:
+        raise NotFound(_("Cercle introuvable."), field="body")
+    return body
+
+
+def bodies() -> list[Body]:
+    return list(
+        db.session.scalars(
+            select(Body).where(Body.archived.is_(False)).order_by(Body.kind, Body.name)
+        )
+    )
+
+
+def member_counts() -> dict[int, int]:
+    """body id → number of members, in one grouped query."""
+    return dict(
+        db.session.execute(
+            select(BodyMember.body_id, func.count(BodyMember.id)).group_by(BodyMember.body_id)
+        ).all()
+    )
+
+
+def is_member(body: Body, user_id: int) -> bool:
+    if body.is_assembly:
+        return _active_member(body.commune_id, user_id)
+    return (
+        db.session.scalar(
+            select(BodyMember.id).where(
+                BodyMember.body_id == body.id, BodyMember.user_id == user_id
+            )
+        )
+        is not None
+    )
+
+
+def _active_member(commune_id: int, user_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Membership.id).where(
+                Membership.commune_id == commune_id,
+                Membership.user_id == user_id,
+                Membership.status == "active",
+            )
+        )
+        is not None
+    )
+
+
+def join(body: Body, user: User, organisation_id: int | None = None) -> BodyMember:
+    if body.is_assembly:
+        raise Conflict(_("Toutes et tous les membres vérifié·es font partie de l'assemblée."))
+    if not _active_member(body.commune_id, user.id):
+        raise Conflict(_("Rejoignez d'abord la commune (adhésion vérifiée)."))
+    if not body.open_membership:
+        raise Conflict(_("Ce cercle n'est pas ouvert : demandez à sa facilitation."))
+    existing = db.session.scalar(
+        select(BodyMember).where(BodyMember.body_id == body.id, BodyMember.user_id == user.id)
+    )
+    if existing is not None:
+        return existing
+    member = BodyMember(body_id=body.id, user_id=user.id, organisation_id=organisation_id)
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def add_member(body: Body, user_id: int) -> BodyMember:
+    """Add someone (facilitation), even to a closed circle."""
+    existing = db.session.scalar(
+        select(BodyMember).where(BodyMember.body_id == body.id, BodyMember.user_id == user_id)
+    )
+    if existing is not None:
+        return existing
+    if not _active_member(body.commune_id, user_id):
+        raise Conflict(_("Seul·es les membres vérifié·es de la commune peuvent rejoindre."))
+    member = BodyMember(body_id=body.id, user_id=user_id)
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def leave(body: Body, user: User) -> None:
+    member = db.session.scalar(
+        select(BodyMember).where(BodyMember.body_id == body.id, BodyMember.user_id == user.id)
+    )
+    if member is not None:
+        db.session.delete(member)
+        db.session.flush()
+
+
+def members(body: Body) -> list[User]:
+    if body.is_assembly:
+        return list(
+            db.session.scalars(
+                select(User)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.commune_id == body.commune_id, Membership.status == "active")
+                .order_by(User.display_name)
+            )
+        )
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(BodyMember, BodyMember.user_id == User.id)
+            .where(BodyMember.body_id == body.id)
+            .order_by(User.display_name)
+        )
+    )
+
+
+def electorate_ids(body: Body, electorate: str) -> list[int]:
+    """Users who may vote: verified members of the commune, or of the body too."""
+    query = select(Membership.user_id).where(
+        Membership.commune_id == body.commune_id, Membership.status == "active"
+    )
+    if electorate == "body" and not body.is_assembly:
+        query = query.join(
+            BodyMember, (BodyMember.user_id == Membership.user_id) & (BodyMember.body_id == body.id)
+        )
+    return list(db.session.scalars(query))

@@ -1,0 +1,63 @@
+"""Governance's contributions, made through the hooks like any plugin (always on)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from federation.identity.permissions import permission
+from federation.plugins.base import ConvergencePlugin, hookimpl
+
+
+class GovernancePlugin(ConvergencePlugin):
+    """Assemblies, circles, mandates, meetings, concerns, proposals, votes, decisions."""
+
+    name = "governance"
+    label = _l("Gouvernance")
+    always_on = True
+
+    @hookimpl
+    def federation_permissions(self):
+        return [
+            permission(
+                "gov.facilitate",
+                _l("Faciliter : ouvrir délibérations et votes, fusionner, modérer, convoquer"),
+                "facilitator",
+            ),
+            permission(
+                "gov.minutes",
+                _l("Tenir les comptes rendus et les présences"),
+                "secretary",
+                "facilitator",
+            ),
+            permission("gov.bodies", _l("Créer et archiver des cercles"), "facilitator"),
+            permission(
+                "gov.mandates", _l("Enregistrer mandats et révocations"), "facilitator", "guarantor"
+            ),
+            permission(
+                "gov.follow_up",
+                _l("Suivre la réalisation des décisions"),
+                "agent",
+                "elected",
+                "facilitator",
+            ),
+        ]
+
+    @hookimpl
+    def federation_voting_methods(self):
+        from federation.governance.voting import builtin_methods
+
+        return builtin_methods()
+
+    @hookimpl
+    def federation_commune_created(self, commune):
+        from federation.governance.bodies import assembly
+        from federation.tenancy.context import commune_scope
+
+        with commune_scope(commune.id):
+            assembly(commune)
+
+    @hookimpl
+    def federation_demo_data(self, commune, users):
+        from federation.governance.demo import load
+
+        load(commune, users)

@@ -1,0 +1,363 @@
+"""Proposals and their deliberation: state machine, co-signatures, comments and moderation,
+amendments, follow-up notes, and following a body or a proposal."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from federation.db import db, utcnow
+from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from federation.governance.models import (
+    Amendment,
+    Body,
+    Comment,
+    CommentReport,
+    Follow,
+    FollowUp,
+    Proposal,
+    ProposalConcern,
+    ProposalCosigner,
+)
+from federation.identity.models import User
+from federation.identity.notifications import notify
+from federation.journal.services import record
+
+#: state → states it may move to
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("deliberation", "withdrawn"),
+    "deliberation": ("voting", "draft", "withdrawn"),
+    "voting": ("adopted", "rejected"),
+    "adopted": ("carried_out",),
+    "rejected": (),
+    "carried_out": (),
+    "withdrawn": (),
+}
+STATE_LABELS = {
+    "draft": _l("brouillon"),
+    "deliberation": _l("en délibération"),
+    "voting": _l("au vote"),
+    "adopted": _l("adoptée"),
+    "rejected": _l("rejetée"),
+    "carried_out": _l("réalisée"),
+    "withdrawn": _l("retirée"),
+}
+
+
+def _text(value: str | None, field: str, maximum: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(_("Ce champ est obligatoire."), field=field)
+    if len(value) > maximum:
+        raise ValidationFailed(_("%(n)d caractères au plus.", n=maximum), field=field)
+    return value
+
+
+def parse_cost(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        cost = Decimal(str(value).replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        raise ValidationFailed(_("Montant invalide."), field="cost") from None
+    if cost < 0 or cost >= Decimal("1e12") or cost != cost.quantize(Decimal("0.01")):
+        raise ValidationFailed(_("Montant invalide."), field="cost")
+    return cost
+
+
+def create_proposal(
+    body: Body,
+    author: User,
+    title: str,
+    text: str = "",
+    *,
+    cost: Any = None,
+    concern_ids: list[int] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Proposal:
+    proposal = Proposal(
+        body_id=body.id,
+        author_id=author.id,
+        title=_text(title, "title", 200, required=True),
+        text=_text(text, "text", 50000),
+        cost=parse_cost(cost),
+        extra=extra or {},
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    for concern_id in concern_ids or []:
+        from federation.governance.concerns import get_concern, link_to_proposal
+
+        link_to_proposal(get_concern(concern_id), proposal.id)
+    follow(author, proposal=proposal)
+    return proposal
+
+
+def get_proposal(proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(_("Proposition introuvable."), field="proposal")
+    return proposal
+
+
+def proposals(body: Body | None = None, status: str | None = None) -> list[Proposal]:
+    query = select(Proposal).order_by(Proposal.created_at.desc())
+    if body is not None:
+        query = query.where(Proposal.body_id == body.id)
+    if status:
+        query = query.where(Proposal.status == status)
+    return list(db.session.scalars(query))
+
+
+def transition(proposal: Proposal, to: str, actor: User | None = None) -> None:
+    """Move a proposal along its life; an illegal move is refused with a clear message."""
+    allowed = TRANSITIONS.get(proposal.status, ())
+    if to not in allowed:
+        raise Conflict(
+            _(
+                "Une proposition « %(state)s » ne peut pas passer à « %(to)s ».",
+                state=STATE_LABELS.get(proposal.status, proposal.status),
+                to=STATE_LABELS.get(to, to),
+            ),
+            field="status",
+        )
+    proposal.status = to
+    if to == "deliberation" and proposal.opened_at is None:
+        proposal.opened_at = utcnow()
+    if to in ("adopted", "rejected"):
+        proposal.decided_at = utcnow()
+    db.session.flush()
+    notify_followers(
+        proposal,
+        _("« %(t)s » est maintenant %(s)s.", t=proposal.title, s=STATE_LABELS[to]),
+        exclude=actor.id if actor else None,
+    )
+
+
+def update_draft(proposal: Proposal, actor: User, **changes: Any) -> None:
+    if proposal.status not in ("draft", "deliberation"):
+        raise Conflict(_("Une proposition au vote ou décidée ne se modifie plus."), field="status")
+    if proposal.author_id != actor.id:
+        raise Forbidden(_("Seul·e l'auteur·rice modifie sa proposition."))
+    if "title" in changes:
+        proposal.title = _text(changes["title"], "title", 200, required=True)
+    if "text" in changes:
+        proposal.text = _text(changes["text"], "text", 50000)
+    if "cost" in changes:
+        proposal.cost = parse_cost(changes["cost"])
+
+
+def cosign(proposal: Proposal, user: User) -> None:
+    if proposal.status not in ("draft", "deliberation"):
+        raise Conflict(_("On ne co-signe plus une proposition au vote ou décidée."))
+    try:
+        with db.session.begin_nested():
+            db.session.add(ProposalCosigner(proposal_id=proposal.id, user_id=user.id))
+    except IntegrityError:
+        return
+
+
+def cosigners(proposal: Proposal) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(ProposalCosigner, ProposalCosigner.user_id == User.id)
+            .where(ProposalCosigner.proposal_id == proposal.id)
+        )
+    )
+
+
+def linked_concern_ids(proposal: Proposal) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(ProposalConcern.concern_id).where(ProposalConcern.proposal_id == proposal.id)
+        )
+    )
+
+
+# --- deliberation --------------------------------------------------------------------------
+
+
+def comment(proposal: Proposal, author: User, text: str) -> Comment:
+    if proposal.status not in ("deliberation", "voting"):
+        raise Conflict(_("Les commentaires sont ouverts pendant la délibération."))
+    row = Comment(
+        proposal_id=proposal.id, author_id=author.id, text=_text(text, "text", 5000, required=True)
+    )
+    db.session.add(row)
+    db.session.flush()
+    notify_followers(
+        proposal, _("Nouveau commentaire sur « %(t)s ».", t=proposal.title), exclude=author.id
+    )
+    return row
+
+
+def comments(proposal: Proposal) -> list[Comment]:
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.proposal_id == proposal.id)
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
+
+
+def get_comment(comment_id: int) -> Comment:
+    row = db.session.get(Comment, comment_id)
+    if row is None:
+        raise NotFound(_("Commentaire introuvable."), field="comment")
+    return row
+
+
+def report_comment(row: Comment, user: User, reason: str = "") -> None:
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                CommentReport(
+                    comment_id=row.id, user_id=user.id, reason=_text(reason, "reason", 1000)
+                )
+            )
+    except IntegrityError:
+        return
+    row.reports += 1
+
+
+def hide_comment(row: Comment, moderator: User, reason: str) -> None:
+    """Hide a comment with a public reason; the moderation is journaled."""
+    row.hidden = True
+    row.hidden_reason = _text(reason, "reason", 1000, required=True)
+    row.hidden_by_id = moderator.id
+    db.session.flush()
+    record(
+        "moderation.comment_hidden",
+        _("Commentaire masqué par la facilitation : %(r)s", r=row.hidden_reason),
+        {"comment": row.id, "proposal": row.proposal_id, "reason": row.hidden_reason},
+        commune_id=row.commune_id,
+        actor=moderator.display_name,
+    )
+
+
+def amend(proposal: Proposal, author: User, text: str) -> Amendment:
+    if proposal.status != "deliberation":
+        raise Conflict(_("Les amendements se déposent pendant la délibération."))
+    row = Amendment(
+        proposal_id=proposal.id, author_id=author.id, text=_text(text, "text", 20000, required=True)
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def amendments(proposal: Proposal) -> list[Amendment]:
+    return list(
+        db.session.scalars(
+            select(Amendment).where(Amendment.proposal_id == proposal.id).order_by(Amendment.id)
+        )
+    )
+
+
+def settle_amendment(amendment: Amendment, accepted: bool, actor: User) -> None:
+    """The author accepts an amendment (its text is appended) or declines it."""
+    proposal = get_proposal(amendment.proposal_id)
+    if proposal.author_id != actor.id:
+        raise Forbidden(_("Seul·e l'auteur·rice de la proposition tranche les amendements."))
+    if amendment.status != "proposed" or proposal.status != "deliberation":
+        raise Conflict(_("Cet amendement a déjà été traité."))
+    amendment.status = "accepted" if accepted else "rejected"
+    if accepted:
+        proposal.text = (proposal.text + "\n\n" + amendment.text).strip()
+
+
+def add_follow_up(proposal: Proposal, author: User, text: str, progress: int) -> FollowUp:
+    if proposal.status not in ("adopted", "carried_out"):
+        raise Conflict(_("Le suivi concerne les propositions adoptées."))
+    if not 0 <= progress <= 100:
+        raise ValidationFailed(_("Avancement entre 0 et 100 %."), field="progress")
+    row = FollowUp(
+        proposal_id=proposal.id,
+        author_id=author.id,
+        text=_text(text, "text", 5000, required=True),
+        progress=progress,
+    )
+    db.session.add(row)
+    db.session.flush()
+    if progress == 100 and proposal.status == "adopted":
+        transition(proposal, "carried_out", author)
+    return row
+
+
+def follow_ups(proposal: Proposal) -> list[FollowUp]:
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.proposal_id == proposal.id)
+            .order_by(FollowUp.created_at)
+        )
+    )
+
+
+# --- following and notifications ---------------------------------------------------------
+
+
+def follow(user: User, *, body: Body | None = None, proposal: Proposal | None = None) -> None:
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Follow(
+                    user_id=user.id,
+                    body_id=body.id if body else None,
+                    proposal_id=proposal.id if proposal else None,
+                )
+            )
+    except IntegrityError:
+        return
+
+
+def unfollow(user: User, *, body: Body | None = None, proposal: Proposal | None = None) -> None:
+    query = select(Follow).where(Follow.user_id == user.id)
+    query = (
+        query.where(Follow.body_id == body.id)
+        if body
+        else query.where(Follow.proposal_id == proposal.id)
+    )  # type: ignore[union-attr]
+    for row in db.session.scalars(query):
+        db.session.delete(row)
+
+
+def is_following(
+    user_id: int, *, body_id: int | None = None, proposal_id: int | None = None
+) -> bool:
+    query = select(Follow.id).where(Follow.user_id == user_id)
+    if body_id:
+        query = query.where(Follow.body_id == body_id)
+    if proposal_id:
+        query = query.where(Follow.proposal_id == proposal_id)
+    return db.session.scalar(query) is not None
+
+
+def followers(proposal: Proposal) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Follow.user_id).where(
+                (Follow.proposal_id == proposal.id) | (Follow.body_id == proposal.body_id)
+            )
+        )
+    )
+
+
+def notify_followers(proposal: Proposal, message: str, exclude: int | None = None) -> None:
+    link = f"/c/{_slug(proposal.commune_id)}/proposals/{proposal.id}"
+    for user_id in sorted(followers(proposal) - {exclude}):
+        notify(user_id, message, link=link, commune_id=proposal.commune_id)
+
+
+def _slug(commune_id: int) -> str:
+    from federation.tenancy.models import Commune
+
+    commune = db.session.get(Commune, commune_id)
+    return commune.slug if commune else ""

@@ -1,0 +1,220 @@
+"""Marshmallow schemas of the governance API (unknown fields raise; ids are dump-only)."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from federation.governance.models import BODY_KINDS, MANDATE_ROLES, ORGANISATION_KINDS
+from federation.governance.proposals import TRANSITIONS
+from federation.tenancy.schemas import StrictSchema
+
+
+class BodySchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(
+        required=True, validate=validate.OneOf([k for k in BODY_KINDS if k != "assembly"])
+    )
+    slug = fields.String(validate=validate.Length(1, 64))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    purpose = fields.String(load_default="", validate=validate.Length(max=10000))
+    theme = fields.String(load_default="", validate=validate.Length(max=40))
+    open_membership = fields.Boolean(load_default=True)
+    max_consecutive_terms = fields.Integer(load_default=2, validate=validate.Range(1, 20))
+
+
+class ConcernSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    description = fields.String(load_default="", validate=validate.Length(max=10000))
+    theme = fields.String(load_default="", validate=validate.Length(max=40))
+    place = fields.String(load_default="", validate=validate.Length(max=200))
+    affected = fields.String(load_default="", validate=validate.Length(max=200))
+    status = fields.String(dump_only=True)
+    merged_into_id = fields.Integer(dump_only=True, allow_none=True)
+    supports = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class MergeSchema(StrictSchema):
+    into = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ProposalSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    body = fields.String(required=True, load_only=True, validate=validate.Length(1, 64))
+    body_id = fields.Integer(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    text = fields.String(load_default="", validate=validate.Length(max=50000))
+    cost = fields.Decimal(allow_none=True, places=2, as_string=True, validate=validate.Range(min=0))
+    concerns = fields.List(
+        fields.Integer(validate=validate.Range(min=1)),
+        load_only=True,
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
+    status = fields.String(dump_only=True)
+    author_id = fields.Integer(dump_only=True, allow_none=True)
+    extra = fields.Dict(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class TransitionSchema(StrictSchema):
+    to = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
+
+
+class TextSchema(StrictSchema):
+    text = fields.String(required=True, validate=validate.Length(1, 20000))
+
+
+class CommentSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    text = fields.Method("visible_text", dump_only=True)
+    hidden = fields.Boolean(dump_only=True)
+    hidden_reason = fields.String(dump_only=True)
+    author_id = fields.Integer(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+    def visible_text(self, row) -> str:
+        return "" if row.hidden else row.text
+
+
+class HideSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(1, 1000))
+
+
+class VoteCreateSchema(StrictSchema):
+    body = fields.String(required=True, validate=validate.Length(1, 64))
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    method = fields.String(required=True, validate=validate.Length(1, 32))
+    options = fields.List(
+        fields.String(validate=validate.Length(1, 200)),
+        load_default=list,
+        validate=validate.Length(max=200),
+    )
+    settings = fields.Dict(keys=fields.String(validate=validate.Length(max=40)), load_default=dict)
+    secret = fields.Boolean(load_default=False)
+    quorum = fields.String(load_default="0", validate=validate.Length(max=12))
+    results_hidden = fields.Boolean(load_default=True)
+    electorate = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(["commune", "body"])
+    )
+    allow_proxies = fields.Boolean(load_default=True)
+    proposal_id = fields.Integer(load_default=None, allow_none=True)
+    closes_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class VoteRulesSchema(StrictSchema):
+    settings = fields.Dict(keys=fields.String(validate=validate.Length(max=40)))
+    secret = fields.Boolean()
+    quorum = fields.String(validate=validate.Length(max=12))
+    results_hidden = fields.Boolean()
+    method = fields.String(validate=validate.Length(1, 32))
+
+
+class OptionSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    label = fields.String(dump_only=True)
+
+
+class VoteSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    body_id = fields.Integer(dump_only=True)
+    proposal_id = fields.Integer(dump_only=True, allow_none=True)
+    title = fields.String(dump_only=True)
+    method = fields.String(dump_only=True)
+    settings = fields.Dict(dump_only=True)
+    secret = fields.Boolean(dump_only=True)
+    quorum = fields.String(dump_only=True)
+    results_hidden = fields.Boolean(dump_only=True)
+    electorate = fields.String(dump_only=True)
+    status = fields.String(dump_only=True)
+    eligible_count = fields.Integer(dump_only=True, allow_none=True)
+    opens_at = fields.DateTime(dump_only=True, allow_none=True)
+    closes_at = fields.DateTime(dump_only=True, allow_none=True)
+    options = fields.List(fields.Nested(OptionSchema), dump_only=True)
+
+
+class BallotSchema(StrictSchema):
+    ballot = fields.Raw(required=True)
+    for_user_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class CastSchema(StrictSchema):
+    recorded = fields.Boolean(dump_only=True)
+    duplicate = fields.Boolean(dump_only=True)
+    receipt = fields.String(dump_only=True, allow_none=True)
+
+
+class ProxySchema(StrictSchema):
+    holder_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class DecisionSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    proposal_id = fields.Integer(dump_only=True, allow_none=True)
+    vote_id = fields.Integer(dump_only=True, allow_none=True)
+    body_id = fields.Integer(dump_only=True)
+    title = fields.String(dump_only=True)
+    method = fields.String(dump_only=True)
+    tally = fields.Dict(dump_only=True)
+    adopted_at = fields.DateTime(dump_only=True)
+    journal_seq = fields.Integer(dump_only=True, allow_none=True)
+
+
+class MeetingSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    body = fields.String(required=True, load_only=True, validate=validate.Length(1, 64))
+    body_id = fields.Integer(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    place = fields.String(load_default="", validate=validate.Length(max=300))
+    video_url = fields.String(load_default="", validate=validate.Length(max=500))
+    quorum = fields.Integer(load_default=0, validate=validate.Range(0, 100000))
+    status = fields.String(dump_only=True)
+    minutes = fields.Method("published_minutes", dump_only=True)
+
+    def published_minutes(self, row) -> str:
+        return row.minutes if row.minutes_published_at else ""
+
+
+class AttendanceSchema(StrictSchema):
+    present = fields.List(
+        fields.Integer(validate=validate.Range(min=1)),
+        required=True,
+        validate=validate.Length(max=100000),
+    )
+
+
+class MinutesSchema(StrictSchema):
+    minutes = fields.String(required=True, validate=validate.Length(max=100000))
+    publish = fields.Boolean(load_default=False)
+
+
+class MandateSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    body = fields.String(required=True, load_only=True, validate=validate.Length(1, 64))
+    body_id = fields.Integer(dump_only=True)
+    user_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    role = fields.String(required=True, validate=validate.OneOf(MANDATE_ROLES))
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+    mandate_text = fields.String(load_default="", validate=validate.Length(max=20000))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    status = fields.String(dump_only=True)
+    recall_reason = fields.String(dump_only=True)
+
+
+class RecallSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(1, 5000))
+    vote_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class OrganisationSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    slug = fields.String(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    kind = fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
+    description = fields.String(load_default="", validate=validate.Length(max=10000))
+    themes = fields.String(load_default="", validate=validate.Length(max=300))
+    website = fields.String(load_default="", validate=validate.Length(max=300))

@@ -1,0 +1,709 @@
+"""Governance pages of a commune: the assembly and circles, concerns, organisations,
+proposals and deliberation, votes, meetings, mandates and decisions. Thin: the logic is in
+the services next door."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from federation.db import db
+from federation.errors import ServiceError
+from federation.governance import (
+    bodies,
+    concerns,
+    decisions,
+    labels,
+    mandates,
+    meetings,
+    organisations,
+    proposals,
+    votes,
+)
+from federation.governance.ballot_forms import ballot_from_form
+from federation.governance.models import BODY_KINDS, MANDATE_ROLES, ORGANISATION_KINDS
+from federation.identity.decorators import check_permission, login_required_here
+from federation.identity.models import User
+
+bp = Blueprint("governance", __name__, url_prefix="/c/<commune>")
+labels.register(bp)
+
+
+def _base() -> str:
+    return f"/c/{g.commune.slug}"
+
+
+def _done(message: str, target: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _refused(exc: ServiceError, target: str):
+    db.session.rollback()
+    flash(str(exc.message), "error")
+    return redirect(target)
+
+
+def _user_or_none() -> User | None:
+    return current_user if current_user.is_authenticated else None
+
+
+def _form() -> dict[str, Any]:
+    return {k: v for k, v in request.form.items() if k != "csrf_token"}
+
+
+def _dt(value: str | None, field: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ServiceError(_("Date et heure invalides."), field=field) from None
+
+
+def _day(value: str | None, field: str) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        raise ServiceError(_("Date invalide."), field=field) from None
+
+
+# --- bodies ---------------------------------------------------------------------------
+
+
+@bp.route("/bodies", methods=["GET", "POST"])
+def body_list():
+    errors: dict = {}
+    if request.method == "POST":
+        check_permission("gov.bodies")
+        form = _form()
+        try:
+            body = bodies.create_body(
+                form.get("kind", ""),
+                form.get("name", ""),
+                purpose=form.get("purpose", ""),
+                theme=form.get("theme", ""),
+                open_membership="open_membership" in form,
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = exc.as_dict()
+        else:
+            return _done(_("Cercle créé."), f"{_base()}/bodies/{body.slug}")
+    bodies.assembly(g.commune)
+    db.session.commit()
+    return render_template(
+        "governance/bodies.html",
+        bodies=bodies.bodies(),
+        counts=bodies.member_counts(),
+        kinds=BODY_KINDS,
+        errors=errors,
+        values=_form(),
+    ), 422 if errors else 200
+
+
+@bp.route("/bodies/<slug>")
+def body_page(slug: str):
+    try:
+        body = bodies.get_body(slug)
+    except ServiceError:
+        abort(404)
+    user = _user_or_none()
+    return render_template(
+        "governance/body.html",
+        body=body,
+        members=bodies.members(body),
+        is_member=bool(user and bodies.is_member(body, user.id)),
+        following=bool(user and proposals.is_following(user.id, body_id=body.id)),
+        current_mandates=mandates.current(body),
+        proposals=proposals.proposals(body),
+        meetings=meetings.meetings(body),
+        votes=votes.votes(body),
+    )
+
+
+@bp.route("/bodies/<slug>/<action>", methods=["POST"])
+def body_action(slug: str, action: str):
+    if action not in ("join", "leave", "follow", "unfollow"):
+        abort(404)
+    user = check_permission("core.participate")
+    target = f"{_base()}/bodies/{slug}"
+    try:
+        body = bodies.get_body(slug)
+        if action == "join":
+            bodies.join(body, user)
+        elif action == "leave":
+            bodies.leave(body, user)
+        elif action == "follow":
+            proposals.follow(user, body=body)
+        else:
+            proposals.unfollow(user, body=body)
+    except ServiceError as exc:
+        return _refused(exc, target)
+    return _done(_("C'est enregistré."), target)
+
+
+@bp.route("/bodies/<slug>/calendar.ics")
+def body_calendar(slug: str):
+    try:
+        body = bodies.get_body(slug)
+    except ServiceError:
+        abort(404)
+    text = meetings.icalendar(body, meetings.meetings(body), request.host.split(":")[0])
+    return Response(
+        text,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{body.slug}.ics"'},
+    )
+
+
+@bp.route("/mandates", methods=["GET", "POST"])
+def mandate_list():
+    errors: dict = {}
+    if request.method == "POST":
+        actor = check_permission("gov.mandates")
+        form = _form()
+        try:
+            body = bodies.get_body(form.get("body", ""))
+            user = db.session.get(User, int(form.get("user_id") or 0))
+            if user is None:
+                raise ServiceError(_("Choisissez une personne."), field="user_id")
+            mandates.assign(
+                body,
+                user,
+                form.get("role", ""),
+                _day(form.get("starts_on"), "starts_on"),
+                _day(form.get("ends_on"), "ends_on"),
+                mandate_text=form.get("mandate_text", ""),
+                actor=actor,
+            )
+        except (ServiceError, ValueError) as exc:
+            db.session.rollback()
+            errors = (
+                exc.as_dict()
+                if isinstance(exc, ServiceError)
+                else {"user_id": [_("Choisissez une personne.")]}
+            )
+        else:
+            return _done(_("Mandat enregistré."), f"{_base()}/mandates")
+    assembly = bodies.assembly(g.commune)
+    db.session.commit()
+    return render_template(
+        "governance/mandates.html",
+        history=mandates.history(),
+        bodies=bodies.bodies(),
+        roles=MANDATE_ROLES,
+        people=bodies.members(assembly),
+        errors=errors,
+        values=_form(),
+        today=date.today(),
+    ), 422 if errors else 200
+
+
+@bp.route("/mandates/<int:mandate_id>/recall", methods=["POST"])
+def mandate_recall(mandate_id: int):
+    actor = check_permission("gov.mandates")
+    target = f"{_base()}/mandates"
+    try:
+        vote_id = request.form.get("vote_id")
+        mandates.recall(
+            mandates.get_mandate(mandate_id),
+            request.form.get("reason", ""),
+            actor,
+            decided_by_vote_id=int(vote_id) if vote_id else None,
+        )
+    except ServiceError as exc:
+        return _refused(exc, target)
+    except ValueError:
+        abort(400)
+    return _done(_("Mandat révoqué."), target)
+
+
+# --- concerns --------------------------------------------------------------------------
+
+
+@bp.route("/concerns", methods=["GET", "POST"])
+def concern_list():
+    errors: dict = {}
+    if request.method == "POST":
+        user = check_permission("core.participate")
+        form = _form()
+        try:
+            concern = concerns.raise_concern(
+                user,
+                form.get("title", ""),
+                description=form.get("description", ""),
+                theme=form.get("theme", ""),
+                place=form.get("place", ""),
+                affected=form.get("affected", ""),
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = exc.as_dict()
+        else:
+            concerns.support(concern, user)
+            return _done(
+                _("Votre préoccupation est enregistrée."), f"{_base()}/concerns/{concern.id}"
+            )
+    theme = request.args.get("theme") or None
+    user = _user_or_none()
+    return render_template(
+        "governance/concerns.html",
+        rows=concerns.diagnostic(theme),
+        themes=concerns.themes_summary(),
+        theme=theme,
+        supported=concerns.supported_by(user.id) if user else set(),
+        errors=errors,
+        values=_form(),
+    ), 422 if errors else 200
+
+
+@bp.route("/concerns/<int:concern_id>")
+def concern_page(concern_id: int):
+    try:
+        concern = concerns.get_concern(concern_id)
+    except ServiceError:
+        abort(404)
+    user = _user_or_none()
+    return render_template(
+        "governance/concern.html",
+        concern=concern,
+        supports=concerns.support_counts([concern.id]).get(concern.id, 0),
+        supported=bool(user and concern.id in concerns.supported_by(user.id)),
+        others=[r.concern for r in concerns.diagnostic(limit=50) if r.concern.id != concern.id],
+    )
+
+
+@bp.route("/concerns/<int:concern_id>/<action>", methods=["POST"])
+def concern_action(concern_id: int, action: str):
+    if action not in ("support", "unsupport", "merge"):
+        abort(404)
+    target = f"{_base()}/concerns/{concern_id}"
+    if action == "merge":
+        user = check_permission("gov.facilitate")
+    else:
+        user = check_permission("core.participate")
+    try:
+        concern = concerns.get_concern(concern_id)
+        if action == "support":
+            concerns.support(concern, user)
+        elif action == "unsupport":
+            concerns.withdraw_support(concern, user)
+        else:
+            into = concerns.get_concern(int(request.form.get("into") or 0))
+            concerns.merge(concern, into, user)
+            target = f"{_base()}/concerns/{into.id}"
+    except ServiceError as exc:
+        return _refused(exc, target)
+    except ValueError:
+        abort(400)
+    return _done(_("C'est enregistré."), target)
+
+
+# --- organisations ------------------------------------------------------------------------
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+def organisation_list():
+    errors: dict = {}
+    if request.method == "POST":
+        user = check_permission("core.participate")
+        form = _form()
+        try:
+            org = organisations.create_organisation(
+                form.get("name", ""),
+                form.get("kind", ""),
+                user,
+                description=form.get("description", ""),
+                themes=form.get("themes", ""),
+                website=form.get("website", ""),
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = exc.as_dict()
+        else:
+            return _done(_("Organisation enregistrée."), f"{_base()}/organisations/{org.slug}")
+    return render_template(
+        "governance/organisations.html",
+        organisations=organisations.organisations(),
+        kinds=ORGANISATION_KINDS,
+        errors=errors,
+        values=_form(),
+    ), 422 if errors else 200
+
+
+@bp.route("/organisations/<slug>")
+def organisation_page(slug: str):
+    try:
+        org = organisations.get_organisation(slug)
+    except ServiceError:
+        abort(404)
+    return render_template(
+        "governance/organisation.html", org=org, representatives=organisations.representatives(org)
+    )
+
+
+# --- proposals -----------------------------------------------------------------------------
+
+
+@bp.route("/proposals")
+def proposal_list():
+    status = request.args.get("status") or None
+    return render_template(
+        "governance/proposals.html",
+        proposals=proposals.proposals(status=status),
+        status=status,
+        labels=proposals.STATE_LABELS,
+    )
+
+
+@bp.route("/bodies/<slug>/proposals/new", methods=["GET", "POST"])
+def proposal_new(slug: str):
+    user = check_permission("core.participate")
+    try:
+        body = bodies.get_body(slug)
+    except ServiceError:
+        abort(404)
+    errors: dict = {}
+    if request.method == "POST":
+        form = _form()
+        try:
+            concern_ids = [int(c) for c in request.form.getlist("concerns")]
+            proposal = proposals.create_proposal(
+                body,
+                user,
+                form.get("title", ""),
+                form.get("text", ""),
+                cost=form.get("cost"),
+                concern_ids=concern_ids,
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = exc.as_dict()
+        except ValueError:
+            errors = {"concerns": [_("Choix invalide.")]}
+        else:
+            return _done(
+                _("Proposition enregistrée (brouillon)."), f"{_base()}/proposals/{proposal.id}"
+            )
+    return render_template(
+        "governance/proposal_new.html",
+        body=body,
+        errors=errors,
+        values=_form(),
+        open_concerns=concerns.diagnostic(limit=100),
+    ), 422 if errors else 200
+
+
+@bp.route("/proposals/<int:proposal_id>")
+def proposal_page(proposal_id: int):
+    try:
+        proposal = proposals.get_proposal(proposal_id)
+    except ServiceError:
+        abort(404)
+    user = _user_or_none()
+    return render_template(
+        "governance/proposal.html",
+        proposal=proposal,
+        labels=proposals.STATE_LABELS,
+        transitions=proposals.TRANSITIONS.get(proposal.status, ()),
+        cosigners=proposals.cosigners(proposal),
+        comments=proposals.comments(proposal),
+        amendments=proposals.amendments(proposal),
+        follow_ups=proposals.follow_ups(proposal),
+        linked=[concerns.get_concern(i) for i in proposals.linked_concern_ids(proposal)],
+        votes=votes.votes(proposal=proposal),
+        following=bool(user and proposals.is_following(user.id, proposal_id=proposal.id)),
+        methods=sorted(votes.methods()),
+    )
+
+
+PROPOSAL_ACTIONS = (
+    "transition",
+    "cosign",
+    "comment",
+    "amend",
+    "accept_amendment",
+    "reject_amendment",
+    "follow",
+    "unfollow",
+    "follow_up",
+    "hide_comment",
+    "report_comment",
+    "vote",
+)
+
+
+@bp.route("/proposals/<int:proposal_id>/<action>", methods=["POST"])
+def proposal_action(proposal_id: int, action: str):
+    if action not in PROPOSAL_ACTIONS:
+        abort(404)
+    user = login_required_here()
+    target = f"{_base()}/proposals/{proposal_id}"
+    form = _form()
+    try:
+        proposal = proposals.get_proposal(proposal_id)
+        if action == "transition":
+            to = form.get("to", "")
+            author_moves = {
+                ("draft", "deliberation"),
+                ("draft", "withdrawn"),
+                ("deliberation", "withdrawn"),
+                ("deliberation", "draft"),
+            }
+            if not (proposal.author_id == user.id and (proposal.status, to) in author_moves):
+                check_permission("gov.facilitate")
+            proposals.transition(proposal, to, user)
+        elif action == "follow_up":
+            check_permission("gov.follow_up")
+            proposals.add_follow_up(
+                proposal, user, form.get("text", ""), int(form.get("progress") or 0)
+            )
+        elif action == "hide_comment":
+            check_permission("gov.facilitate")
+            proposals.hide_comment(
+                proposals.get_comment(int(form.get("comment") or 0)), user, form.get("reason", "")
+            )
+        elif action == "vote":
+            check_permission("gov.facilitate")
+            vote = votes.create_vote(
+                proposal.body,
+                form.get("title") or proposal.title,
+                form.get("method", "majority"),
+                options=form.get("options", "").splitlines(),
+                settings=_settings_from_form(form),
+                secret="secret" in form,
+                quorum=form.get("quorum") or "0",
+                results_hidden="results_hidden" in form,
+                proposal=proposal,
+            )
+            target = f"{_base()}/votes/{vote.id}"
+        else:
+            check_permission("core.participate")
+            if action == "cosign":
+                proposals.cosign(proposal, user)
+            elif action == "comment":
+                proposals.comment(proposal, user, form.get("text", ""))
+            elif action == "amend":
+                proposals.amend(proposal, user, form.get("text", ""))
+            elif action in ("accept_amendment", "reject_amendment"):
+                from federation.governance.models import Amendment
+
+                amendment = db.session.get(Amendment, int(form.get("amendment") or 0))
+                if amendment is None or amendment.proposal_id != proposal.id:
+                    abort(404)
+                proposals.settle_amendment(amendment, action == "accept_amendment", user)
+            elif action == "report_comment":
+                proposals.report_comment(
+                    proposals.get_comment(int(form.get("comment") or 0)),
+                    user,
+                    form.get("reason", ""),
+                )
+            elif action == "follow":
+                proposals.follow(user, proposal=proposal)
+            else:
+                proposals.unfollow(user, proposal=proposal)
+    except ServiceError as exc:
+        return _refused(exc, target)
+    except ValueError:
+        abort(400)
+    return _done(_("C'est enregistré."), target)
+
+
+def _settings_from_form(form: dict[str, Any]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for key in (
+        "threshold",
+        "seats",
+        "max_score",
+        "budget",
+        "min_choices",
+        "max_choices",
+        "grades",
+    ):
+        value = (form.get(f"setting_{key}") or "").strip()
+        if value:
+            settings[key] = int(value) if value.isdigit() and key != "threshold" else value
+    return settings
+
+
+# --- votes -------------------------------------------------------------------------------
+
+
+@bp.route("/votes/<int:vote_id>")
+def vote_page(vote_id: int):
+    try:
+        vote = votes.get_vote(vote_id)
+    except ServiceError:
+        abort(404)
+    user = _user_or_none()
+    result = votes.current_result(vote) if votes.results_visible(vote) else None
+    return render_template(
+        "governance/vote.html",
+        vote=vote,
+        options=votes.options_of(vote),
+        result=result,
+        voted=bool(user and votes.has_voted(vote, user.id)),
+        proxies=votes.proxies_held(vote, user.id) if user else [],
+        roll=votes.roll(vote) if votes.results_visible(vote) or vote.secret else [],
+        eligible=bool(user and votes._eligible(vote, user.id)),
+        people=bodies.members(vote.body) if user else [],
+    )
+
+
+@bp.route("/votes/<int:vote_id>/<action>", methods=["POST"])
+def vote_action(vote_id: int, action: str):
+    if action not in ("open", "close", "cast", "proxy", "change"):
+        abort(404)
+    target = f"{_base()}/votes/{vote_id}"
+    try:
+        vote = votes.get_vote(vote_id)
+        if action in ("open", "close"):
+            user = check_permission("gov.facilitate")
+            if action == "open":
+                votes.open_vote(vote, user)
+            else:
+                votes.close_vote(vote, user)
+        else:
+            user = check_permission("core.participate")
+            if action == "proxy":
+                votes.give_proxy(vote, user, int(request.form.get("holder_id") or 0))
+            else:
+                ballot = ballot_from_form(vote, votes.options_of(vote), request.form)
+                if action == "change":
+                    votes.change_ballot(vote, user, ballot)
+                else:
+                    for_user = request.form.get("for_user_id")
+                    result = votes.cast(
+                        vote, user, ballot, for_user_id=int(for_user) if for_user else None
+                    )
+                    if result.duplicate:
+                        db.session.rollback()
+                        flash(_("Ce vote était déjà enregistré : rien n'a changé."), "info")
+                        return redirect(target)
+                    if result.receipt:
+                        db.session.commit()
+                        flash(
+                            _(
+                                "Bulletin secret enregistré. Votre reçu : %(r)s — "
+                                "il vous permettra de retrouver votre bulletin dans le "
+                                "dépouillement publié.",
+                                r=result.receipt,
+                            ),
+                            "success",
+                        )
+                        return redirect(target)
+    except ServiceError as exc:
+        return _refused(exc, target)
+    except ValueError:
+        abort(400)
+    return _done(_("C'est enregistré."), target)
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+@bp.route("/bodies/<slug>/meetings/new", methods=["GET", "POST"])
+def meeting_new(slug: str):
+    check_permission("gov.facilitate")
+    try:
+        body = bodies.get_body(slug)
+    except ServiceError:
+        abort(404)
+    errors: dict = {}
+    if request.method == "POST":
+        form = _form()
+        try:
+            starts = _dt(form.get("starts_at"), "starts_at")
+            if starts is None:
+                raise ServiceError(_("Indiquez la date et l'heure."), field="starts_at")
+            meeting = meetings.schedule(
+                body,
+                form.get("title", ""),
+                starts,
+                ends_at=_dt(form.get("ends_at"), "ends_at"),
+                place=form.get("place", ""),
+                video_url=form.get("video_url", ""),
+                quorum=int(form.get("quorum") or 0),
+            )
+            if "agenda_from_concerns" in form:
+                meetings.agenda_from_concerns(meeting)
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = exc.as_dict()
+        except ValueError:
+            errors = {"quorum": [_("Nombre entier attendu.")]}
+        else:
+            return _done(_("Réunion convoquée."), f"{_base()}/meetings/{meeting.id}")
+    return render_template(
+        "governance/meeting_new.html", body=body, errors=errors, values=_form()
+    ), 422 if errors else 200
+
+
+@bp.route("/meetings/<int:meeting_id>")
+def meeting_page(meeting_id: int):
+    try:
+        meeting = meetings.get_meeting(meeting_id)
+    except ServiceError:
+        abort(404)
+    return render_template(
+        "governance/meeting.html",
+        meeting=meeting,
+        agenda=meetings.agenda(meeting),
+        attendance=meetings.attendance(meeting),
+        present=meetings.present_count(meeting),
+        quorum_reached=meetings.quorum_reached(meeting),
+        members=bodies.members(meeting.body) if current_user.is_authenticated else [],
+        open_proposals=proposals.proposals(meeting.body),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/<action>", methods=["POST"])
+def meeting_action(meeting_id: int, action: str):
+    if action not in ("register", "attendance", "minutes", "agenda", "agenda_concerns", "cancel"):
+        abort(404)
+    target = f"{_base()}/meetings/{meeting_id}"
+    form = _form()
+    try:
+        meeting = meetings.get_meeting(meeting_id)
+        if action == "register":
+            meetings.register(meeting, check_permission("core.participate"))
+        elif action == "attendance":
+            check_permission("gov.minutes")
+            members = {u.id for u in bodies.members(meeting.body)}
+            present = {int(v) for v in request.form.getlist("present")} & members
+            meetings.record_attendance(meeting, present)
+        elif action == "minutes":
+            secretary = check_permission("gov.minutes")
+            meetings.write_minutes(
+                meeting, secretary, form.get("minutes", ""), publish="publish" in form
+            )
+        elif action == "agenda":
+            check_permission("gov.facilitate")
+            proposal_id = form.get("proposal_id")
+            meetings.add_agenda_item(
+                meeting,
+                form.get("title", ""),
+                proposal_id=int(proposal_id) if proposal_id else None,
+            )
+        elif action == "agenda_concerns":
+            check_permission("gov.facilitate")
+            meetings.agenda_from_concerns(meeting)
+        else:
+            check_permission("gov.facilitate")
+            meetings.cancel(meeting)
+    except ServiceError as exc:
+        return _refused(exc, target)
+    except ValueError:
+        abort(400)
+    return _done(_("C'est enregistré."), target)
+
+
+@bp.route("/decisions")
+def decision_list():
+    return render_template("governance/decisions.html", decisions=decisions.decisions())

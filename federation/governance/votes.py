@@ -1,0 +1,468 @@
+"""Votes: creating them, freezing their rules when they open, casting ballots (public, or
+secret: who voted and what was voted are stored apart), proxies, tallying in one grouped
+query, quorum, and turning the outcome into a decision."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from federation.db import db, utcnow
+from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from federation.governance import bodies
+from federation.governance.models import (
+    Body,
+    Meeting,
+    Proposal,
+    Proxy,
+    SecretBallot,
+    Vote,
+    VoteOption,
+    VoteParticipation,
+)
+from federation.governance.voting.base import BallotError, Option, VotingMethod
+from federation.identity.models import User
+from federation.journal.services import record
+from federation.security import security_event
+
+DECISION_METHODS = ("majority", "consent", "advice")
+
+
+def methods() -> dict[str, VotingMethod]:
+    return current_app.extensions["convergence"].voting_methods
+
+
+def method_of(vote: Vote) -> VotingMethod:
+    return methods()[vote.method]
+
+
+def canonical(ballot: Any) -> str:
+    return json.dumps(ballot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def parse_fraction(value: str, field: str = "quorum") -> Fraction:
+    try:
+        fraction = Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        raise ValidationFailed(_("Fraction invalide (ex. 1/2, 2/3, 0)."), field=field) from None
+    if not 0 <= fraction <= 1:
+        raise ValidationFailed(_("Une part entre 0 et 1 (ex. 1/4)."), field=field)
+    return fraction
+
+
+def options_of(vote: Vote) -> list[Option]:
+    rows = db.session.scalars(
+        select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)
+    )
+    return [Option(row.id, row.label) for row in rows]
+
+
+def create_vote(
+    body: Body,
+    title: str,
+    method: str,
+    *,
+    options: list[str] | None = None,
+    settings: dict[str, Any] | None = None,
+    secret: bool = False,
+    quorum: str = "0",
+    results_hidden: bool = True,
+    electorate: str | None = None,
+    allow_proxies: bool = True,
+    proposal: Proposal | None = None,
+    meeting: Meeting | None = None,
+    closes_at: datetime | None = None,
+) -> Vote:
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationFailed(
+            _("Le titre est obligatoire (200 caractères au plus)."), field="title"
+        )
+    if method not in methods():
+        raise ValidationFailed(_("Méthode de vote inconnue : %(m)s", m=method), field="method")
+    labels = [label.strip() for label in options or [] if label and label.strip()]
+    if method not in DECISION_METHODS and len(labels) < 2:
+        raise ValidationFailed(_("Il faut au moins deux options."), field="options")
+    if len(labels) > 200 or any(len(label) > 200 for label in labels):
+        raise ValidationFailed(_("Trop d'options ou option trop longue."), field="options")
+    if len(set(labels)) != len(labels):
+        raise ValidationFailed(_("Deux options portent le même nom."), field="options")
+    parse_fraction(quorum)
+    electorate = electorate or ("commune" if body.is_assembly else "body")
+    if electorate not in ("commune", "body"):
+        raise ValidationFailed(_("Corps électoral inconnu."), field="electorate")
+    vote = Vote(
+        body_id=body.id,
+        title=title,
+        method=method,
+        secret=bool(secret),
+        quorum=str(quorum).strip(),
+        results_hidden=bool(results_hidden),
+        electorate=electorate,
+        allow_proxies=bool(allow_proxies),
+        proposal_id=proposal.id if proposal else None,
+        meeting_id=meeting.id if meeting else None,
+        closes_at=closes_at,
+    )
+    db.session.add(vote)
+    db.session.flush()
+    for position, label in enumerate(labels):
+        db.session.add(VoteOption(vote_id=vote.id, position=position, label=label))
+    db.session.flush()
+    try:
+        vote.settings = methods()[method].validate_settings(settings or {}, options_of(vote))
+    except BallotError as exc:
+        raise ValidationFailed(exc.message, field=exc.field) from exc
+    return vote
+
+
+def get_vote(vote_id: int) -> Vote:
+    vote = db.session.get(Vote, vote_id)
+    if vote is None:
+        raise NotFound(_("Vote introuvable."), field="vote")
+    return vote
+
+
+def votes(body: Body | None = None, proposal: Proposal | None = None) -> list[Vote]:
+    query = select(Vote).order_by(Vote.created_at.desc())
+    if body is not None:
+        query = query.where(Vote.body_id == body.id)
+    if proposal is not None:
+        query = query.where(Vote.proposal_id == proposal.id)
+    return list(db.session.scalars(query))
+
+
+FROZEN = (
+    "method",
+    "settings",
+    "secret",
+    "quorum",
+    "results_hidden",
+    "electorate",
+    "allow_proxies",
+    "options",
+)
+
+
+def change_rules(vote: Vote, **changes: Any) -> None:
+    """Rules can change while the vote is a draft only (R13: frozen once voting opens)."""
+    if vote.status != "draft":
+        raise Conflict(
+            _("Les règles du vote sont figées depuis son ouverture."),
+            field=next(iter(changes), "vote"),
+        )
+    for key, value in changes.items():
+        if key not in FROZEN or key == "options":
+            raise ValidationFailed(_("Champ inconnu."), field=key)
+        if key == "quorum":
+            parse_fraction(value)
+        setattr(vote, key, value)
+    if "settings" in changes or "method" in changes:
+        try:
+            vote.settings = method_of(vote).validate_settings(vote.settings, options_of(vote))
+        except BallotError as exc:
+            raise ValidationFailed(exc.message, field=exc.field) from exc
+
+
+def open_vote(vote: Vote, actor: User) -> None:
+    if vote.status != "draft":
+        raise Conflict(_("Ce vote est déjà ouvert ou clos."), field="status")
+    body = db.session.get(Body, vote.body_id)
+    vote.eligible_count = len(bodies.electorate_ids(body, vote.electorate))
+    vote.status = "open"
+    vote.opens_at = utcnow()
+    if vote.proposal_id:
+        from federation.governance.proposals import get_proposal, transition
+
+        proposal = get_proposal(vote.proposal_id)
+        if proposal.status == "deliberation":
+            transition(proposal, "voting", actor)
+        elif proposal.status != "voting":
+            raise Conflict(
+                _("La proposition doit être en délibération pour être mise au vote."),
+                field="proposal",
+            )
+    record(
+        "vote.opened",
+        _("Vote ouvert : %(t)s", t=vote.title),
+        {
+            "vote": vote.id,
+            "method": vote.method,
+            "settings": vote.settings,
+            "secret": vote.secret,
+            "quorum": vote.quorum,
+            "electorate": vote.electorate,
+            "eligible": vote.eligible_count,
+            "options": [o.label for o in options_of(vote)],
+        },
+        commune_id=vote.commune_id,
+        actor=actor.display_name,
+    )
+
+
+def _ensure_open(vote: Vote) -> None:
+    if vote.status != "open":
+        raise Conflict(_("Ce vote n'est pas ouvert."), field="vote")
+    if vote.closes_at is not None:
+        closes = (
+            vote.closes_at
+            if vote.closes_at.tzinfo
+            else vote.closes_at.replace(tzinfo=utcnow().tzinfo)
+        )
+        if closes <= utcnow():
+            raise Conflict(_("Ce vote est clos."), field="vote")
+
+
+def _eligible(vote: Vote, user_id: int) -> bool:
+    body = db.session.get(Body, vote.body_id)
+    return user_id in set(bodies.electorate_ids(body, vote.electorate))
+
+
+@dataclass(frozen=True)
+class CastResult:
+    receipt: str | None
+    duplicate: bool
+
+
+def cast(vote: Vote, voter: User, ballot: Any, *, for_user_id: int | None = None) -> CastResult:
+    """Record one ballot. A second ballot of the same person is refused by a UNIQUE
+    constraint; it answers as a success that changed nothing (idempotent, R11)."""
+    _ensure_open(vote)
+    voter_id = voter.id
+    if for_user_id is not None and for_user_id != voter.id:
+        proxy = db.session.scalar(
+            select(Proxy).where(
+                Proxy.vote_id == vote.id, Proxy.giver_id == for_user_id, Proxy.holder_id == voter.id
+            )
+        )
+        if proxy is None:
+            raise Forbidden(_("Vous ne portez pas la procuration de cette personne."))
+        voter_id = for_user_id
+    if not _eligible(vote, voter_id):
+        raise Forbidden(_("Seul·es les membres vérifié·es concerné·es par ce vote votent."))
+    try:
+        content = canonical(
+            method_of(vote).validate_ballot(ballot, options_of(vote), vote.settings)
+        )
+    except BallotError as exc:
+        raise ValidationFailed(exc.message, field=exc.field) from exc
+    receipt = secrets.token_hex(16) if vote.secret else None
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                VoteParticipation(
+                    vote_id=vote.id,
+                    voter_id=voter_id,
+                    cast_by_id=voter.id,
+                    cast_on=date.today(),
+                    content=None if vote.secret else content,
+                )
+            )
+            db.session.flush()
+            if vote.secret:
+                db.session.add(SecretBallot(receipt=receipt, vote_id=vote.id, content=content))
+                db.session.flush()
+    except IntegrityError:
+        return CastResult(None, duplicate=True)
+    security_event("vote_cast", vote=vote.id)  # never the choice
+    return CastResult(receipt, duplicate=False)
+
+
+def change_ballot(vote: Vote, voter: User, ballot: Any) -> None:
+    """Public votes only: change one's ballot while the vote is open (an objection
+    withdrawn, an advice revised). A secret ballot cannot be found again, by design."""
+    _ensure_open(vote)
+    if vote.secret:
+        raise Conflict(_("Un bulletin secret ne peut pas être modifié."), field="vote")
+    row = db.session.scalar(
+        select(VoteParticipation).where(
+            VoteParticipation.vote_id == vote.id, VoteParticipation.voter_id == voter.id
+        )
+    )
+    if row is None:
+        raise NotFound(_("Vous n'avez pas encore voté."), field="vote")
+    try:
+        row.content = canonical(
+            method_of(vote).validate_ballot(ballot, options_of(vote), vote.settings)
+        )
+    except BallotError as exc:
+        raise ValidationFailed(exc.message, field=exc.field) from exc
+
+
+def has_voted(vote: Vote, user_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(VoteParticipation.id).where(
+                VoteParticipation.vote_id == vote.id, VoteParticipation.voter_id == user_id
+            )
+        )
+        is not None
+    )
+
+
+def give_proxy(vote: Vote, giver: User, holder_id: int) -> Proxy:
+    if not vote.allow_proxies:
+        raise Conflict(_("Ce vote n'accepte pas de procuration."))
+    if vote.status not in ("draft", "open"):
+        raise Conflict(_("Ce vote est clos."))
+    if holder_id == giver.id:
+        raise ValidationFailed(_("On ne se donne pas procuration à soi-même."), field="holder")
+    if not (_eligible(vote, giver.id) and _eligible(vote, holder_id)):
+        raise Forbidden(_("La procuration se donne entre membres qui votent."))
+    if has_voted(vote, giver.id):
+        raise Conflict(_("Vous avez déjà voté."))
+    try:
+        with db.session.begin_nested():
+            proxy = Proxy(vote_id=vote.id, giver_id=giver.id, holder_id=holder_id)
+            db.session.add(proxy)
+    except IntegrityError:
+        raise Conflict(
+            _("Une procuration existe déjà (une par personne, dans chaque sens)."), field="holder"
+        ) from None
+    return proxy
+
+
+def proxies_held(vote: Vote, holder_id: int) -> list[Proxy]:
+    return list(
+        db.session.scalars(
+            select(Proxy).where(Proxy.vote_id == vote.id, Proxy.holder_id == holder_id)
+        )
+    )
+
+
+# --- counting ------------------------------------------------------------------------------
+
+
+def grouped_ballots(vote: Vote) -> list[tuple[Any, int]]:
+    """Identical ballots grouped by the database: one query, never one per ballot."""
+    if vote.secret:
+        query = (
+            select(SecretBallot.content, func.count())
+            .where(SecretBallot.vote_id == vote.id)
+            .group_by(SecretBallot.content)
+        )
+    else:
+        query = (
+            select(VoteParticipation.content, func.count())
+            .where(VoteParticipation.vote_id == vote.id)
+            .group_by(VoteParticipation.content)
+        )
+    return [(json.loads(content), count) for content, count in db.session.execute(query)]
+
+
+def participants(vote: Vote) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(VoteParticipation.id)).where(VoteParticipation.vote_id == vote.id)
+        )
+        or 0
+    )
+
+
+def compute_result(vote: Vote) -> dict[str, Any]:
+    method = method_of(vote)
+    result = method.tally(grouped_ballots(vote), options_of(vote), vote.settings)
+    taking_part = participants(vote)
+    eligible = vote.eligible_count or 0
+    quorum = parse_fraction(vote.quorum)
+    quorum_met = taking_part * quorum.denominator >= quorum.numerator * eligible
+    adopted = None
+    if result.adopted is not None:
+        adopted = bool(result.adopted and quorum_met)
+    elif method.binding and vote.proposal_id:
+        adopted = bool(quorum_met and result.winners)
+    labels = {o.id: o.label for o in options_of(vote)}
+    return {
+        "method": vote.method,
+        "winners": result.winners,
+        "winner_labels": [labels.get(w, str(w)) for w in result.winners],
+        "ranking": result.ranking,
+        "scores": {str(k): v for k, v in result.scores.items()},
+        "ballots": result.ballots,
+        "participants": taking_part,
+        "eligible": eligible,
+        "quorum": vote.quorum,
+        "quorum_met": quorum_met,
+        "adopted": adopted,
+        "binding": method.binding,
+        "details": result.details,
+    }
+
+
+def results_visible(vote: Vote) -> bool:
+    return vote.status == "closed" or not vote.results_hidden
+
+
+def current_result(vote: Vote) -> dict[str, Any]:
+    """The result, only when the vote says it may be seen (R13: hidden until it closes)."""
+    if not results_visible(vote):
+        raise Forbidden(_("Les résultats seront publiés à la clôture du vote."))
+    return vote.result if vote.status == "closed" and vote.result else compute_result(vote)
+
+
+def close_vote(vote: Vote, actor: User) -> dict[str, Any]:
+    if vote.status != "open":
+        raise Conflict(_("Seul un vote ouvert peut être clos."), field="status")
+    vote.status = "closed"
+    vote.closes_at = utcnow()
+    result = compute_result(vote)
+    vote.result = result
+    db.session.flush()
+    record(
+        "vote.closed",
+        _("Vote clos : %(t)s", t=vote.title),
+        {"vote": vote.id, "result": {k: v for k, v in result.items() if k != "details"}},
+        commune_id=vote.commune_id,
+        actor=actor.display_name,
+    )
+    if vote.proposal_id and result["adopted"] is not None:
+        from federation.governance.decisions import adopt
+        from federation.governance.proposals import get_proposal, transition
+
+        proposal = get_proposal(vote.proposal_id)
+        if proposal.status == "voting":
+            if result["adopted"]:
+                transition(proposal, "adopted", actor)
+                adopt(
+                    proposal,
+                    vote,
+                    {k: v for k, v in result.items() if k != "details"},
+                    actor.display_name,
+                )
+            else:
+                transition(proposal, "rejected", actor)
+    return result
+
+
+def secret_ballots(vote: Vote) -> list[tuple[str, str]]:
+    """After closing: every secret ballot with its receipt, so anyone can recount and each
+    voter can find theirs. Sorted by receipt (random), so no order reveals anything."""
+    if vote.status != "closed":
+        raise Forbidden(_("Les bulletins sont publiés à la clôture du vote."))
+    return list(
+        db.session.execute(
+            select(SecretBallot.receipt, SecretBallot.content)
+            .where(SecretBallot.vote_id == vote.id)
+            .order_by(SecretBallot.receipt)
+        ).all()
+    )
+
+
+def roll(vote: Vote) -> list[VoteParticipation]:
+    """Who took part (and, for a public vote, how they voted)."""
+    return list(
+        db.session.scalars(
+            select(VoteParticipation)
+            .where(VoteParticipation.vote_id == vote.id)
+            .order_by(VoteParticipation.id)
+        )
+    )
