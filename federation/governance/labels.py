@@ -51,7 +51,7 @@ GRADES = [
 
 def grade_labels(count: int) -> list[Any]:
     count = max(2, min(int(count), len(GRADES)))
-    return GRADES[: count - 1] + [GRADES[-1]] if count < len(GRADES) else list(GRADES)
+    return [*GRADES[: count - 1], GRADES[-1]] if count < len(GRADES) else list(GRADES)
 
 
 def register(bp: Blueprint) -> None:

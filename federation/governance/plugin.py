@@ -61,3 +61,9 @@ class GovernancePlugin(ConvergencePlugin):
         from federation.governance.demo import load
 
         load(commune, users)
+
+    @hookimpl
+    def federation_cli_commands(self):
+        from federation.governance.cli import governance_cli
+
+        return [governance_cli]

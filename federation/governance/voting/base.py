@@ -234,7 +234,7 @@ class VotingMethod(ABC):
             seen.add(option_id)
         if self.uses_options and len(options) < self.min_options:
             raise BallotError(
-                f"{self.name} needs at least {self.min_options} option(s).", "options"
+                f"The {self.name} method needs at least {self.min_options} option(s).", "options"
             )
 
     def _check_settings(self, settings: dict, options: list[Option]) -> dict:

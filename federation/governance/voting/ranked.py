@@ -62,9 +62,12 @@ def rank_matrix(rankings: list[Any], lookup: dict[Any, int], m: int) -> np.ndarr
         group_starts = np.cumsum(group_counts) - group_counts
         ballot_of_group = np.repeat(np.arange(n), group_counts)
         index_in_ballot = np.arange(len(groups)) - np.repeat(group_starts, group_counts)
-        ranks[np.repeat(ballot_of_group, group_sizes), columns] = np.repeat(
-            index_in_ballot, group_sizes
-        )
+        if columns.size == len(groups) and group_sizes.min() == 1:  # strict: no ties at all
+            ranks[ballot_of_group, columns] = index_in_ballot
+        else:
+            ranks[np.repeat(ballot_of_group, group_sizes), columns] = np.repeat(
+                index_in_ballot, group_sizes
+            )
     return ranks
 
 
@@ -74,15 +77,13 @@ def pairwise_matrix(ranks: np.ndarray, counts: np.ndarray) -> np.ndarray:
     d = np.zeros((m, m), dtype=np.int64)
     if n == 0:
         return d
-    # float64 matrix products are exact while the total weight stays below 2**53.
-    exact_float = int(counts.sum()) < 2**53
-    weights = counts.astype(np.float64) if exact_float else counts
-    for i in range(m):
-        better = ranks[:, i : i + 1] < ranks
-        if exact_float:
-            d[i] = np.rint(weights @ better.astype(np.float64)).astype(np.int64)
-        else:  # pragma: no cover - astronomically many voters
-            d[i] = weights @ better.astype(np.int64)
+    if int(counts.sum()) < 2**53:  # float64 sums of whole numbers are exact below 2**53
+        weights = counts.astype(np.float64)
+        for i in range(m):
+            d[i] = np.rint(np.einsum("n,nj->j", weights, ranks[:, i : i + 1] < ranks))
+    else:  # pragma: no cover - astronomically many voters
+        for i in range(m):
+            d[i] = ((ranks[:, i : i + 1] < ranks) * counts[:, None]).sum(axis=0)
     return d
 
 

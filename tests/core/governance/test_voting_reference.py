@@ -73,7 +73,7 @@ def weak_orders(draw, options: list[Option], max_voters: int = 40) -> list[list[
     ]
 
 
-# -- Schulze -------------------------------------------------------------------------------------------
+# -- Schulze ---------------------------------------------------------------------------------------
 
 
 def naive_schulze(profile: list[list[list[int]]], ids: list[int]):
@@ -156,7 +156,7 @@ def test_schulze_matches_pref_voting_on_linear_orders(data):
                 assert margin == reference.margin(index[a], index[b])
 
 
-# -- cardinal methods --------------------------------------------------------------------------------
+# -- cardinal methods ------------------------------------------------------------------------------
 
 
 @FAST
@@ -187,7 +187,7 @@ def test_score_matches_pref_voting(data):
     top = data.draw(st.integers(1, 10))
     grade = st.integers(0, top)
     ballots = data.draw(
-        st.lists(st.fixed_dictionaries({c: grade for c in ids}), min_size=1, max_size=40)
+        st.lists(st.fixed_dictionaries(dict.fromkeys(ids, grade)), min_size=1, max_size=40)
     )
     result = tally("score", [{"scores": b} for b in ballots], options, {"max_score": top})
     reference = GradeProfile(ballots, list(range(top + 1)), candidates=ids)
@@ -218,7 +218,7 @@ def test_dot_matches_pref_voting_sum(data):
     assert result.winners == score_voting(reference, evaluation_method="sum")
 
 
-# -- majority judgment -----------------------------------------------------------------------------------
+# -- majority judgment -----------------------------------------------------------------------------
 
 
 def majority_value(grades: list[int]) -> list[int]:
@@ -250,7 +250,7 @@ def test_majority_judgment_matches_brute_force(data):
     # Few grade levels and near-identical options make deep tie-breaks frequent.
     grade = st.integers(0, levels - 1)
     ballots = data.draw(
-        st.lists(st.fixed_dictionaries({c: grade for c in ids}), min_size=1, max_size=40)
+        st.lists(st.fixed_dictionaries(dict.fromkeys(ids, grade)), min_size=1, max_size=40)
     )
     result = tally(
         "majority_judgment", [{"grades": b} for b in ballots], options, {"grades": levels}
@@ -271,7 +271,7 @@ def test_majority_judgment_matches_pref_voting_where_its_gauge_decides(data):
     ids = [o.id for o in options]
     grade = st.integers(0, 5)
     ballots = data.draw(
-        st.lists(st.fixed_dictionaries({c: grade for c in ids}), min_size=1, max_size=40)
+        st.lists(st.fixed_dictionaries(dict.fromkeys(ids, grade)), min_size=1, max_size=40)
     )
     result = tally("majority_judgment", [{"grades": b} for b in ballots], options)
     reference = GradeProfile(ballots, list(range(6)), candidates=ids)
@@ -292,7 +292,7 @@ def test_majority_judgment_matches_pref_voting_where_its_gauge_decides(data):
         assert result.winners == reference_winners
 
 
-# -- STV ---------------------------------------------------------------------------------------------
+# -- STV -------------------------------------------------------------------------------------------
 
 
 def naive_stv(ballots: list[list[int]], ids: list[int], seats: int) -> list[int]:

@@ -1,0 +1,153 @@
+"""Tally 100,000 secret ballots over 10 options from the database, for every voting method.
+
+Issue 4's target: under a second per tally, done in one grouped query plus one pass —
+never one query per ballot. Prints a table; run with ``--db postgresql+psycopg://…`` for
+PostgreSQL (default: a temporary SQLite file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+
+from sqlalchemy import event, insert
+
+BALLOTS = 100_000
+OPTIONS = 10
+
+
+def random_ballot(method: str, ids: list[int], rng: random.Random) -> dict:
+    if method == "majority":
+        return {"choice": rng.choice(["yes", "yes", "no", "abstain"])}
+    if method == "consent":
+        return {"position": rng.choice(["consent", "stand_aside"])}
+    if method == "advice":
+        return {"position": rng.choice(["agree", "disagree", "abstain"])}
+    if method == "approval":
+        return {"approve": sorted(rng.sample(ids, rng.randint(1, 4)))}
+    if method == "score":
+        return {"scores": {str(i): rng.randint(0, 5) for i in ids}}
+    if method == "dot":
+        points = {str(i): 0 for i in ids}
+        for _ in range(10):
+            points[str(rng.choice(ids))] += 1
+        return {"points": points}
+    if method == "majority_judgment":
+        return {"grades": {str(i): rng.randint(0, 5) for i in ids}}
+    if method == "schulze":
+        order = ids[:]
+        rng.shuffle(order)
+        return {"ranking": [[i] for i in order]}
+    if method == "stv":
+        order = ids[:]
+        rng.shuffle(order)
+        return {"ranking": order[: rng.randint(1, len(order))]}
+    if method == "time_poll":
+        return {"availability": {str(i): rng.choice(["yes", "maybe", "no"]) for i in ids}}
+    raise ValueError(method)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--ballots", type=int, default=BALLOTS)
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="convergence-bench-")
+    os.environ["CONVERGENCE_INSTANCE_PATH"] = workdir
+    url = args.db or f"sqlite:///{workdir}/bench.sqlite"
+
+    from federation import create_app, migrate
+    from federation.db import db
+    from federation.governance import votes
+    from federation.governance.models import SecretBallot, Vote
+    from federation.tenancy.context import commune_scope, unscoped
+    from federation.tenancy.services import create_commune
+
+    app = create_app(
+        "bench", database_url=url, secret_key="bench-secret-key-0123456789", env="testing"
+    )
+    rng = random.Random(2026)
+    rows = []
+    with app.app_context():
+        migrate.upgrade(app)
+        with unscoped():
+            commune_id = create_commune("Bench", "bench-tally").id
+            db.session.commit()
+        methods = sorted(votes.methods())
+        for method in methods:
+            with commune_scope(commune_id):
+                from federation.governance.bodies import assembly
+                from federation.tenancy.models import Commune
+
+                body = assembly(db.session.get(Commune, commune_id))
+                settings = {"seats": 3} if method == "stv" else {}
+                vote = votes.create_vote(
+                    body,
+                    f"bench {method}",
+                    method,
+                    secret=True,
+                    options=[f"option {n}" for n in range(OPTIONS)],
+                    settings=settings,
+                )
+                vote.status, vote.eligible_count = "closed", args.ballots
+                ids = [o.id for o in votes.options_of(vote)]
+                method_impl = votes.methods()[method]
+                options = votes.options_of(vote)
+                batch = []
+                for n in range(args.ballots):
+                    ballot = method_impl.validate_ballot(
+                        random_ballot(method, ids, rng), options, vote.settings
+                    )
+                    batch.append(
+                        {
+                            "receipt": f"{methods.index(method):02d}{n:030d}",
+                            "vote_id": vote.id,
+                            "commune_id": commune_id,
+                            "content": votes.canonical(ballot),
+                        }
+                    )
+                db.session.execute(insert(SecretBallot), batch)
+                db.session.commit()
+                vote_id = vote.id
+            queries: list[str] = []
+
+            def listener(*args, _queries=queries):
+                _queries.append(args[2])
+
+            event.listen(db.engine, "before_cursor_execute", listener)
+            timings = []
+            for _ in range(3):
+                queries.clear()
+                with commune_scope(commune_id):
+                    vote = db.session.get(Vote, vote_id)
+                    start = time.perf_counter()
+                    result = votes.compute_result(vote)
+                    timings.append(time.perf_counter() - start)
+                db.session.expunge_all()
+            event.remove(db.engine, "before_cursor_execute", listener)
+            with commune_scope(commune_id):
+                grouped = votes.grouped_ballots(db.session.get(Vote, vote_id))
+            rows.append(
+                (
+                    method,
+                    len(grouped),
+                    statistics.median(timings) * 1000,
+                    len(queries),
+                    result["ballots"],
+                )
+            )
+    print(f"database: {url.split('://')[0]}, {args.ballots:,} secret ballots, {OPTIONS} options")
+    print(f"{'method':<18} {'distinct':>9} {'tally ms':>9} {'queries':>8} {'counted':>9}")
+    for method, distinct, ms, count, counted in rows:
+        flag = "" if ms < 1000 else "  (over 1 s)"
+        print(f"{method:<18} {distinct:>9,} {ms:>9.1f} {count:>8} {counted:>9,}{flag}")
+    print(json.dumps({"max_ms": max(r[2] for r in rows)}))
+
+
+if __name__ == "__main__":
+    main()
