@@ -17,7 +17,7 @@ $(BIN)/python:
 # Installed again whenever a pyproject changes. Plugins are installed exactly like
 # third-party distributions: each from its own folder, found through its entry point.
 $(VENV)/.installed: $(BIN)/python pyproject.toml $(PLUGIN_DIRS)
-	$(BIN)/python -m pip install --quiet -e ".[test,postgres,redis,server]" $(addprefix -e ,$(PLUGINS))
+	$(BIN)/python -m pip install --quiet -e ".[test,postgres,redis,server]" $(foreach p,$(PLUGINS),-e "$(p)[test]")
 	@touch $@
 
 install: $(VENV)/.installed catalogs browser-deps

@@ -548,3 +548,23 @@ def demo_load(reset: bool, path: Path | None) -> None:
     with unscoped():
         summary = run_service(load_demo, current_app._get_current_object(), force=reset, path=path)
     click.echo(summary)
+
+
+# --- notifications -------------------------------------------------------------------
+
+
+@main.group("notifications")
+def notifications_group() -> None:
+    """Notifications."""
+
+
+@notifications_group.command("digest")
+@click.option("--frequency", type=click.Choice(["daily", "weekly"]), required=True)
+def notifications_digest(frequency: str) -> None:
+    """Send the e-mail digests of people who chose this frequency (run it from cron)."""
+    from federation.identity.notifications import send_digests
+
+    with unscoped():
+        sent = send_digests(frequency)
+        db.session.commit()
+    click.echo(f"{sent} digest(s) sent.")

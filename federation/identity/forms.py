@@ -39,9 +39,17 @@ class RegisterForm(FlaskForm):
     locale = SelectField(_l("Langue"), choices=LOCALE_CHOICES, default="fr")
 
 
+DIGEST_CHOICES = [
+    ("none", _l("Jamais")),
+    ("daily", _l("Chaque jour")),
+    ("weekly", _l("Chaque semaine")),
+]
+
+
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Nom affiché"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Langue"), choices=LOCALE_CHOICES)
+    digest = SelectField(_l("Résumé des notifications par e-mail"), choices=DIGEST_CHOICES)
 
 
 class PasswordForm(FlaskForm):

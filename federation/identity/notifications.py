@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
@@ -99,3 +100,52 @@ def send_mail(to: str, subject: str, body: str) -> None:
             smtp.send_message(msg)
     else:
         log.info("mail to=%s subject=%s\n%s", to, subject, body)
+
+
+DIGEST_PERIODS = {"daily": 1, "weekly": 7}
+
+
+def send_digests(frequency: str, now: datetime | None = None) -> int:
+    """E-mail each person who chose this frequency their unread notifications since the
+    last digest (one message per person). Returns how many e-mails were sent."""
+    from datetime import timedelta
+
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from federation.db import utcnow
+    from federation.identity.models import User
+
+    if frequency not in DIGEST_PERIODS:
+        raise ValueError(f"unknown digest frequency {frequency!r}")
+    now = now or utcnow()
+    due_before = now - timedelta(days=DIGEST_PERIODS[frequency]) + timedelta(minutes=5)
+    sent = 0
+    for user in db.session.scalars(
+        select(User).where(User.digest == frequency, User.active.is_(True))
+    ):
+        last = user.digest_sent_at
+        if last is not None and last.replace(tzinfo=None) > due_before.replace(tzinfo=None):
+            continue
+        query = select(Notification).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+        if last is not None:
+            query = query.where(Notification.created_at > last)
+        items = list(db.session.scalars(query.order_by(Notification.created_at)))
+        if not items:
+            continue
+        with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
+            subject = _(
+                "Vos %(n)d notifications sur %(site)s",
+                n=len(items),
+                site=current_app.config["DEPLOYMENT_NAME"],
+            )
+            lines = [
+                f"- {n.message}" + (f"\n  {absolute_url(n.link, n.commune_id)}" if n.link else "")
+                for n in items
+            ]
+        send_mail(user.email, subject, "\n".join(lines))
+        user.digest_sent_at = now
+        sent += 1
+    return sent

@@ -109,6 +109,7 @@ def profile():
     if form.validate_on_submit():
         user.display_name = form.display_name.data.strip()
         user.locale = form.locale.data
+        user.digest = form.digest.data
         session["lang"] = user.locale
         db.session.commit()
         flash(_("Profil enregistré."), "success")

@@ -7,7 +7,7 @@ import pytest
 
 
 @pytest.fixture
-def site(factory):
+def site(factory, in_commune):
     commune = factory.commune("royere", "Royère-de-Vassivière", population=565, insee_code="23165")
     other = factory.commune("gentioux", "Gentioux-Pigerolles")
     federation = factory.federation(
@@ -15,6 +15,16 @@ def site(factory):
     )
     factory.enable(commune, "notes")
     admin = factory.member(commune, "admin")
+    voters = [factory.member(commune) for _ in range(2)]
+    with in_commune(commune):
+        from federation.db import db
+        from federation.governance.demo import load
+        from federation.identity.models import User
+        from federation.tenancy.models import Commune
+
+        people = {"facilitator": db.session.get(User, admin.user.id)}
+        people.update({f"m{n}": db.session.get(User, v.user.id) for n, v in enumerate(voters)})
+        load(db.session.get(Commune, commune.id), people)
     return {"commune": commune, "federation": federation, "admin": admin}
 
 
@@ -25,6 +35,12 @@ PAGES = {
     "login": "/login",
     "register": "/register",
     "journal": "/c/royere/journal",
+    "concerns": "/c/royere/concerns",
+    "bodies": "/c/royere/bodies/assemblee",
+    "proposal": "/c/royere/proposals/1",
+    "vote": "/c/royere/votes/1",
+    "meeting": "/c/royere/meetings/1",
+    "mandates": "/c/royere/mandates",
 }
 
 

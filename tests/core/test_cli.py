@@ -147,8 +147,29 @@ def test_import_of_the_official_2026_list_for_one_departement(run, app):
     assert faux.name == "Faux-la-Montagne" and faux.population == 443
 
 
-def test_db_commands(run):
+def test_db_commands(run, app):
+    from federation import migrate
+
     assert "up to date" in run("db", "upgrade").output
     assert run("db", "check").exit_code == 0
     heads = run("db", "heads").output.split()
-    assert "0002gov" in heads  # the core branch head
+    assert sorted(heads) == sorted(migrate.heads(app)) and heads
+
+
+def test_notification_digests(run, app, factory, in_db):
+    from federation.identity.models import User
+    from federation.identity.notifications import OUTBOX, notify
+
+    daily = factory.user("daily@example.org")
+    factory.user("never@example.org")
+    with in_db():
+        db.session.get(User, daily.id).digest = "daily"
+        for user_id in (daily.id,):
+            notify(user_id, "Nouvelle proposition : four à pain", link="/c/x/proposals/1")
+    result = run("notifications", "digest", "--frequency", "daily")
+    assert result.exit_code == 0 and "1 digest(s) sent." in result.output
+    [mail] = OUTBOX
+    assert mail["To"] == "daily@example.org" and "four à pain" in mail.get_content()
+    assert "http://127.0.0.1:5000/c/x/proposals/1" in mail.get_content()
+    again = run("notifications", "digest", "--frequency", "daily")
+    assert "0 digest(s) sent." in again.output  # not twice the same day

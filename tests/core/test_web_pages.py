@@ -17,7 +17,7 @@ PO = Path(federation.__file__).parent / "translations/en/LC_MESSAGES/convergence
 
 
 @pytest.fixture
-def site(factory):
+def site(factory, in_commune):
     commune = factory.commune("faux", "Faux-la-Montagne", insee_code="23077", population=443)
     other = factory.commune("tarnac", "Tarnac")
     fed = factory.federation("plateau", communes=[commune, other], name="Plateau")
@@ -25,6 +25,15 @@ def site(factory):
     admin = factory.member(commune, "admin")
     pending = factory.member(commune, status="pending")
     platform = factory.platform_admin()
+    voters = [factory.member(commune) for _ in range(2)]
+    with in_commune(commune):
+        from federation.governance.demo import load
+        from federation.identity.models import User
+        from federation.tenancy.models import Commune
+
+        people = {"facilitator": db.session.get(User, admin.user.id)}
+        people.update({f"m{n}": db.session.get(User, v.user.id) for n, v in enumerate(voters)})
+        load(db.session.get(Commune, commune.id), people)
     return {
         "commune": commune,
         "federation": fed,
