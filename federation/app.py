@@ -122,10 +122,12 @@ def _sqlite_options(app: Flask) -> None:
 def _plugin_manager(app: Flask, extra: list[Any]) -> ConvergencePluginManager:
     from federation.core_plugin import CorePlugin
     from federation.governance.plugin import GovernancePlugin
+    from federation.intercommunal.plugin import IntercommunalPlugin
 
     pm = ConvergencePluginManager()
     pm.register_plugin(CorePlugin())
     pm.register_plugin(GovernancePlugin())
+    pm.register_plugin(IntercommunalPlugin())
     if not app.config["SAFE_MODE"]:
         pm.load_entrypoints(only=app.config["PLUGINS"])
     for plugin in extra:

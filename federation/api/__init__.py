@@ -33,11 +33,19 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
     state.api = api
     from federation.governance.api import blp as governance_blp
     from federation.identity.api import blp as identity_blp
+    from federation.intercommunal.api import blp as intercommunal_blp
     from federation.journal.api import blp as journal_blp
     from federation.plugins.api import blp as plugins_blp
     from federation.tenancy.api import blp as tenancy_blp
 
-    blueprints = (tenancy_blp, identity_blp, plugins_blp, journal_blp, governance_blp)
+    blueprints = (
+        tenancy_blp,
+        identity_blp,
+        plugins_blp,
+        journal_blp,
+        governance_blp,
+        intercommunal_blp,
+    )
     for blp in blueprints:
         api.register_blueprint(blp)
     state.csrf.exempt("federation.api")  # see federation.security: token-only auth

@@ -509,6 +509,11 @@ class Mandates(MethodView):
             user = db.session.get(User, data.pop("user_id"))
             if user is None:
                 api_error(422, errors={"user_id": ["unknown user"]})
+            federation_slug = data.pop("federation")
+            if federation_slug:
+                from federation.tenancy.services import get_federation
+
+                data["federation_id"] = get_federation(federation_slug).id
             mandate = mandates.assign(
                 body,
                 user,

@@ -69,6 +69,15 @@ def assign(
         raise ValidationFailed(_("La fin du mandat doit suivre son début."), field="ends_on")
     if (ends_on - starts_on).days > 366 * 6:
         raise ValidationFailed(_("Un mandat dure six ans au plus."), field="ends_on")
+    if role == "delegate" and federation_id is not None:
+        from federation.tenancy.services import member_commune_ids
+
+        if not body.is_assembly:
+            raise Conflict(_("Les délégué·es sont élu·es par l'assemblée populaire."), field="body")
+        if body.commune_id not in member_commune_ids(federation_id):
+            raise Conflict(
+                _("La commune n'est pas membre de cette fédération."), field="federation_id"
+            )
     if not bodies.is_member(body, user.id):
         raise Conflict(_("Le mandat se donne à un·e membre de l'instance."), field="user")
     if consecutive_terms(body, user.id, role, starts_on) >= body.max_consecutive_terms:
@@ -103,6 +112,8 @@ def assign(
     )
     db.session.add(mandate)
     db.session.flush()
+    if role == "delegate" and federation_id is not None:
+        _delegate_role(mandate, grant=True)
     granted = GRANTED_ROLE.get(role)
     if granted:
         member = identity.membership(body.commune_id, user.id)
@@ -185,7 +196,33 @@ def recall(
     )
 
 
+def _delegate_role(mandate: Mandate, grant: bool) -> None:
+    """A delegate's mandate makes them a delegate of the federation for its term."""
+    from federation.identity.models import FederationRole
+
+    row = db.session.scalar(
+        select(FederationRole).where(
+            FederationRole.federation_id == mandate.federation_id,
+            FederationRole.user_id == mandate.user_id,
+            FederationRole.role == "delegate",
+        )
+    )
+    if grant:
+        if row is None:
+            row = FederationRole(
+                federation_id=mandate.federation_id, user_id=mandate.user_id, role="delegate"
+            )
+            db.session.add(row)
+        row.commune_id = mandate.commune_id
+        row.expires_at = _expiry(mandate.ends_on)
+    elif row is not None:
+        db.session.delete(row)
+    db.session.flush()
+
+
 def _take_back_role(mandate: Mandate) -> None:
+    if mandate.role == "delegate" and mandate.federation_id is not None:
+        _delegate_role(mandate, grant=False)
     granted = GRANTED_ROLE.get(mandate.role)
     member = identity.membership(mandate.commune_id, mandate.user_id)
     if granted and member is not None:

@@ -201,6 +201,11 @@ class MandateSchema(StrictSchema):
     mandate_text = fields.String(load_default="", validate=validate.Length(max=20000))
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
+    #: for a delegate: the federation whose confederal council the mandate is for
+    federation = fields.String(
+        load_only=True, load_default=None, allow_none=True, validate=validate.Length(1, 64)
+    )
+    federation_id = fields.Integer(dump_only=True, allow_none=True)
     status = fields.String(dump_only=True)
     recall_reason = fields.String(dump_only=True)
 

@@ -28,6 +28,7 @@ from federation.governance.ballot_forms import ballot_from_form
 from federation.governance.models import BODY_KINDS, MANDATE_ROLES, ORGANISATION_KINDS
 from federation.identity.decorators import check_permission, login_required_here
 from federation.identity.models import User
+from federation.tenancy.services import federations_of
 
 bp = Blueprint("governance", __name__, url_prefix="/c/<commune>")
 labels.register(bp)
@@ -173,6 +174,7 @@ def mandate_list():
             user = db.session.get(User, int(form.get("user_id") or 0))
             if user is None:
                 raise ServiceError(_("Choisissez une personne."), field="user_id")
+            federation_id = int(form["federation_id"]) if form.get("federation_id") else None
             mandates.assign(
                 body,
                 user,
@@ -180,6 +182,7 @@ def mandate_list():
                 _day(form.get("starts_on"), "starts_on"),
                 _day(form.get("ends_on"), "ends_on"),
                 mandate_text=form.get("mandate_text", ""),
+                federation_id=federation_id,
                 actor=actor,
             )
         except (ServiceError, ValueError) as exc:
@@ -195,6 +198,7 @@ def mandate_list():
     db.session.commit()
     return render_template(
         "governance/mandates.html",
+        federations=federations_of(g.commune.id),
         history=mandates.history(),
         bodies=bodies.bodies(),
         roles=MANDATE_ROLES,

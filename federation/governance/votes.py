@@ -36,9 +36,11 @@ from federation.governance.models import (
 from federation.governance.voting.base import BallotError, Option, VotingMethod
 from federation.identity.models import User
 from federation.journal.services import record
+from federation.plugins.events import emit
 from federation.security import security_event
 
 DECISION_METHODS = ("majority", "consent", "advice")
+PROPOSAL_REJECTED = "governance.proposal_rejected"
 
 
 def methods() -> dict[str, VotingMethod]:
@@ -462,6 +464,15 @@ def close_vote(vote: Vote, actor: User) -> dict[str, Any]:
                 )
             else:
                 transition(proposal, "rejected", actor)
+                emit(
+                    PROPOSAL_REJECTED,
+                    {
+                        "proposal_id": proposal.id,
+                        "body_id": proposal.body_id,
+                        "extra": proposal.extra,
+                    },
+                    commune_id=vote.commune_id,
+                )
     return result
 
 

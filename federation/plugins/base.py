@@ -31,6 +31,9 @@ class ConvergencePlugin:
     settings_schema: ClassVar[type | None] = None
     #: a core part of the framework, always on (not switchable per commune)
     always_on: ClassVar[bool] = False
+    #: may be switched on for a federation where some member communes have it off (they
+    #: are then left out of its federation features); otherwise every member needs it on
+    federation_partial: ClassVar[bool] = False
 
     @property
     def root_path(self) -> Path:

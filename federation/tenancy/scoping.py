@@ -34,6 +34,11 @@ from sqlalchemy.sql.util import find_tables
 
 SCOPE_KEY = "convergence.scope"
 AFTER_COMMIT_KEY = "convergence.after_commit"
+TOUCHED_KEY = "convergence.touched_communes"
+
+#: called after each commit with the ids of the communes whose tenant rows it changed
+#: (the indicators cache registers here to move to new keys)
+on_commit_touched: list[Callable[[set[int]], None]] = []
 
 
 class TenantScopeError(RuntimeError):
@@ -128,12 +133,17 @@ class TenantSession(FlaskSQLAlchemySession):
 
     def commit(self) -> None:
         super().commit()
+        touched = self.info.pop(TOUCHED_KEY, None)
+        if touched:
+            for listener in on_commit_touched:
+                listener(touched)
         callbacks = self.info.pop(AFTER_COMMIT_KEY, [])
         for callback in callbacks:
             callback()
 
     def rollback(self) -> None:
         self.info.pop(AFTER_COMMIT_KEY, None)
+        self.info.pop(TOUCHED_KEY, None)
         super().rollback()
 
 
@@ -170,6 +180,12 @@ def _scope_orm_execute(state: ORMExecuteState) -> None:
         if tenant:
             raise TenantScopeError(f"query on tenant table {tenant[0]} without a commune scope")
         return
+    if state.is_update or state.is_delete:
+        touched = state.session.info.setdefault(TOUCHED_KEY, set())
+        if scope.unscoped:
+            touched.add(-1)  # unknown communes: every cached aggregate moves on
+        else:
+            touched.update(scope.commune_ids)
     if scope.unscoped:
         return
     ids = tuple(sorted(scope.commune_ids))
@@ -205,6 +221,16 @@ def _check_write(scope: Scope | None, obj: Any, action: str) -> None:
 @event.listens_for(TenantSession, "before_flush")
 def _guard_writes(session: TenantSession, _flush_context: Any, _instances: Any) -> None:
     scope: Scope | None = session.info.get(SCOPE_KEY)
+    touched = session.info.setdefault(TOUCHED_KEY, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, TenantMixin) and obj.commune_id is not None:
+            touched.add(obj.commune_id)
+    if (
+        scope is not None
+        and scope.kind == "commune"
+        and any(isinstance(o, TenantMixin) for o in session.new)
+    ):
+        touched.add(scope.commune_id)  # type: ignore[arg-type]
     for obj in session.new:
         if not isinstance(obj, TenantMixin):
             continue

@@ -11,7 +11,7 @@ from federation.identity.decorators import login_required_here
 from federation.identity.forms import EmptyForm, JoinForm
 from federation.identity.notifications import mark_all_read, notifications_of
 from federation.identity.services import federation_role_holders
-from federation.intercommunal import indicators as indicator_service
+from federation.intercommunal.coordination import federation_indicators
 from federation.journal import services as journal
 from federation.plugins.services import disabled_in, manager, verification_methods
 from federation.security import safe_next
@@ -139,7 +139,7 @@ def commune_journal():
 def federation_home():
     federation = g.federation
     communes = tenancy.member_communes(federation.id)
-    rows = indicator_service.compute(federation, [c.id for c in communes])
+    rows = federation_indicators(federation)
     return render_template(
         "federation/home.html",
         federation=federation,
@@ -174,9 +174,18 @@ def notifications():
 def register_core_web(app: Flask) -> None:
     from federation.governance.views import bp as governance_bp
     from federation.identity.views import account_bp, auth_bp
+    from federation.intercommunal.views import bp as intercommunal_bp
     from federation.web.admin import admin_bp, platform_bp
 
-    for blueprint in (bp, auth_bp, account_bp, admin_bp, platform_bp, governance_bp):
+    for blueprint in (
+        bp,
+        auth_bp,
+        account_bp,
+        admin_bp,
+        platform_bp,
+        governance_bp,
+        intercommunal_bp,
+    ):
         app.register_blueprint(blueprint)
     _limit_login(app)
 

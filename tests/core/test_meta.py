@@ -24,6 +24,12 @@ GLOBAL_TABLES = {
     "notifications": "personal, per user",
     "journal_entries": "public by nature, read by chain (commune or federation)",
     "alembic_version": "Alembic's own",
+    "federation_plugins": "federation-level switches, public",
+    "federation_proposals": "federation-level, public",
+    "federation_ratifications": "one row per member commune and federation proposal, public",
+    "federation_pooled_projects": "federation-level, public",
+    "federation_pooled_contributions": "public amounts per commune of a pooled project",
+    "federation_pooled_expenses": "public spending of a pooled project",
 }
 
 

@@ -1,0 +1,228 @@
+"""Pooled projects: funded by several member communes, approved through ratification; once
+approved each commune is told its contribution (the budget plugin books it on its own line);
+progress and spending are public to every member commune."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from federation.db import db
+from federation.errors import Conflict, NotFound, ValidationFailed
+from federation.identity.models import User
+from federation.intercommunal.models import (
+    FederationProposal,
+    PooledContribution,
+    PooledExpense,
+    PooledProject,
+)
+from federation.journal.services import record
+from federation.plugins.events import emit
+from federation.tenancy.models import Federation
+from federation.tenancy.services import member_commune_ids
+
+RATIFIED_EVENT = "intercommunal.pooled_project_ratified"
+CENT = Decimal("0.01")
+
+
+def _money(value: Any, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value).replace(",", ".").replace(" ", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(_("Montant invalide."), field=field) from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+        raise ValidationFailed(_("Montant invalide."), field=field)
+    return amount.quantize(CENT)
+
+
+def create_project(
+    federation: Federation,
+    title: str,
+    budget: Any,
+    contributions: dict[int, Any],
+    *,
+    description: str = "",
+    shares: bool = False,
+) -> PooledProject:
+    """``contributions``: commune id → amount, or share of the budget when ``shares``.
+    Contributions must come from member communes and add up to the budget exactly."""
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationFailed(
+            _("Le titre est obligatoire (200 caractères au plus)."), field="title"
+        )
+    total = _money(budget, "budget")
+    if total <= 0:
+        raise ValidationFailed(_("Le budget doit être positif."), field="budget")
+    members = set(member_commune_ids(federation.id))
+    if not contributions or set(contributions) - members:
+        raise ValidationFailed(
+            _("Les contributions viennent des communes membres."), field="contributions"
+        )
+    amounts: dict[int, Decimal] = {}
+    for commune_id, value in contributions.items():
+        if shares:
+            try:
+                share = Decimal(str(value))
+            except InvalidOperation:
+                raise ValidationFailed(_("Part invalide."), field="contributions") from None
+            if not share.is_finite() or not 0 < share <= 1:
+                raise ValidationFailed(_("Part invalide."), field="contributions")
+            amounts[commune_id] = (total * share).quantize(CENT)
+        else:
+            amounts[commune_id] = _money(value, "contributions")
+    if shares and sum(amounts.values()) != total:
+        # rounding of shares: the remainder (a few cents) goes to the largest contributor
+        largest = max(amounts, key=lambda c: (amounts[c], -c))
+        amounts[largest] += total - sum(amounts.values())
+    if sum(amounts.values()) != total:
+        raise ValidationFailed(
+            _(
+                "Les contributions (%(s)s €) doivent égaler le budget (%(b)s €).",
+                s=sum(amounts.values()),
+                b=total,
+            ),
+            field="contributions",
+        )
+    project = PooledProject(
+        federation_id=federation.id,
+        title=title,
+        budget=total,
+        description=(description or "")[:20000],
+    )
+    for commune_id, amount in sorted(amounts.items()):
+        project.contributions.append(PooledContribution(commune_id=commune_id, amount=amount))
+    db.session.add(project)
+    db.session.flush()
+    return project
+
+
+def get_project(federation: Federation, project_id: int) -> PooledProject:
+    project = db.session.get(PooledProject, project_id)
+    if project is None or project.federation_id != federation.id:
+        raise NotFound(_("Projet mutualisé introuvable."), field="project")
+    return project
+
+
+def projects_of(federation: Federation) -> list[PooledProject]:
+    return list(
+        db.session.scalars(
+            select(PooledProject)
+            .where(PooledProject.federation_id == federation.id)
+            .order_by(PooledProject.created_at.desc())
+        )
+    )
+
+
+def submit(
+    project: PooledProject,
+    actor: User,
+    *,
+    rule: str = "majority",
+    threshold: str = "1/2",
+    weighted: bool = False,
+    deadline: date | None = None,
+) -> FederationProposal:
+    """Put the project to the member assemblies through the ratification process."""
+    from federation.intercommunal import ratification
+
+    if project.status != "draft":
+        raise Conflict(_("Ce projet a déjà été soumis."), field="status")
+    federation = db.session.get(Federation, project.federation_id)
+    lines = "\n".join(f"- {c.commune.name} : {c.amount} €" for c in project.contributions)
+    text = _(
+        "Projet mutualisé : %(t)s\nBudget : %(b)s €\nContributions :\n%(l)s\n\n%(d)s",
+        t=project.title,
+        b=project.budget,
+        l=lines,
+        d=project.description,
+    )
+    proposal = ratification.create(
+        federation,
+        actor,
+        project.title,
+        text,
+        rule=rule,
+        threshold=threshold,
+        weighted=weighted,
+        deadline=deadline,
+    )
+    project.proposal_id = proposal.id
+    project.status = "ratifying"
+    ratification.send(proposal, actor)
+    return proposal
+
+
+def on_ratified(proposal: FederationProposal) -> None:
+    project = db.session.scalar(
+        select(PooledProject).where(PooledProject.proposal_id == proposal.id)
+    )
+    if project is None:
+        return
+    project.status = "approved"
+    for contribution in project.contributions:
+        emit(
+            RATIFIED_EVENT,
+            {
+                "project_id": project.id,
+                "federation_id": project.federation_id,
+                "title": project.title,
+                "amount": str(contribution.amount),
+            },
+            commune_id=contribution.commune_id,
+        )
+
+
+def on_rejected(proposal: FederationProposal) -> None:
+    project = db.session.scalar(
+        select(PooledProject).where(PooledProject.proposal_id == proposal.id)
+    )
+    if project is not None:
+        project.status = "rejected"
+
+
+def add_expense(
+    project: PooledProject, label: str, amount: Any, spent_on: date, actor: User
+) -> PooledExpense:
+    if project.status != "approved":
+        raise Conflict(_("Seul un projet approuvé engage des dépenses."), field="status")
+    label = (label or "").strip()
+    if not label or len(label) > 200:
+        raise ValidationFailed(
+            _("Le libellé est obligatoire (200 caractères au plus)."), field="label"
+        )
+    value = _money(amount, "amount")
+    if value <= 0:
+        raise ValidationFailed(_("Le montant doit être positif."), field="amount")
+    if spent(project) + value > project.budget:
+        raise Conflict(
+            _(
+                "Cette dépense dépasserait le budget du projet (reste %(r)s €).",
+                r=project.budget - spent(project),
+            ),
+            field="amount",
+        )
+    expense = PooledExpense(project_id=project.id, label=label, amount=value, spent_on=spent_on)
+    project.expenses.append(expense)
+    db.session.flush()
+    record(
+        "pooled.expense",
+        _("Dépense du projet « %(p)s » : %(l)s, %(a)s €", p=project.title, l=label, a=value),
+        {
+            "project": project.id,
+            "amount": str(value),
+            "label": label,
+            "spent_on": spent_on.isoformat(),
+        },
+        federation_id=project.federation_id,
+        actor=actor.display_name,
+    )
+    return expense
+
+
+def spent(project: PooledProject) -> Decimal:
+    return sum((e.amount for e in project.expenses), Decimal("0"))
