@@ -93,6 +93,7 @@ def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> s
             for name in _in_dependency_order(plugins):
                 enable_plugin(commune, name)
             commune_hooks(commune.id).federation_demo_data(commune=commune, users=users_by_role)
+    _intercommunal_demo(federations, communes, users_by_role)
     db.session.commit()
     chains = [commune_chain(c.id) for c in communes.values()] + [
         federation_chain(f.id) for f in federations.values()
@@ -112,3 +113,45 @@ def _in_dependency_order(names: list[str]) -> list[str]:
             if dep not in ordered and dep in pm.switchable:
                 ordered.append(dep)
     return ordered
+
+
+def _intercommunal_demo(federations: dict, communes: dict, users: dict[str, User]) -> None:
+    """A delegate with a public mandate, and a pooled project put to the assemblies."""
+    from datetime import date, timedelta
+
+    from federation.governance.bodies import assembly
+    from federation.governance.mandates import assign
+    from federation.intercommunal import pooled
+
+    plateau = federations.get("plateau-millevaches")
+    delegate = users.get("delegate")
+    coordinator = users.get("coordinator")
+    if plateau is None or delegate is None or coordinator is None:
+        return
+    home = communes.get("peyrelevade")
+    if home is not None:
+        with commune_scope(home.id):
+            assign(
+                assembly(home),
+                delegate,
+                "delegate",
+                date.today(),
+                date.today() + timedelta(days=365),
+                mandate_text="Peut approuver un partage de l'eau qui garantit d'abord les "
+                "usages vitaux ; doit revenir devant l'assemblée pour toute "
+                "dépense commune de plus de 5 000 €.",
+                federation_id=plateau.id,
+                actor=delegate,
+            )
+    members = [c for c in communes.values() if c.id in set(tenancy.member_commune_ids(plateau.id))]
+    share = 1 / len(members)
+    project = pooled.create_project(
+        plateau,
+        "Stations de mesure des débits des sources",
+        "12000",
+        {c.id: f"{share:.6f}" for c in members},
+        description="Six stations pour suivre les débits des sources du plateau et "
+        "partager l'eau en connaissance de cause.",
+        shares=True,
+    )
+    pooled.submit(project, coordinator, rule="majority")
