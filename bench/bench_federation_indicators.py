@@ -100,7 +100,7 @@ def main() -> None:
         plugins=[],
         extra_plugins=[_plugin(t) for t in THEMES],
     )
-    rng = random.Random(5)  # noqa: S311 - benchmark data
+    rng = random.Random(5)
     with app.app_context():
         migrate.upgrade(app)
         db.create_all()
