@@ -1,0 +1,1 @@
+"""Convergence budget plugin: open budget, participatory budgeting, pooled funding."""

@@ -1,0 +1,164 @@
+"""``convergence budget …``: import a budget CSV, import/export pabulib files, tally."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from federation.db import db
+from federation.errors import ServiceError
+from federation.tenancy.context import commune_scope, unscoped
+
+
+@click.group("budget")
+def budget_cli() -> None:
+    """Budget: CSV import, participatory budgets (pabulib), tallies."""
+
+
+def _commune_id(slug: str) -> int:
+    from federation.tenancy.services import get_commune
+
+    with unscoped():
+        try:
+            return get_commune(slug).id
+        except ServiceError as exc:
+            raise click.ClickException(str(exc.message)) from None
+
+
+def _fail(exc: ServiceError) -> None:
+    db.session.rollback()
+    messages = [str(exc.message)]
+    for field, items in (exc.errors or {}).items():
+        messages += [f"  {field}: {m}" for m in items]
+    raise click.ClickException("\n".join(messages))
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes() if path != "-" else sys.stdin.buffer.read()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+
+
+@budget_cli.command("import-csv")
+@click.option("--commune", "slug", required=True, help="Commune slug.")
+@click.option("--year", type=int, required=True)
+@click.option("--dry-run", is_flag=True, help="Check the file and show the preview only.")
+@click.argument("path")
+@with_appcontext
+def import_csv(slug: str, year: int, dry_run: bool, path: str) -> None:
+    """Import a year's budget lines from a CSV file (all lines or none)."""
+    from . import services
+
+    raw = _read(path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    with commune_scope(_commune_id(slug)):
+        try:
+            preview = services.import_csv(text, year, actor="convergence budget", dry_run=dry_run)
+        except ServiceError as exc:
+            _fail(exc)
+        if not dry_run:
+            db.session.commit()
+    verb = "checked" if dry_run else "imported"
+    click.echo(f"{len(preview.rows)} lines {verb} for {year}, {preview.total_planned} € planned.")
+
+
+@budget_cli.command("import-pb")
+@click.option("--commune", "slug", required=True)
+@click.option("--title", default=None)
+@click.argument("path")
+@with_appcontext
+def import_pb(slug: str, title: str | None, path: str) -> None:
+    """Load a pabulib .pb file as a participatory budget, and tally it."""
+    from . import participatory as pb
+
+    data = _read(path)
+    started = time.perf_counter()
+    with commune_scope(_commune_id(slug)):
+        try:
+            process = pb.import_pb(data, actor="convergence budget", title=title)
+        except ServiceError as exc:
+            _fail(exc)
+        db.session.commit()
+        result = process.result or {}
+        click.echo(
+            f"process {process.id}: {len(pb.projects(process))} projects, "
+            f"{process.imported_ballots} ballots; {process.rule} selects "
+            f"{len(result.get('selected', []))} projects "
+            f"({time.perf_counter() - started:.1f} s)."
+        )
+
+
+@budget_cli.command("export-pb")
+@click.option("--commune", "slug", required=True)
+@click.option("--process", "process_id", type=int, required=True)
+@click.option("--output", "-o", default="-", help="File to write (default: standard output).")
+@with_appcontext
+def export_pb(slug: str, process_id: int, output: str) -> None:
+    """Write a participatory budget in pabulib format (after its vote)."""
+    from . import participatory as pb
+
+    with commune_scope(_commune_id(slug)):
+        try:
+            text = pb.export_pb(pb.get_process(process_id))
+        except ServiceError as exc:
+            _fail(exc)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"written to {output}")
+
+
+@budget_cli.command("tally")
+@click.option("--commune", "slug", default=None)
+@click.option("--process", "process_id", type=int, default=None)
+@click.option("--file", "path", default=None, help="Tally a .pb file without the database.")
+@click.option("--rule", type=click.Choice(["greedy", "mes", "both"]), default="both")
+@with_appcontext
+def tally(slug: str | None, process_id: int | None, path: str | None, rule: str) -> None:
+    """Count a participatory budget (from the database, or a .pb file) and explain it."""
+    from . import pabulib, rules
+    from . import participatory as pb
+
+    chosen = ["greedy", "mes"] if rule == "both" else [rule]
+    if path:
+        try:
+            election = pabulib.parse(_read(path)).election()
+        except pabulib.PabulibError as exc:
+            raise click.ClickException(str(exc)) from None
+        for name in chosen:
+            started = time.perf_counter()
+            outcome = rules.tally(election, name)
+            click.echo(
+                f"{name}: {len(outcome.selected)} projects, {rules._num(outcome.spent)} spent "
+                f"({time.perf_counter() - started:.2f} s): {', '.join(outcome.selected)}"
+            )
+        return
+    if not (slug and process_id):
+        raise click.UsageError("give --file, or --commune and --process")
+    with commune_scope(_commune_id(slug)):
+        try:
+            process = pb.get_process(process_id)
+            election, projects = pb.election_of(process)
+        except ServiceError as exc:
+            _fail(exc)
+        for name in chosen:
+            started = time.perf_counter()
+            outcome = rules.tally(election, name, **pb.options_for(process, name))
+            took = time.perf_counter() - started
+            click.echo(f"== {name}: {len(outcome.selected)} projects ({took:.2f} s)")
+            data = outcome.as_json()
+            for pid, project in projects.items():
+                detail = data["details"].get(pid, {})
+                mark = "+" if pid in outcome.selected else "-"
+                click.echo(f" {mark} {project.title}: {pb.describe(detail, name, data)}")
+    current_app.logger.debug("tally done")

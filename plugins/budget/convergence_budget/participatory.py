@@ -1,0 +1,863 @@
+"""Participatory budgeting: a process per year (submission → feasibility review → vote →
+results → follow-up), projects submitted by inhabitants, secret ballots with their limits
+held under concurrency (R12), frozen rules (R13), results under greedy and the Method of
+Equal Shares with an explanation for every project, and pabulib import/export."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from federation.db import db, utcnow
+from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from federation.journal.services import record
+from federation.security import security_event
+
+from . import pabulib, rules
+from .models import (
+    BALLOT_KINDS,
+    PB_RULES,
+    PHASES,
+    PBBallot,
+    PBFollowUp,
+    PBParticipation,
+    PBProcess,
+    PBProject,
+    random_id,
+)
+from .services import _text, _year, book, get_line, money
+
+PHASE_LABELS = {
+    "submission": _l("dépôt des projets"),
+    "review": _l("étude de faisabilité"),
+    "vote": _l("vote"),
+    "results": _l("résultats"),
+    "follow_up": _l("suivi des projets lauréats"),
+}
+BALLOT_LABELS = {
+    "approval": _l("approbation (cocher des projets)"),
+    "cumulative": _l("points à répartir"),
+    "ranked": _l("classement"),
+}
+RULE_LABELS = {"greedy": _l("glouton (par nombre de voix)"), "mes": _l("parts égales")}
+STATUS_LABELS = {
+    "submitted": _l("déposé"),
+    "feasible": _l("faisable"),
+    "unfeasible": _l("non faisable"),
+    "withdrawn": _l("retiré"),
+}
+#: the rules of the vote: frozen once it opens (R13)
+FROZEN = (
+    "amount",
+    "ballot_kind",
+    "min_choices",
+    "max_choices",
+    "max_points",
+    "cost_cap",
+    "rule",
+    "rule_options",
+)
+DEFAULT_RULES: dict[str, Any] = {
+    "ballot_kind": "approval",
+    "min_choices": 1,
+    "max_choices": 5,
+    "max_points": 10,
+    "cost_cap": True,
+    "rule": "mes",
+    "rule_options": {},
+}
+RULE_OPTION_KEYS = {
+    "skip": bool,
+    "threshold": int,
+    "integral": bool,
+    "stop_when_exhaustive": bool,
+    "complete_with_greedy": bool,
+    "step": int,
+}
+
+
+def _int(value: Any, field: str, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Nombre entier attendu."), field=field) from None
+    if not low <= number <= high:
+        raise ValidationFailed(_("Entre %(a)d et %(b)d.", a=low, b=high), field=field)
+    return number
+
+
+def _rule_options(value: Any) -> dict[str, Any]:
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationFailed(_("Options de règle invalides."), field="rule_options")
+    options: dict[str, Any] = {}
+    for key, item in value.items():
+        kind = RULE_OPTION_KEYS.get(key)
+        if kind is None:
+            raise ValidationFailed(_("Option inconnue : %(k)s", k=key), field="rule_options")
+        if kind is bool:
+            if not isinstance(item, bool):
+                raise ValidationFailed(_("Vrai ou faux attendu."), field="rule_options")
+            options[key] = item
+        else:
+            options[key] = _int(item, "rule_options", 0 if key == "threshold" else 1, 10**9)
+    return options
+
+
+def _check_rules(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "amount" in values:
+        out["amount"] = money(values["amount"], "amount")
+    if "ballot_kind" in values:
+        if values["ballot_kind"] not in BALLOT_KINDS:
+            raise ValidationFailed(_("Type de bulletin inconnu."), field="ballot_kind")
+        out["ballot_kind"] = values["ballot_kind"]
+    for key in ("min_choices", "max_choices"):
+        if key in values:
+            out[key] = _int(values[key], key, 0 if key == "min_choices" else 1, 500)
+    if "max_points" in values:
+        out["max_points"] = _int(values["max_points"], "max_points", 1, 1000)
+    if "cost_cap" in values:
+        out["cost_cap"] = bool(values["cost_cap"])
+    if "rule" in values:
+        if values["rule"] not in PB_RULES:
+            raise ValidationFailed(_("Règle inconnue : glouton ou parts égales."), field="rule")
+        out["rule"] = values["rule"]
+    if "rule_options" in values:
+        out["rule_options"] = _rule_options(values["rule_options"])
+    return out
+
+
+def create_process(
+    title: Any,
+    year: Any,
+    amount: Any,
+    *,
+    actor: str,
+    description: Any = "",
+    budget_line_id: Any = None,
+    **rules_values: Any,
+) -> PBProcess:
+    unknown = set(rules_values) - set(FROZEN)
+    if unknown:
+        raise ValidationFailed(_("Champ inconnu."), field=sorted(unknown)[0])
+    values = _check_rules({"amount": amount, **rules_values})
+    process = PBProcess(
+        title=_text(title, "title", 200, required=True),
+        description=_text(description, "description", 20000),
+        year=_year(year),
+        **{**DEFAULT_RULES, **values},
+    )
+    if budget_line_id not in (None, ""):
+        process.budget_line_id = get_line(_int(budget_line_id, "budget_line_id", 1, 2**31)).id
+    _check_limits(process)
+    db.session.add(process)
+    db.session.flush()
+    record(
+        "budget.pb_opened",
+        _("Budget participatif ouvert : %(t)s (%(a)s €)", t=process.title, a=process.amount),
+        {"process": process.id, "year": process.year, "amount": str(process.amount)},
+        commune_id=process.commune_id,
+        actor=actor,
+    )
+    return process
+
+
+def _check_limits(process: PBProcess) -> None:
+    if process.min_choices > process.max_choices:
+        raise ValidationFailed(_("Le minimum de projets dépasse le maximum."), field="min_choices")
+
+
+def get_process(process_id: int) -> PBProcess:
+    process = db.session.get(PBProcess, process_id)
+    if process is None:
+        raise NotFound(_("Budget participatif introuvable."), field="process")
+    return process
+
+
+def processes() -> list[PBProcess]:
+    return list(
+        db.session.scalars(select(PBProcess).order_by(PBProcess.year.desc(), PBProcess.id.desc()))
+    )
+
+
+def change_rules(process: PBProcess, **changes: Any) -> None:
+    """Change the voting rules, only before the vote opens (R13: 409 afterwards)."""
+    if process.phase not in ("submission", "review"):
+        raise Conflict(
+            _("Les règles du vote sont figées depuis son ouverture."),
+            field=next(iter(changes), "phase"),
+        )
+    editable = {*FROZEN, "title", "description", "budget_line_id"}
+    for key in changes:
+        if key not in editable:
+            raise ValidationFailed(_("Champ inconnu."), field=key)
+    values = _check_rules(changes)
+    for key, value in values.items():
+        setattr(process, key, value)
+    if "title" in changes:
+        process.title = _text(changes["title"], "title", 200, required=True)
+    if "description" in changes:
+        process.description = _text(changes["description"], "description", 20000)
+    if "budget_line_id" in changes:
+        line_id = changes["budget_line_id"]
+        process.budget_line_id = (
+            None
+            if line_id in (None, "")
+            else get_line(_int(line_id, "budget_line_id", 1, 2**31)).id
+        )
+    _check_limits(process)
+
+
+def advance(process: PBProcess, to: str, *, actor: Any) -> None:
+    """Move the process to its next phase; opening the vote freezes the rules, closing it
+    tallies the ballots and publishes the results in the journal."""
+    if to not in PHASES:
+        raise ValidationFailed(_("Phase inconnue."), field="phase")
+    current = PHASES.index(process.phase)
+    if PHASES.index(to) != current + 1 and not (process.phase == "review" and to == "submission"):
+        raise Conflict(
+            _(
+                "Le budget participatif passe de « %(a)s » à l'étape suivante seulement.",
+                a=PHASE_LABELS[process.phase],
+            ),
+            field="phase",
+        )
+    name = getattr(actor, "display_name", str(actor))
+    if to == "vote":
+        feasible = [p for p in projects(process) if p.status == "feasible"]
+        if not feasible:
+            raise Conflict(_("Aucun projet jugé faisable : rien à mettre au vote."), field="phase")
+        pending = [p for p in projects(process) if p.status == "submitted"]
+        if pending:
+            raise Conflict(
+                _("%(n)d projet(s) attendent encore l'étude de faisabilité.", n=len(pending)),
+                field="phase",
+            )
+        process.vote_opened_at = utcnow()
+        process.eligible_count = _eligible_count(process.commune_id)
+        process.phase = to
+        record(
+            "budget.pb_vote_opened",
+            _("Vote du budget participatif ouvert : %(t)s", t=process.title),
+            {"process": process.id, **_rules_of(process), "projects": len(feasible)},
+            commune_id=process.commune_id,
+            actor=name,
+        )
+        return
+    if to == "results":
+        process.vote_closed_at = utcnow()
+        process.phase = to
+        process.result = tally(process)
+        for project in projects(process):
+            project.selected = project.external_id in process.result["selected"]
+        record(
+            "budget.pb_results",
+            _("Résultats du budget participatif : %(t)s", t=process.title),
+            {
+                "process": process.id,
+                "rule": process.rule,
+                "selected": process.result["selected"],
+                "ballots": process.result["ballots"],
+                "spent": process.result["spent"],
+            },
+            commune_id=process.commune_id,
+            actor=name,
+        )
+        return
+    process.phase = to
+
+
+def _rules_of(process: PBProcess) -> dict[str, Any]:
+    return {
+        "amount": str(process.amount),
+        "ballot_kind": process.ballot_kind,
+        "min_choices": process.min_choices,
+        "max_choices": process.max_choices,
+        "max_points": process.max_points,
+        "cost_cap": process.cost_cap,
+        "rule": process.rule,
+        "rule_options": process.rule_options,
+    }
+
+
+def _eligible_count(commune_id: int) -> int:
+    from federation.identity.models import Membership
+
+    return (
+        db.session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.commune_id == commune_id, Membership.status == "active"
+            )
+        )
+        or 0
+    )
+
+
+# --- projects ------------------------------------------------------------------------------
+
+
+def submit_project(
+    process: PBProcess,
+    author: Any,
+    title: Any,
+    description: Any,
+    estimated_cost: Any,
+    *,
+    place: Any = "",
+    theme: Any = "",
+) -> PBProject:
+    if process.phase != "submission":
+        raise Conflict(_("Le dépôt des projets est clos."), field="phase")
+    cost = money(estimated_cost, "estimated_cost")
+    if cost > process.amount:
+        raise ValidationFailed(
+            _("Le coût estimé dépasse l'enveloppe (%(a)s €).", a=process.amount),
+            field="estimated_cost",
+        )
+    project = PBProject(
+        process_id=process.id,
+        external_id=secrets.token_hex(6),
+        title=_text(title, "title", 300, required=True),
+        description=_text(description, "description", 20000, required=True),
+        place=_text(place, "place", 200),
+        theme=_text(theme, "theme", 100),
+        estimated_cost=cost,
+        author_id=author.id if author else None,
+    )
+    db.session.add(project)
+    db.session.flush()
+    project.external_id = f"p{project.id}"
+    return project
+
+
+def get_project(project_id: int) -> PBProject:
+    project = db.session.get(PBProject, project_id)
+    if project is None:
+        raise NotFound(_("Projet introuvable."), field="project")
+    return project
+
+
+def projects(process: PBProcess) -> list[PBProject]:
+    return list(
+        db.session.scalars(
+            select(PBProject).where(PBProject.process_id == process.id).order_by(PBProject.id)
+        )
+    )
+
+
+def review(
+    project: PBProject, feasible: bool, reason: Any, *, reviewer: Any, cost: Any = None
+) -> None:
+    """A municipal agent's feasibility and cost review, with a public reason (journaled)."""
+    process = get_process(project.process_id)
+    if process.phase not in ("submission", "review"):
+        raise Conflict(_("L'étude de faisabilité est close."), field="phase")
+    reason = _text(reason, "reason", 5000, required=True)
+    if cost not in (None, ""):
+        reviewed = money(cost, "cost")
+        if reviewed > process.amount:
+            raise ValidationFailed(
+                _("Le coût dépasse l'enveloppe (%(a)s €).", a=process.amount), field="cost"
+            )
+        project.reviewed_cost = reviewed
+    project.status = "feasible" if feasible else "unfeasible"
+    project.review_reason = reason
+    project.reviewed_by_id = reviewer.id
+    record(
+        "budget.pb_review",
+        _(
+            "Projet « %(t)s » jugé %(s)s : %(r)s",
+            t=project.title,
+            s=STATUS_LABELS[project.status],
+            r=reason,
+        ),
+        {
+            "process": process.id,
+            "project": project.id,
+            "status": project.status,
+            "cost": str(project.cost),
+            "reason": reason,
+        },
+        commune_id=project.commune_id,
+        actor=reviewer.display_name,
+    )
+
+
+def follow_up(project: PBProject, author: Any, progress: Any, text: Any) -> PBFollowUp:
+    process = get_process(project.process_id)
+    if process.phase not in ("results", "follow_up") or not project.selected:
+        raise Conflict(_("Le suivi concerne les projets lauréats."), field="project")
+    progress = _int(progress, "progress", 0, 100)
+    row = PBFollowUp(
+        project_id=project.id,
+        author_id=author.id,
+        progress=progress,
+        text=_text(text, "text", 5000, required=True),
+    )
+    project.progress = progress
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def follow_ups(project: PBProject) -> list[PBFollowUp]:
+    return list(
+        db.session.scalars(
+            select(PBFollowUp).where(PBFollowUp.project_id == project.id).order_by(PBFollowUp.id)
+        )
+    )
+
+
+def book_project(project: PBProject, amount: Any, *, actor: Any) -> Any:
+    """Book a winning project's spending on the process's budget line (journaled)."""
+    process = get_process(project.process_id)
+    if not project.selected:
+        raise Conflict(_("Seuls les projets lauréats sont financés."), field="project")
+    if process.budget_line_id is None:
+        raise Conflict(
+            _("Ce budget participatif n'a pas de ligne budgétaire."), field="budget_line_id"
+        )
+    return book(
+        get_line(process.budget_line_id),
+        amount,
+        project.title[:200],
+        kind="pb",
+        decided_by=_("Vote des habitant·es : %(t)s", t=process.title)[:200],
+        actor=actor.display_name,
+        pb_project_id=project.id,
+        extra={"process": process.id},
+    )
+
+
+# --- voting --------------------------------------------------------------------------------
+
+
+def canonical(weights: dict[str, Any], ranking: list[str] | None = None) -> str:
+    body: dict[str, Any] = {"p": {k: _jsonable(v) for k, v in sorted(weights.items())}}
+    if ranking is not None:
+        body["r"] = list(ranking)
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _jsonable(value: Any) -> Any:
+    frac = Fraction(value) if not isinstance(value, Fraction) else value
+    return int(frac) if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
+
+
+def validate_ballot(process: PBProcess, ballot: Any) -> str:
+    """Check a ballot against the frozen rules; return its canonical content.
+
+    ``approval``: ``{"projects": [ids]}``; ``cumulative``: ``{"points": {id: n}}``;
+    ``ranked``: ``{"ranking": [ids]}`` (best first). Ids are project ids (integers).
+    """
+    feasible = {p.id: p for p in projects(process) if p.status == "feasible"}
+    kind = process.ballot_kind
+    if not isinstance(ballot, dict):
+        raise ValidationFailed(_("Bulletin invalide."), field="ballot")
+    if kind == "cumulative":
+        points = ballot.get("points")
+        if not isinstance(points, dict):
+            raise ValidationFailed(_("Répartissez vos points entre les projets."), field="points")
+        chosen: dict[int, int] = {}
+        for key, value in points.items():
+            pid = _project_id(key, feasible, "points")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValidationFailed(_("Des points entiers, positifs."), field="points")
+            if value:
+                chosen[pid] = value
+        total = sum(chosen.values())
+        if total > process.max_points:
+            raise ValidationFailed(
+                _("%(n)d points donnés : %(m)d au plus.", n=total, m=process.max_points),
+                field="points",
+            )
+        ids = list(chosen)
+        weights = {feasible[p].external_id: v for p, v in chosen.items()}
+        ranking = None
+    else:
+        key = "ranking" if kind == "ranked" else "projects"
+        raw = ballot.get(key)
+        if not isinstance(raw, list):
+            raise ValidationFailed(_("Choisissez des projets."), field=key)
+        ids = [_project_id(v, feasible, key) for v in raw]
+        if len(set(ids)) != len(ids):
+            raise ValidationFailed(_("Un projet est choisi deux fois."), field=key)
+        if kind == "ranked":
+            top = process.max_choices
+            weights = {feasible[p].external_id: top - i for i, p in enumerate(ids)}
+            ranking = [feasible[p].external_id for p in ids]
+        else:
+            weights = {feasible[p].external_id: 1 for p in ids}
+            ranking = None
+    field_name = (
+        "points" if kind == "cumulative" else ("ranking" if kind == "ranked" else "projects")
+    )
+    if len(ids) > process.max_choices:
+        raise ValidationFailed(
+            _("%(n)d projets choisis : %(m)d au plus.", n=len(ids), m=process.max_choices),
+            field=field_name,
+        )
+    if len(ids) < process.min_choices:
+        raise ValidationFailed(
+            _("%(n)d projets choisis : %(m)d au moins.", n=len(ids), m=process.min_choices),
+            field=field_name,
+        )
+    if process.cost_cap and kind == "approval":
+        total_cost = sum((feasible[p].cost for p in ids), Decimal(0))
+        if total_cost > process.amount:
+            raise ValidationFailed(
+                _(
+                    "Votre sélection coûte %(c)s €, plus que l'enveloppe de %(a)s €.",
+                    c=total_cost,
+                    a=process.amount,
+                ),
+                field=field_name,
+            )
+    return canonical(weights, ranking)
+
+
+def _project_id(value: Any, feasible: dict[int, PBProject], field: str) -> int:
+    try:
+        pid = int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Projet inconnu."), field=field) from None
+    if pid not in feasible:
+        raise ValidationFailed(_("Projet inconnu ou non soumis au vote."), field=field)
+    return pid
+
+
+def may_vote(process: PBProcess, user: Any) -> bool:
+    from federation.identity.services import membership
+
+    member = membership(process.commune_id, user.id)
+    return member is not None and member.status == "active"
+
+
+def cast(process: PBProcess, voter: Any, ballot: Any) -> tuple[str | None, bool]:
+    """Record one secret ballot in one transaction: who voted (UNIQUE per person) and, in
+    another table with no user and no time, what was voted. A second ballot of the same
+    person changes nothing and answers ``(None, True)``; 16 at once give one ballot (R12).
+    """
+    if process.phase != "vote":
+        raise Conflict(_("Le vote n'est pas ouvert."), field="phase")
+    if not may_vote(process, voter):
+        raise Forbidden(_("Seul·es les habitant·es membres vérifié·es votent."))
+    content = validate_ballot(process, ballot)
+    receipt = secrets.token_hex(16)
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                PBParticipation(process_id=process.id, voter_id=voter.id, cast_on=date.today())
+            )
+            db.session.flush()
+            db.session.add(PBBallot(receipt=receipt, process_id=process.id, content=content))
+            db.session.flush()
+    except IntegrityError:
+        return None, True
+    security_event("pb_vote_cast", process=process.id)  # never the choice
+    return receipt, False
+
+
+def has_voted(process: PBProcess, user_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(PBParticipation.id).where(
+                PBParticipation.process_id == process.id, PBParticipation.voter_id == user_id
+            )
+        )
+        is not None
+    )
+
+
+def participants(process: PBProcess) -> int:
+    counted = db.session.scalar(
+        select(func.count(PBParticipation.id)).where(PBParticipation.process_id == process.id)
+    )
+    return int(counted or 0) + process.imported_ballots
+
+
+# --- tally ---------------------------------------------------------------------------------
+
+
+def grouped_ballots(process: PBProcess) -> list[tuple[dict[str, Any], int]]:
+    """Identical ballots counted together: one grouped query, never one per ballot."""
+    rows = db.session.execute(
+        select(PBBallot.content, func.count())
+        .where(PBBallot.process_id == process.id)
+        .group_by(PBBallot.content)
+    ).all()
+    parsed = json.loads("[" + ",".join(content for content, _n in rows) + "]") if rows else []
+    return [
+        ({k: v if isinstance(v, int) else Fraction(v) for k, v in body["p"].items()}, count)
+        for body, (_content, count) in zip(parsed, rows, strict=True)
+    ]
+
+
+def election_of(process: PBProcess) -> tuple[rules.Election, dict[str, PBProject]]:
+    feasible = {p.external_id: p for p in projects(process) if p.status == "feasible"}
+    ballots = []
+    for weights, count in grouped_ballots(process):
+        kept = {k: v for k, v in weights.items() if k in feasible}
+        ballots.append((kept, count))
+    election = rules.Election(process.amount, {pid: p.cost for pid, p in feasible.items()}, ballots)
+    return election, feasible
+
+
+def options_for(process: PBProcess, rule: str) -> dict[str, Any]:
+    options = dict(process.rule_options or {})
+    if rule == "greedy":
+        return {k: options[k] for k in ("skip", "threshold") if k in options}
+    return {
+        k: options[k]
+        for k in ("integral", "stop_when_exhaustive", "complete_with_greedy", "step")
+        if k in options
+    }
+
+
+def tally(process: PBProcess) -> dict[str, Any]:
+    """Both rules on the ballots; the process's own rule decides."""
+    election, _feasible = election_of(process)
+    outcomes = {
+        rule: rules.tally(election, rule, **options_for(process, rule)).as_json()
+        for rule in PB_RULES
+    }
+    official = outcomes[process.rule]
+    return {
+        "rule": process.rule,
+        "selected": official["selected"],
+        "spent": official["spent"],
+        "ballots": election.voters,
+        "participants": participants(process),
+        "eligible": process.eligible_count,
+        "scores": {p: rules._num(s) for p, s in election.scores.items()},
+        "supporters": dict(election.supporters),
+        "outcomes": outcomes,
+    }
+
+
+def results_visible(process: PBProcess) -> bool:
+    return process.phase in ("results", "follow_up") and process.result is not None
+
+
+def results(process: PBProcess) -> dict[str, Any]:
+    """Published at the close of the vote only, for everyone alike (R13)."""
+    if not results_visible(process):
+        raise Forbidden(_("Les résultats seront publiés à la clôture du vote."))
+    return process.result or {}
+
+
+def explain(process: PBProcess, rule: str, project: PBProject) -> str:
+    """Why a project won or lost under a rule, in a sentence."""
+    outcome = (process.result or {}).get("outcomes", {}).get(rule, {})
+    detail = outcome.get("details", {}).get(project.external_id)
+    if detail is None:
+        return _("Projet non soumis au vote.")
+    return describe(detail, rule, outcome)
+
+
+def _euros(value: Any) -> str:
+    """An amount as people of the current language write it (no currency sign)."""
+    from flask_babel import format_decimal
+
+    amount = Fraction(value) if not isinstance(value, Fraction) else value
+    return format_decimal(float(amount), format="#,##0.00")
+
+
+def describe(detail: dict[str, Any], rule: str, outcome: dict[str, Any]) -> str:
+    stage = detail.get("stage")
+    reason = detail.get("reason")
+    if detail.get("status") == "selected":
+        if stage == "mes":
+            return _(
+                "Retenu au tour %(r)s : ses %(n)s soutiens l'ont payé, chacun·e au plus "
+                "%(q)s € (part de chaque votant·e : %(s)s €).",
+                r=detail.get("round"),
+                n=detail.get("supporters"),
+                q=_euros(Fraction(str(detail.get("price", 0))) * 1),
+                s=_euros(Fraction(str(outcome.get("per_voter_budget") or 0))),
+            )
+        if stage == "greedy_completion":
+            return _(
+                "Retenu pour compléter : %(v)s voix, et il tenait dans les %(l)s € restants.",
+                v=detail.get("score"),
+                l=_euros(Fraction(str(detail.get("left", 0))) + Fraction(str(detail.get("cost")))),
+            )
+        return _(
+            "Retenu : rang %(k)s par nombre de voix (%(v)s), il tenait dans le budget restant.",
+            k=detail.get("rank"),
+            v=detail.get("score"),
+        )
+    if reason == "no_support":
+        return _("Non retenu : personne n'a voté pour ce projet.")
+    if reason == "threshold":
+        return _(
+            "Non retenu : %(v)s voix, sous le seuil de %(t)s.",
+            v=detail.get("score"),
+            t=detail.get("threshold"),
+        )
+    if reason == "over_budget":
+        return _(
+            "Non retenu : à son tour (rang %(k)s, %(v)s voix), il coûtait %(c)s € et il ne "
+            "restait que %(l)s €.",
+            k=detail.get("rank"),
+            v=detail.get("score"),
+            c=_euros(Fraction(str(detail.get("cost")))),
+            l=_euros(Fraction(str(detail.get("left")))),
+        )
+    if reason == "stopped":
+        return _("Non retenu : la règle s'arrête au premier projet qui ne tient pas.")
+    if reason == "unaffordable":
+        return _(
+            "Non retenu : ses soutiens n'avaient plus que %(m)s € de leurs parts pour un "
+            "projet de %(c)s €, et il ne tenait pas dans le reste du budget.",
+            m=_euros(Fraction(str(detail.get("money", 0)))),
+            c=_euros(Fraction(str(detail.get("cost", 0)))),
+        )
+    return _("Non retenu.")
+
+
+# --- pabulib -------------------------------------------------------------------------------
+
+
+def import_pb(data: bytes | str, *, actor: str, title: Any = None, year: Any = None) -> PBProcess:
+    """Load a pabulib file as a process in its results phase, ballots included (secret:
+    voter ids are not kept). Every project is feasible at its cost in the file."""
+    try:
+        pb = pabulib.parse(data)
+    except pabulib.PabulibError as exc:
+        raise ValidationFailed(
+            _("Fichier pabulib illisible : %(e)s", e=str(exc)), field="file"
+        ) from None
+    budget = pb.budget
+    kind = {"ordinal": "ranked", "cumulative": "cumulative", "scoring": "cumulative"}.get(
+        pb.vote_type, "approval"
+    )
+    meta = pb.meta
+    name = title or " ".join(
+        x for x in (meta.get("unit", ""), meta.get("subunit", ""), meta.get("instance", "")) if x
+    )
+    try:
+        amount = Decimal(budget.numerator) / Decimal(budget.denominator)
+        if amount != amount.quantize(Decimal("0.01")) or amount <= 0:
+            raise ValidationFailed(_("Budget au centime près attendu."), field="file")
+        rule, options = pabulib.rule_from_meta(meta)
+        max_len = pb.max_length() or len(pb.projects)
+        process = PBProcess(
+            title=_text(name or _("Budget participatif importé"), "title", 200, required=True),
+            year=_year(year or meta.get("instance", "")[:4] or date.today().year),
+            amount=money(amount),
+            phase="vote",
+            ballot_kind=kind,
+            min_choices=int(float(meta.get("min_length", 0) or 0)),
+            max_choices=max(1, max_len),
+            max_points=int(float(meta.get("max_sum_points", 10) or 10)),
+            cost_cap=False,
+            rule=rule,
+            rule_options=options,
+            source_meta=dict(meta),
+            description=_text(meta.get("description", ""), "description", 20000),
+        )
+    except ValueError:
+        raise ValidationFailed(_("META du fichier invalide."), field="file") from None
+    db.session.add(process)
+    db.session.flush()
+    for pid, row in pb.projects.items():
+        cost = pb.cost(pid)
+        db.session.add(
+            PBProject(
+                process_id=process.id,
+                external_id=pid[:64],
+                title=(row.get("name") or pid)[:300],
+                description=row.get("description", "")[:20000],
+                theme=(row.get("category") or "")[:100],
+                place=(row.get("district") or row.get("subunit") or "")[:200],
+                estimated_cost=money(Decimal(cost.numerator) / Decimal(cost.denominator), "file"),
+                status="feasible",
+                review_reason=_("Importé de pabulib."),
+            )
+        )
+    rows = []
+    for vote in pb.votes:
+        weights = pb.weights(vote)
+        ranking = list(vote.projects) if pb.vote_type == "ordinal" else None
+        rows.append(
+            {
+                "id": random_id(),
+                "receipt": secrets.token_hex(16),
+                "process_id": process.id,
+                "commune_id": process.commune_id,
+                "content": canonical(weights, ranking),
+            }
+        )
+    if rows:
+        db.session.execute(PBBallot.__table__.insert(), rows)
+    process.imported_ballots = len(rows)
+    process.eligible_count = len(rows)
+    process.vote_opened_at = utcnow()
+    db.session.flush()
+    advance(process, "results", actor=actor)
+    return process
+
+
+def export_pb(process: PBProcess) -> str:
+    """The process as a pabulib file: voters get sequential ids, not their identity (R14)."""
+    if not results_visible(process):
+        raise Forbidden(_("Les bulletins sont publiés à la clôture du vote."))
+    feasible = [p for p in projects(process) if p.status == "feasible"]
+    kind = {"ranked": "ordinal", "cumulative": "cumulative"}.get(process.ballot_kind, "approval")
+    meta = {k: str(v) for k, v in (process.source_meta or {}).items()}
+    from federation.tenancy.models import Commune
+
+    commune = db.session.get(Commune, process.commune_id)
+    meta.setdefault("description", process.title)
+    meta.setdefault("country", "France")
+    meta.setdefault("unit", commune.name if commune else "")
+    meta.setdefault("instance", str(process.year))
+    meta["budget"] = str(process.amount.normalize() if process.amount % 1 else int(process.amount))
+    meta["vote_type"] = kind
+    meta.setdefault("rule", {"mes": "equalshares/add1", "greedy": "greedy"}[process.rule])
+    meta.setdefault("currency", "EUR")
+    if kind == "ordinal":
+        meta["max_length"] = str(process.max_choices)
+    selected = set((process.result or {}).get("selected", []))
+    scores = (process.result or {}).get("scores", {})
+    projects_rows: dict[str, dict[str, str]] = {}
+    for p in sorted(feasible, key=lambda x: pabulib.natural_key(x.external_id)):
+        projects_rows[p.external_id] = {
+            "project_id": p.external_id,
+            "cost": _plain(p.cost),
+            "votes": str((process.result or {}).get("supporters", {}).get(p.external_id, 0)),
+            "score": str(scores.get(p.external_id, 0)),
+            "name": p.title,
+            "category": p.theme,
+            "selected": "1" if p.external_id in selected else "0",
+        }
+    votes = []
+    rows = db.session.scalars(
+        select(PBBallot.content).where(PBBallot.process_id == process.id).order_by(PBBallot.receipt)
+    )
+    for number, content in enumerate(rows, start=1):
+        body = json.loads(content)
+        if "r" in body:
+            ids = list(body["r"])
+            points = None
+        else:
+            ids = sorted(body["p"], key=lambda pid: pabulib.natural_key(pid))
+            points = [Fraction(body["p"][pid]) for pid in ids] if kind == "cumulative" else None
+        votes.append(pabulib.PBVote(str(number), ids, points))
+    return pabulib.write(pabulib.PBFile(meta, projects_rows, votes))
+
+
+def _plain(amount: Decimal) -> str:
+    return str(int(amount)) if amount == amount.to_integral_value() else str(amount)

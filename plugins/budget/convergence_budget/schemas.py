@@ -1,0 +1,178 @@
+"""Marshmallow schemas of the budget API (``unknown=RAISE``, ids and figures dump-only)."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from .models import BALLOT_KINDS, PB_RULES, PHASES
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class BudgetSettings(Strict):
+    """Per-commune settings: where pooled intercommunal contributions are booked."""
+
+    pooled_chapter = fields.String(
+        load_default="204",
+        validate=validate.Length(1, 10),
+        metadata={"label": "Chapitre M57 des contributions intercommunales"},
+    )
+    pooled_section = fields.String(
+        load_default="investment", validate=validate.OneOf(["investment", "operation"])
+    )
+
+
+class BudgetLineSchema(Strict):
+    id = fields.Integer(dump_only=True)
+    year = fields.Integer(required=True, validate=validate.Range(1990, 2200))
+    section = fields.String(required=True, validate=validate.Length(1, 20))
+    chapter = fields.String(required=True, validate=validate.Length(1, 10))
+    function = fields.String(load_default="", validate=validate.Length(max=10))
+    label = fields.String(required=True, validate=validate.Length(1, 200))
+    theme = fields.String(load_default="", validate=validate.Length(max=40))
+    planned = fields.Decimal(required=True, as_string=True, places=2)
+    amended = fields.Decimal(dump_only=True, as_string=True)
+    executed = fields.Decimal(dump_only=True, as_string=True)
+    remaining = fields.Decimal(dump_only=True, as_string=True)
+
+
+class BudgetAmendmentSchema(Strict):
+    id = fields.Integer(dump_only=True)
+    amount = fields.Decimal(required=True, as_string=True, places=2)
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+    journal_seq = fields.Integer(dump_only=True)
+
+
+class BudgetEntrySchema(Strict):
+    id = fields.Integer(dump_only=True)
+    line_id = fields.Integer(dump_only=True)
+    amount = fields.Decimal(required=True, as_string=True, places=2)
+    label = fields.String(required=True, validate=validate.Length(1, 200))
+    kind = fields.String(dump_only=True)
+    decided_by = fields.String(load_default="", validate=validate.Length(max=200))
+    decision_id = fields.Integer(dump_only=True)
+    proposal_id = fields.Integer(dump_only=True)
+    pooled_project_id = fields.Integer(dump_only=True)
+    pb_project_id = fields.Integer(dump_only=True)
+    journal_seq = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class BudgetCsvImportSchema(Strict):
+    year = fields.Integer(required=True, validate=validate.Range(1990, 2200))
+    csv = fields.String(required=True, validate=validate.Length(1, 2_000_000))
+    dry_run = fields.Boolean(load_default=False)
+
+
+class BudgetCsvResultSchema(Strict):
+    year = fields.Integer()
+    lines = fields.Integer()
+    planned = fields.String()
+    dry_run = fields.Boolean()
+
+
+class BudgetAttachSchema(Strict):
+    line_id = fields.Integer(required=True)
+    amount = fields.Decimal(required=True, as_string=True, places=2)
+
+
+class BudgetAttachResultSchema(Strict):
+    proposal_id = fields.Integer()
+    line_id = fields.Integer()
+    amount = fields.String()
+    remaining = fields.String()
+
+
+class BudgetRuleOptionsSchema(Strict):
+    skip = fields.Boolean()
+    threshold = fields.Integer(validate=validate.Range(0, 10**9))
+    integral = fields.Boolean()
+    stop_when_exhaustive = fields.Boolean()
+    complete_with_greedy = fields.Boolean()
+    step = fields.Integer(validate=validate.Range(1, 10**9))
+
+
+class BudgetProcessSchema(Strict):
+    id = fields.Integer(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    description = fields.String(load_default="", validate=validate.Length(max=20000))
+    year = fields.Integer(required=True, validate=validate.Range(1990, 2200))
+    amount = fields.Decimal(required=True, as_string=True, places=2)
+    ballot_kind = fields.String(load_default="approval", validate=validate.OneOf(BALLOT_KINDS))
+    min_choices = fields.Integer(load_default=1, validate=validate.Range(0, 500))
+    max_choices = fields.Integer(load_default=5, validate=validate.Range(1, 500))
+    max_points = fields.Integer(load_default=10, validate=validate.Range(1, 1000))
+    cost_cap = fields.Boolean(load_default=True)
+    rule = fields.String(load_default="mes", validate=validate.OneOf(PB_RULES))
+    rule_options = fields.Nested(BudgetRuleOptionsSchema, load_default=dict)
+    budget_line_id = fields.Integer(load_default=None, allow_none=True)
+    phase = fields.String(dump_only=True)
+    eligible_count = fields.Integer(dump_only=True)
+    imported_ballots = fields.Integer(dump_only=True)
+
+
+class BudgetProcessUpdateSchema(Strict):
+    title = fields.String(validate=validate.Length(1, 200))
+    description = fields.String(validate=validate.Length(max=20000))
+    amount = fields.Decimal(as_string=True, places=2)
+    ballot_kind = fields.String(validate=validate.OneOf(BALLOT_KINDS))
+    min_choices = fields.Integer(validate=validate.Range(0, 500))
+    max_choices = fields.Integer(validate=validate.Range(1, 500))
+    max_points = fields.Integer(validate=validate.Range(1, 1000))
+    cost_cap = fields.Boolean()
+    rule = fields.String(validate=validate.OneOf(PB_RULES))
+    rule_options = fields.Nested(BudgetRuleOptionsSchema)
+    budget_line_id = fields.Integer(allow_none=True)
+
+
+class BudgetPhaseSchema(Strict):
+    to = fields.String(required=True, validate=validate.OneOf(PHASES))
+
+
+class BudgetProjectSchema(Strict):
+    id = fields.Integer(dump_only=True)
+    external_id = fields.String(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(1, 300))
+    description = fields.String(required=True, validate=validate.Length(1, 20000))
+    place = fields.String(load_default="", validate=validate.Length(max=200))
+    theme = fields.String(load_default="", validate=validate.Length(max=100))
+    estimated_cost = fields.Decimal(required=True, as_string=True, places=2)
+    status = fields.String(dump_only=True)
+    reviewed_cost = fields.Decimal(dump_only=True, as_string=True)
+    review_reason = fields.String(dump_only=True)
+    selected = fields.Boolean(dump_only=True)
+    progress = fields.Integer(dump_only=True)
+
+
+class BudgetReviewSchema(Strict):
+    feasible = fields.Boolean(required=True)
+    reason = fields.String(required=True, validate=validate.Length(1, 5000))
+    cost = fields.Decimal(as_string=True, places=2, allow_none=True, load_default=None)
+
+
+class BudgetFollowUpSchema(Strict):
+    progress = fields.Integer(required=True, validate=validate.Range(0, 100))
+    text = fields.String(required=True, validate=validate.Length(1, 5000))
+
+
+class BudgetBookProjectSchema(Strict):
+    amount = fields.Decimal(required=True, as_string=True, places=2)
+
+
+class BudgetBallotSchema(Strict):
+    projects = fields.List(fields.Integer(), validate=validate.Length(max=500))
+    points = fields.Dict(keys=fields.String(), values=fields.Integer())
+    ranking = fields.List(fields.Integer(), validate=validate.Length(max=500))
+
+
+class BudgetReceiptSchema(Strict):
+    receipt = fields.String(allow_none=True)
+    duplicate = fields.Boolean()
+
+
+class BudgetPbFileSchema(Strict):
+    content = fields.String(required=True, validate=validate.Length(1, 20_000_000))
+    title = fields.String(load_default=None, validate=validate.Length(1, 200))

@@ -1,0 +1,136 @@
+"""The rules on small elections worked out by hand, the documented tie-breaking, exact
+arithmetic (with and without gmpy2), and the pabulib reader and writer."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from convergence_budget import pabulib, rules
+
+from tests.plugins.budget.conftest import pb_file
+
+
+def three_voters() -> rules.Election:
+    """Budget 300, three voters (100 each): A (200) by v1 v2, B (100) by v3, C (150) by all."""
+    ballots = [({"A": 1, "C": 1}, 2), ({"B": 1, "C": 1}, 1)]
+    return rules.Election(300, {"A": 200, "B": 100, "C": 150}, ballots)
+
+
+def test_greedy_by_votes_skips_what_does_not_fit():
+    outcome = rules.greedy(three_voters())
+    assert outcome.selected == ["C", "B"]
+    assert outcome.details["A"]["reason"] == "over_budget" and outcome.details["A"]["left"] == 150
+    assert rules.greedy(three_voters(), skip=False).selected == ["C"]
+    assert rules.greedy(three_voters(), threshold=2).selected == ["C"]
+
+
+def test_equal_shares_by_hand():
+    """C costs each voter 50 (price 1/3 per unit of utility), then A's supporters have 100
+    between them for 200 and B's has 50 for 100: nothing else is affordable."""
+    outcome = rules.mes(three_voters(), explain=True)
+    assert outcome.selected == ["C"]
+    assert outcome.details["C"]["price"] == 50
+    assert outcome.details["A"]["reason"] == "unaffordable" and outcome.details["A"]["money"] == 100
+
+
+def test_add1_raises_shares_until_the_budget_would_be_exceeded_then_completes_greedily():
+    """At 150 per voter MES would buy C, A and B (450 > 300): the last share that fits is
+    149 (C only, not exhaustive), and greedy completion adds B."""
+    outcome = rules.mes_add1(three_voters())
+    assert outcome.per_voter_budget == 149 and outcome.iterations == 50
+    assert outcome.selected == ["C", "B"]
+    assert outcome.details["B"]["stage"] == "greedy_completion"
+    assert rules.mes_add1(three_voters(), complete_with_greedy=False).selected == ["C"]
+
+
+def test_ties_go_to_the_cheaper_then_the_more_supported_then_the_smaller_id():
+    e = rules.Election(
+        100, {"x2": 60, "x1": 60, "cheap": 50}, [({"x1": 1, "x2": 1, "cheap": 1}, 3)]
+    )
+    assert rules.greedy(e).selected == ["cheap"]
+    e = rules.Election(120, {"x2": 60, "x1": 60}, [({"x1": 1, "x2": 1}, 3)])
+    assert rules.greedy(e).selected == ["x1", "x2"]
+    assert rules.mes(e).selected == ["x1", "x2"]
+    # equal price per utility (10/3/10 = 20/3/20): the cheaper is bought first
+    e = rules.Election(30, {"big": 20, "small": 10}, [({"big": 1, "small": 1}, 3)])
+    assert rules.mes(e).selected == ["small", "big"]
+
+
+def test_points_weight_the_votes():
+    e = rules.Election(10, {"a": 6, "b": 6}, [({"a": 3}, 1), ({"b": 1}, 2)])
+    assert e.scores == {"a": 3, "b": 2}
+    assert rules.greedy(e).selected == ["a"]
+
+
+def test_the_rules_give_the_same_result_without_gmpy2(monkeypatch):
+    name = "Poland_Swiecie_2023.pb"
+    election = pabulib.parse(pb_file(name).read_bytes()).election
+    expected = rules.mes_add1(election()).selected
+    monkeypatch.setattr(rules, "Q", lambda v, d=None: Fraction(v) if d is None else Fraction(v, d))
+    assert rules.mes_add1(election()).selected == expected
+
+
+def test_a_large_election_is_tallied_exactly_even_when_floats_would_tie():
+    """Two projects whose prices differ by less than a float can tell (1e-17 relative)."""
+    n = 10**6
+    e = rules.Election(10**18, {"p": 10**17 + 1, "q": 10**17}, [({"p": 1, "q": 1}, n)])
+    assert rules.mes(e).selected[0] == "q"
+
+
+PB = """META
+key;value
+budget;1000.5
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost;name;selected
+a1;600;"Un nom; avec point-virgule, et virgule";1
+b2;400.5;Autre;2
+VOTES
+voter_id;vote
+v1;a1, b2\r
+v2;b2\r\nv3;\n"""
+
+
+def test_reading_tolerates_what_real_files_contain():
+    pb = pabulib.parse(PB.encode("utf-8-sig"))
+    assert pb.budget == Fraction(2001, 2) and pb.cost("b2") == Fraction(801, 2)
+    assert pb.projects["a1"]["name"] == "Un nom; avec point-virgule, et virgule"
+    assert [v.projects for v in pb.votes] == [["a1", "b2"], ["b2"], []]
+    assert pb.selected() == {"a1": 1, "b2": 2}
+    assert pb.election().voters == 3
+    again = pabulib.parse(pabulib.write(pb))
+    assert again.projects == pb.projects and [v.projects for v in again.votes] == [
+        v.projects for v in pb.votes
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (PB.replace("v1;a1, b2", "v1;a1,zz"), 12, "unknown project"),
+        (PB.replace("b2;400.5", "a1;400.5"), 9, "listed twice"),
+        (PB.replace("budget;1000.5\n", ""), 0, "no budget"),
+        (PB.replace("400.5", "quatre"), 9, "not a number"),
+        (PB.replace("v2;b2", "v1;b2"), 13, "votes twice"),
+        ("bonjour", 1, "section"),
+    ],
+)
+def test_reading_refuses_what_would_give_a_wrong_result(text, line, words):
+    with pytest.raises(pabulib.PabulibError) as caught:
+        pabulib.parse(text)
+    assert caught.value.line == line and words in caught.value.message
+
+
+def test_rule_names_of_the_format():
+    assert pabulib.rule_from_meta({"rule": "equalshares/add1"}) == (
+        "mes",
+        {"complete_with_greedy": False},
+    )
+    assert pabulib.rule_from_meta(
+        {"rule": "greedy-threshold", "min_project_score_threshold": "50"}
+    ) == (
+        "greedy",
+        {"threshold": 50},
+    )
