@@ -19,8 +19,9 @@ METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 def _catalog_dirs() -> list[tuple[Path, Path, str]]:
     """(source folder, .po file, domain) for the core and every built-in plugin."""
     found = [(ROOT, ROOT / "translations/en/LC_MESSAGES/convergence.po", "convergence")]
-    for package in sorted(p for p in ROOT.parent.glob("plugins/*/convergence_*")
-                          if (p / "__init__.py").exists()):
+    for package in sorted(
+        p for p in ROOT.parent.glob("plugins/*/convergence_*") if (p / "__init__.py").exists()
+    ):
         domain = package.name
         found.append((package, package / f"translations/en/LC_MESSAGES/{domain}.po", domain))
     return found

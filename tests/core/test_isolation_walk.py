@@ -63,7 +63,7 @@ def _rows_of(commune_id: int, exclude_user: int | None = None) -> dict[tuple[str
     with unscoped():
         for cls in _tenant_classes():
             table = cls.__table__
-            key = list(table.primary_key.columns)[0].name
+            key = next(iter(table.primary_key.columns)).name
             for row in db.session.execute(select(table).where(table.c.commune_id == commune_id)):
                 rows[(table.name, getattr(row, key))] = tuple(row)
         for cls in (Membership, MembershipRole, JournalEntry):
