@@ -2,6 +2,9 @@
 
 import pytest
 
+#: the browser fixtures are shared by tests/browser and the plugins' browser tests
+pytest_plugins = ["tests.browser.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def convergence_extra_plugins():

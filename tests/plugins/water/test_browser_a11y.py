@@ -9,15 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401 - fixtures
-    AXE,
-    CHROMIUM,
-    axe,
-    browser,
-    browser_app,
-    live_server,
-    new_page,
-)
+from tests.browser.fixtures import AXE, CHROMIUM
 
 
 def _missing() -> str | None:
