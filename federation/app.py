@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.routing import IntegerConverter
 
 from federation import config as cfg
 from federation.db import db
@@ -18,6 +19,21 @@ from federation.plugins.manager import ConvergencePluginManager
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:…>`` URL values fit the database's integer columns: a larger id is a 404,
+    never a database error (PostgreSQL refuses integers above 2**31 - 1)."""
+
+    def __init__(
+        self,
+        map: Any,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = 2**31 - 1,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 class ConvergenceFlask(Flask):
@@ -46,6 +62,7 @@ def create_app(instance: str | None = None, **overrides: Any) -> Flask:
         template_folder="templates",
         static_folder="static",
     )
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.config.update(values)
     app.config.update(
         SECRET_KEY=values["SECRET_KEY"] or cfg.instance_secret_key(folder),

@@ -6,6 +6,7 @@ import contextlib
 import logging
 
 from flask import Flask, jsonify, render_template
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from federation.db import db
@@ -47,6 +48,14 @@ def register_error_handlers(app: Flask) -> None:
         return render_template(
             "errors/error.html", status=exc.status, error=exc, message=str(exc.message)
         ), exc.status
+
+    @app.errorhandler(DataError)
+    def _out_of_range(exc: DataError):
+        """A value the database cannot hold (an integer above its range…): bad input."""
+        db.session.rollback()
+        if is_api_request():
+            return _json_error(400, "Bad Request", "a value is out of range")
+        return render_template("errors/error.html", status=400, error=exc), 400
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

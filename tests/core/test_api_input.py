@@ -179,3 +179,12 @@ def test_oversized_body_is_refused(client, admin_headers):
         headers={**admin_headers, "Content-Type": "application/json"},
     )
     assert response.status_code == 413
+
+
+def test_ids_beyond_the_database_range_are_a_404_not_a_500(client, factory):
+    commune = factory.commune("range-town")
+    for url in (
+        f"/api/v1/communes/{commune.slug}/proposals/99999999999999",
+        f"/c/{commune.slug}/proposals/99999999999999",
+    ):
+        assert client.get(url).status_code == 404
