@@ -230,13 +230,7 @@ def transition_proposal(data, proposal_id):
     user = require_user()
     with service_errors():
         proposal = proposals.get_proposal(proposal_id)
-        author_moves = {
-            ("draft", "deliberation"),
-            ("draft", "withdrawn"),
-            ("deliberation", "withdrawn"),
-            ("deliberation", "draft"),
-        }
-        if not (proposal.author_id == user.id and (proposal.status, data["to"]) in author_moves):
+        if not proposals.is_author_move(proposal, user.id, data["to"]):
             check_permission("gov.facilitate")
         proposals.transition(proposal, data["to"], user)
     db.session.commit()

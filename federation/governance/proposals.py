@@ -38,6 +38,21 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "carried_out": (),
     "withdrawn": (),
 }
+#: the moves a proposal's author makes alone; every other move needs facilitation
+AUTHOR_MOVES = frozenset(
+    {
+        ("draft", "deliberation"),
+        ("draft", "withdrawn"),
+        ("deliberation", "withdrawn"),
+        ("deliberation", "draft"),
+    }
+)
+
+
+def is_author_move(proposal: Proposal, user_id: int, to: str) -> bool:
+    return proposal.author_id == user_id and (proposal.status, to) in AUTHOR_MOVES
+
+
 STATE_LABELS = {
     "draft": _l("brouillon"),
     "deliberation": _l("en délibération"),

@@ -454,13 +454,7 @@ def proposal_action(proposal_id: int, action: str):
         proposal = proposals.get_proposal(proposal_id)
         if action == "transition":
             to = form.get("to", "")
-            author_moves = {
-                ("draft", "deliberation"),
-                ("draft", "withdrawn"),
-                ("deliberation", "withdrawn"),
-                ("deliberation", "draft"),
-            }
-            if not (proposal.author_id == user.id and (proposal.status, to) in author_moves):
+            if not proposals.is_author_move(proposal, user.id, to):
                 check_permission("gov.facilitate")
             proposals.transition(proposal, to, user)
         elif action == "follow_up":
