@@ -232,7 +232,7 @@ def transition_proposal(data, proposal_id):
         proposal = proposals.get_proposal(proposal_id)
         if not proposals.is_author_move(proposal, user.id, data["to"]):
             check_permission("gov.facilitate")
-        proposals.transition(proposal, data["to"], user)
+        proposals.move(proposal, data["to"], user)
     db.session.commit()
     return proposal
 

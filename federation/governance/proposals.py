@@ -38,7 +38,19 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "carried_out": (),
     "withdrawn": (),
 }
-#: the moves a proposal's author makes alone; every other move needs facilitation
+#: the moves a person makes by hand (web page, API). Everything else happens through its
+#: process: "voting" when a vote opens on the proposal, "adopted"/"rejected" only by the
+#: outcome of its closed vote (votes.close_vote), "carried_out" also by a 100 % follow-up.
+MANUAL_MOVES = frozenset(
+    {
+        ("draft", "deliberation"),
+        ("draft", "withdrawn"),
+        ("deliberation", "withdrawn"),
+        ("deliberation", "draft"),
+        ("adopted", "carried_out"),
+    }
+)
+#: the moves a proposal's author makes alone; every other manual move needs facilitation
 AUTHOR_MOVES = frozenset(
     {
         ("draft", "deliberation"),
@@ -49,8 +61,60 @@ AUTHOR_MOVES = frozenset(
 )
 
 
+def is_federation_proposal(proposal: Proposal) -> bool:
+    """The local copy of a federation's proposal: it moves only by the federation's process
+    (sent into deliberation, voted by the assembly, closed when the federation decides)."""
+    return bool((proposal.extra or {}).get("intercommunal"))
+
+
 def is_author_move(proposal: Proposal, user_id: int, to: str) -> bool:
-    return proposal.author_id == user_id and (proposal.status, to) in AUTHOR_MOVES
+    """The author's own move: only to an active member of the proposal's commune, and never
+    on a proposal created by a federation (its 'author' is a federation coordinator)."""
+    from federation.identity.services import membership
+
+    if proposal.author_id != user_id or (proposal.status, to) not in AUTHOR_MOVES:
+        return False
+    if is_federation_proposal(proposal):
+        return False
+    member = membership(proposal.commune_id, user_id)
+    return member is not None and member.status == "active"
+
+
+def manual_moves(proposal: Proposal, user_id: int | None, facilitator: bool) -> list[str]:
+    """The moves the page offers this person: only those the rules accept."""
+    if user_id is None or is_federation_proposal(proposal):
+        return []
+    return [
+        to
+        for to in TRANSITIONS.get(proposal.status, ())
+        if (proposal.status, to) in MANUAL_MOVES
+        and (facilitator or is_author_move(proposal, user_id, to))
+    ]
+
+
+def move(proposal: Proposal, to: str, actor: User) -> None:
+    """A move made by hand (the caller has checked the author's or facilitation's right).
+
+    Deciding a proposal, or putting it to a vote, is never a manual move: those states follow
+    from its vote, so that a decision always has its tally, its Decision row, its journal
+    entry and its event.
+    """
+    if (proposal.status, to) not in MANUAL_MOVES:
+        if to not in TRANSITIONS.get(proposal.status, ()):
+            transition(proposal, to, actor)  # raises the clear "cannot move" message
+        raise Conflict(
+            _(
+                "« %(to)s » découle du vote sur la proposition : ouvrez ou clôturez son vote.",
+                to=STATE_LABELS.get(to, to),
+            ),
+            field="status",
+        )
+    if is_federation_proposal(proposal):
+        raise Conflict(
+            _("Une proposition de la fédération suit le processus de la fédération."),
+            field="status",
+        )
+    transition(proposal, to, actor)
 
 
 STATE_LABELS = {

@@ -28,6 +28,7 @@ from federation.governance.ballot_forms import ballot_from_form
 from federation.governance.models import BODY_KINDS, MANDATE_ROLES, ORGANISATION_KINDS
 from federation.identity.decorators import check_permission, login_required_here
 from federation.identity.models import User
+from federation.identity.services import has_permission
 from federation.tenancy.services import federations_of
 
 bp = Blueprint("governance", __name__, url_prefix="/c/<commune>")
@@ -415,7 +416,11 @@ def proposal_page(proposal_id: int):
         "governance/proposal.html",
         proposal=proposal,
         labels=proposals.STATE_LABELS,
-        transitions=proposals.TRANSITIONS.get(proposal.status, ()),
+        transitions=proposals.manual_moves(
+            proposal,
+            user.id if user else None,
+            bool(user and has_permission(user, "gov.facilitate", g.commune.id)),
+        ),
         cosigners=proposals.cosigners(proposal),
         comments=proposals.comments(proposal),
         amendments=proposals.amendments(proposal),
@@ -456,7 +461,7 @@ def proposal_action(proposal_id: int, action: str):
             to = form.get("to", "")
             if not proposals.is_author_move(proposal, user.id, to):
                 check_permission("gov.facilitate")
-            proposals.transition(proposal, to, user)
+            proposals.move(proposal, to, user)
         elif action == "follow_up":
             check_permission("gov.follow_up")
             proposals.add_follow_up(

@@ -398,7 +398,8 @@ def compute_result(vote: Vote) -> dict[str, Any]:
     taking_part = participants(vote)
     eligible = vote.eligible_count or 0
     quorum = parse_fraction(vote.quorum)
-    quorum_met = taking_part * quorum.denominator >= quorum.numerator * eligible
+    # zero participation never decides anything, whatever the quorum says ("0" included)
+    quorum_met = taking_part > 0 and taking_part * quorum.denominator >= quorum.numerator * eligible
     adopted = None
     if result.adopted is not None:
         adopted = bool(result.adopted and quorum_met)
