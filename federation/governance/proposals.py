@@ -440,3 +440,20 @@ def _slug(commune_id: int) -> str:
 
     commune = db.session.get(Commune, commune_id)
     return commune.slug if commune else ""
+
+
+def close_superseded(proposal: Proposal, by: str) -> bool:
+    """The local copy of a federation's proposal, still open when the federation decided:
+    its votes are cancelled and it is withdrawn (the federation's process, never a manual
+    move). Returns whether anything was closed."""
+    from federation.governance.votes import cancel_vote, votes
+
+    if proposal.status not in ("draft", "deliberation", "voting"):
+        return False
+    for vote in votes(proposal=proposal):
+        cancel_vote(vote, by, "federation_decided")
+    proposal.status = "withdrawn"
+    db.session.flush()
+    state = STATE_LABELS["withdrawn"]
+    notify_followers(proposal, _("« %(t)s » est maintenant %(s)s.", t=proposal.title, s=state))
+    return True

@@ -500,3 +500,22 @@ def roll(vote: Vote) -> list[VoteParticipation]:
             .order_by(VoteParticipation.id)
         )
     )
+
+
+def cancel_vote(vote: Vote, by: str, reason: str) -> bool:
+    """End a draft or open vote without an outcome: its question was settled elsewhere (a
+    federation decided before this assembly answered). Nothing is tallied, no decision is
+    made; ballots already cast stay stored. Returns whether the vote was cancelled."""
+    if vote.status not in ("draft", "open"):
+        return False
+    vote.status = "cancelled"
+    vote.closes_at = utcnow()
+    db.session.flush()
+    record(
+        "vote.cancelled",
+        _("Vote annulé : %(t)s", t=vote.title),
+        {"vote": vote.id, "reason": reason},
+        commune_id=vote.commune_id,
+        actor=by,
+    )
+    return True

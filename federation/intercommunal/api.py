@@ -12,7 +12,7 @@ from federation.db import db
 from federation.intercommunal import council, federation_plugins, pooled, ratification
 from federation.intercommunal.access import require_coordinator
 from federation.intercommunal.coordination import attention, federation_indicators
-from federation.intercommunal.models import RULES
+from federation.intercommunal.models import RULES, UNABLE_RULES
 from federation.tenancy.models import Commune
 from federation.tenancy.schemas import StrictSchema
 from federation.tenancy.services import member_communes
@@ -32,6 +32,7 @@ class ProposalIn(StrictSchema):
     threshold = fields.String(load_default="1/2", validate=validate.Length(max=12))
     weighted = fields.Boolean(load_default=False)
     deadline = fields.Date(load_default=None, allow_none=True)
+    unable_rule = fields.String(load_default="abstain", validate=validate.OneOf(UNABLE_RULES))
 
 
 class RatificationOut(StrictSchema):
@@ -48,6 +49,7 @@ class ProposalOut(StrictSchema):
     threshold = fields.String()
     weighted = fields.Boolean()
     deadline = fields.Date(allow_none=True)
+    unable_rule = fields.String()
     status = fields.String()
     ratifications = fields.List(fields.Nested(RatificationOut))
 
@@ -72,6 +74,7 @@ class SubmitIn(StrictSchema):
     threshold = fields.String(load_default="1/2", validate=validate.Length(max=12))
     weighted = fields.Boolean(load_default=False)
     deadline = fields.Date(load_default=None, allow_none=True)
+    unable_rule = fields.String(load_default="abstain", validate=validate.OneOf(UNABLE_RULES))
 
 
 class ExpenseIn(StrictSchema):
@@ -88,8 +91,10 @@ def _project(project) -> dict:
         "budget": str(project.budget),
         "status": project.status,
         "spent": str(pooled.spent(project)),
+        "funded": str(pooled.funded(project)),
         "contributions": [
-            {"commune": c.commune.slug, "amount": str(c.amount)} for c in project.contributions
+            {"commune": c.commune.slug, "amount": str(c.amount), "charged": c.charged}
+            for c in project.contributions
         ],
         "expenses": [
             {"label": e.label, "amount": str(e.amount), "spent_on": e.spent_on.isoformat()}

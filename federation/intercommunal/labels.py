@@ -18,6 +18,13 @@ RATIFICATION_STATUS = {
     "ratified": _l("ratifiée"),
     "rejected": _l("rejetée"),
     "left": _l("a quitté la fédération"),
+    "unable": _l("ne peut pas répondre (aucun·e membre pouvant voter)"),
+    "unanswered": _l("sans réponse avant la décision"),
+}
+UNABLE_RULE_LABELS = {
+    "abstain": _l("comptée comme abstention"),
+    "refuse": _l("comptée comme refus"),
+    "exclude": _l("hors du calcul"),
 }
 RULE_LABELS = {
     "majority": _l("majorité des communes"),
@@ -39,4 +46,5 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_filter(lookup(FEDERATION_STATUS), "federation_status")
     bp.add_app_template_filter(lookup(RATIFICATION_STATUS), "ratification_status")
     bp.add_app_template_filter(lookup(RULE_LABELS), "rule_label")
+    bp.add_app_template_filter(lookup(UNABLE_RULE_LABELS), "unable_rule_label")
     bp.add_app_template_filter(lookup(PROJECT_STATUS), "project_status")

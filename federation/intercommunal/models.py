@@ -24,6 +24,9 @@ from federation.db import TimestampMixin, db
 from federation.tenancy.models import Commune
 
 RULES = ("majority", "qualified", "unanimity")
+#: how a member commune that cannot answer (no member able to vote) counts, chosen at send
+#: time: an abstention (in the base, neither yes nor no), a refusal, or out of the base
+UNABLE_RULES = ("abstain", "refuse", "exclude")
 
 
 class FederationPlugin(TimestampMixin, db.Model):
@@ -57,6 +60,10 @@ class FederationProposal(TimestampMixin, db.Model):
     threshold: Mapped[str] = mapped_column(String(12), default="1/2", nullable=False)
     weighted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     deadline: Mapped[date | None] = mapped_column(Date)
+    #: one of :data:`UNABLE_RULES`
+    unable_rule: Mapped[str] = mapped_column(
+        String(10), default="abstain", server_default="abstain", nullable=False
+    )
     status: Mapped[str] = mapped_column(String(12), default="draft", nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -82,7 +89,9 @@ class Ratification(db.Model):
     commune_id: Mapped[int] = mapped_column(
         ForeignKey("communes.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    #: pending, ratified, rejected, left (the commune left the federation meanwhile)
+    #: pending, ratified, rejected, left (the commune left the federation meanwhile),
+    #: unable (no member able to vote when sent: counted by the proposal's ``unable_rule``),
+    #: unanswered (still pending when the federation decided: its local proposal closed)
     status: Mapped[str] = mapped_column(String(10), default="pending", nullable=False)
     #: the proposal created in the commune's assembly
     commune_proposal_id: Mapped[int | None] = mapped_column(Integer)
@@ -135,6 +144,8 @@ class PooledContribution(db.Model):
         ForeignKey("communes.id", ondelete="CASCADE"), nullable=False, index=True
     )
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    #: set when the project is decided: only communes that ratified while members are charged
+    charged: Mapped[bool | None] = mapped_column(Boolean)
 
     project: Mapped[PooledProject] = relationship(back_populates="contributions")
     commune: Mapped[Commune] = relationship(lazy="joined")

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
@@ -63,22 +63,7 @@ def create_project(
         raise ValidationFailed(
             _("Les contributions viennent des communes membres."), field="contributions"
         )
-    amounts: dict[int, Decimal] = {}
-    for commune_id, value in contributions.items():
-        if shares:
-            try:
-                share = Decimal(str(value))
-            except InvalidOperation:
-                raise ValidationFailed(_("Part invalide."), field="contributions") from None
-            if not share.is_finite() or not 0 < share <= 1:
-                raise ValidationFailed(_("Part invalide."), field="contributions")
-            amounts[commune_id] = (total * share).quantize(CENT)
-        else:
-            amounts[commune_id] = _money(value, "contributions")
-    if shares and sum(amounts.values()) != total:
-        # rounding of shares: the remainder (a few cents) goes to the largest contributor
-        largest = max(amounts, key=lambda c: (amounts[c], -c))
-        amounts[largest] += total - sum(amounts.values())
+    amounts = _shares(total, contributions) if shares else _amounts(contributions)
     if sum(amounts.values()) != total:
         raise ValidationFailed(
             _(
@@ -99,6 +84,40 @@ def create_project(
     db.session.add(project)
     db.session.flush()
     return project
+
+
+def _amounts(contributions: dict[int, Any]) -> dict[int, Decimal]:
+    return {cid: _money(value, "contributions") for cid, value in contributions.items()}
+
+
+def _shares(total: Decimal, contributions: dict[int, Any]) -> dict[int, Decimal]:
+    """Shares must add up to exactly 1: nothing is silently charged to anyone. Only the
+    rounding of each share to the cent (less than a cent per commune) goes to the largest
+    contributor, so that the amounts add up to the budget."""
+    shares: dict[int, Decimal] = {}
+    for commune_id, value in contributions.items():
+        try:
+            share = Decimal(str(value))
+        except InvalidOperation:
+            raise ValidationFailed(_("Part invalide."), field="contributions") from None
+        if not share.is_finite() or not 0 < share <= 1:
+            raise ValidationFailed(_("Part invalide."), field="contributions")
+        shares[commune_id] = share
+    if sum(shares.values()) != 1:
+        raise ValidationFailed(
+            _(
+                "Les parts (%(parts)s) totalisent %(sum)s : elles doivent totaliser exactement 1.",
+                parts=" + ".join(str(s) for s in shares.values()),
+                sum=sum(shares.values()),
+            ),
+            field="contributions",
+        )
+    amounts = {cid: (total * share).quantize(CENT) for cid, share in shares.items()}
+    remainder = total - sum(amounts.values())
+    if remainder:
+        largest = max(amounts, key=lambda c: (amounts[c], -c))
+        amounts[largest] += remainder
+    return amounts
 
 
 def get_project(federation: Federation, project_id: int) -> PooledProject:
@@ -126,6 +145,7 @@ def submit(
     threshold: str = "1/2",
     weighted: bool = False,
     deadline: date | None = None,
+    unable_rule: str = "abstain",
 ) -> FederationProposal:
     """Put the project to the member assemblies through the ratification process."""
     from federation.intercommunal import ratification
@@ -150,6 +170,7 @@ def submit(
         threshold=threshold,
         weighted=weighted,
         deadline=deadline,
+        unable_rule=unable_rule,
     )
     project.proposal_id = proposal.id
     project.status = "ratifying"
@@ -158,13 +179,21 @@ def submit(
 
 
 def on_ratified(proposal: FederationProposal) -> None:
+    """Charge only the communes that ratified while members of the federation; the others
+    (rejected, never answered, left, unable to answer) owe nothing. What was charged is
+    the project's spending cap."""
     project = db.session.scalar(
         select(PooledProject).where(PooledProject.proposal_id == proposal.id)
     )
     if project is None:
         return
     project.status = "approved"
+    ratified = {r.commune_id for r in proposal.ratifications if r.status == "ratified"}
+    members = set(member_commune_ids(project.federation_id))
     for contribution in project.contributions:
+        contribution.charged = contribution.commune_id in ratified & members
+        if not contribution.charged:
+            continue
         emit(
             RATIFIED_EVENT,
             {
@@ -183,6 +212,41 @@ def on_rejected(proposal: FederationProposal) -> None:
     )
     if project is not None:
         project.status = "rejected"
+        for contribution in project.contributions:
+            contribution.charged = False
+
+
+def funded(project: PooledProject) -> Decimal:
+    """The money the communes were actually charged (the spending cap)."""
+    return sum((c.amount for c in project.contributions if c.charged), Decimal("0"))
+
+
+def _lock_project(project: PooledProject) -> None:
+    """Serialise spending on one project: a row lock on PostgreSQL (``FOR UPDATE``), the
+    database write lock on SQLite (a no-op write taken before the cap is read; later readers
+    of the cap wait for this transaction to end)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(PooledProject)
+            .where(PooledProject.id == project.id)
+            .values(progress=PooledProject.progress)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        db.session.execute(
+            select(PooledProject.id).where(PooledProject.id == project.id).with_for_update()
+        )
+
+
+def _spent_now(project: PooledProject) -> Decimal:
+    """What is spent, read from the database (after the lock: other transactions' expenses
+    included)."""
+    value = db.session.scalar(
+        select(func.coalesce(func.sum(PooledExpense.amount), 0)).where(
+            PooledExpense.project_id == project.id
+        )
+    )
+    return Decimal(value or 0).quantize(CENT)
 
 
 def add_expense(
@@ -198,11 +262,14 @@ def add_expense(
     value = _money(amount, "amount")
     if value <= 0:
         raise ValidationFailed(_("Le montant doit être positif."), field="amount")
-    if spent(project) + value > project.budget:
+    _lock_project(project)
+    already = _spent_now(project)
+    cap = funded(project)
+    if already + value > cap:
         raise Conflict(
             _(
-                "Cette dépense dépasserait le budget du projet (reste %(r)s €).",
-                r=project.budget - spent(project),
+                "Cette dépense dépasserait l'argent versé au projet (reste %(r)s €).",
+                r=cap - already,
             ),
             field="amount",
         )

@@ -4,6 +4,14 @@ method; adopted or rejected when the federation's ratification rule is decided.
 The rule (majority of communes, a qualified share, or unanimity; optionally weighted by
 population; with an optional deadline) is evaluated after every answer: a proposal is
 decided as soon as the remaining answers can no longer change the outcome.
+
+Answers are serialised by a lock on the federation proposal (``FOR UPDATE`` on PostgreSQL,
+the database write lock on SQLite), the deadline is checked when an answer arrives, an answer
+after the outcome changes nothing, and when the federation decides the local proposals still
+open in member assemblies are closed through the governance services. A member commune with
+nobody able to vote when the proposal is sent is marked ``unable`` (nobody answers in its
+name) and counts by the proposal's ``unable_rule``: an abstention (default), a refusal, or
+out of the base.
 """
 
 from __future__ import annotations
@@ -13,12 +21,17 @@ from datetime import date
 from fractions import Fraction
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from federation.db import db, utcnow
 from federation.errors import Conflict, NotFound, ValidationFailed
-from federation.identity.models import User
-from federation.intercommunal.models import RULES, FederationProposal, Ratification
+from federation.identity.models import Membership, User
+from federation.intercommunal.models import (
+    RULES,
+    UNABLE_RULES,
+    FederationProposal,
+    Ratification,
+)
 from federation.journal.services import record
 from federation.plugins.events import emit
 from federation.tenancy.context import commune_scope
@@ -49,6 +62,7 @@ def create(
     threshold: str = "1/2",
     weighted: bool = False,
     deadline: date | None = None,
+    unable_rule: str = "abstain",
 ) -> FederationProposal:
     title = (title or "").strip()
     if not title or len(title) > 200:
@@ -59,6 +73,11 @@ def create(
         raise ValidationFailed(_("Règle de ratification inconnue."), field="rule")
     if rule == "qualified":
         _fraction(threshold)
+    if unable_rule not in UNABLE_RULES:
+        raise ValidationFailed(
+            _("Règle inconnue pour les communes qui ne peuvent pas répondre."),
+            field="unable_rule",
+        )
     if deadline is not None and deadline < date.today():
         raise ValidationFailed(_("L'échéance est passée."), field="deadline")
     proposal = FederationProposal(
@@ -69,6 +88,7 @@ def create(
         threshold=str(threshold).strip() or "1/2",
         weighted=bool(weighted),
         deadline=deadline,
+        unable_rule=unable_rule,
         created_by_id=author.id,
     )
     db.session.add(proposal)
@@ -106,8 +126,38 @@ def send(proposal: FederationProposal, actor: User) -> None:
         raise Conflict(_("La fédération n'a aucune commune membre."), field="federation")
     proposal.status = "ratifying"
     proposal.sent_at = utcnow()
+    unable = []
     for commune in communes:
         with commune_scope(commune.id):
+            if not _can_answer(commune.id):
+                unable.append(commune.slug)
+                db.session.add(
+                    Ratification(
+                        proposal_id=proposal.id,
+                        commune_id=commune.id,
+                        status="unable",
+                        population=commune.population or 0,
+                        decided_at=utcnow(),
+                    )
+                )
+                record(
+                    "intercommunal.unable",
+                    _(
+                        "Proposition de %(f)s : la commune n'a aucun·e membre pouvant voter, "
+                        "elle compte comme le prévoit la règle choisie (%(r)s) : %(t)s",
+                        f=federation.name,
+                        r=proposal.unable_rule,
+                        t=proposal.title,
+                    ),
+                    {
+                        "federation": federation.slug,
+                        "federation_proposal": proposal.id,
+                        "unable_rule": proposal.unable_rule,
+                    },
+                    commune_id=commune.id,
+                    actor=federation.name,
+                )
+                continue
             local = create_proposal(
                 assembly(commune),
                 actor,
@@ -143,7 +193,7 @@ def send(proposal: FederationProposal, actor: User) -> None:
                     "deadline": str(proposal.deadline or ""),
                 },
                 commune_id=commune.id,
-                actor=actor.display_name,
+                actor=federation.name,
             )
     record(
         "intercommunal.sent",
@@ -154,12 +204,25 @@ def send(proposal: FederationProposal, actor: User) -> None:
             "threshold": proposal.threshold,
             "weighted": proposal.weighted,
             "deadline": str(proposal.deadline or ""),
+            "unable_rule": proposal.unable_rule,
             "communes": [c.slug for c in communes],
+            "unable": unable,
         },
         federation_id=federation.id,
         actor=actor.display_name,
     )
     db.session.flush()
+
+
+def _can_answer(commune_id: int) -> bool:
+    """Whether a commune has anybody able to vote in its assembly (its active members: the
+    assembly's electorate, :func:`federation.governance.bodies.electorate_ids`)."""
+    count = db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.commune_id == commune_id, Membership.status == "active"
+        )
+    )
+    return bool(count)
 
 
 @dataclass(frozen=True)
@@ -168,32 +231,49 @@ class Progress:
     no: Fraction
     pending: Fraction
     total: Fraction
+    abstain: Fraction = Fraction(0)
 
 
 def progress(proposal: FederationProposal) -> Progress:
-    counted = [r for r in proposal.ratifications if r.status != "left"]
+    """Weights of the answers. ``left`` communes are out of the base; ``unable`` ones count
+    by the proposal's ``unable_rule``; ``unanswered`` (closed by the decision) as pending."""
+    rule = proposal.unable_rule or "abstain"
+    counted = [
+        r
+        for r in proposal.ratifications
+        if r.status != "left" and not (r.status == "unable" and rule == "exclude")
+    ]
 
     def weight(r: Ratification) -> Fraction:
         return Fraction(max(r.population, 1)) if proposal.weighted else Fraction(1)
 
-    yes = sum((weight(r) for r in counted if r.status == "ratified"), Fraction(0))
-    no = sum((weight(r) for r in counted if r.status == "rejected"), Fraction(0))
-    total = sum((weight(r) for r in counted), Fraction(0))
-    return Progress(yes, no, total - yes - no, total)
+    def total_of(*statuses: str) -> Fraction:
+        return sum((weight(r) for r in counted if r.status in statuses), Fraction(0))
+
+    yes = total_of("ratified")
+    no = total_of("rejected", *(("unable",) if rule == "refuse" else ()))
+    abstain = total_of("unable") if rule == "abstain" else Fraction(0)
+    total = total_of(*{r.status for r in counted})
+    return Progress(yes, no, total - yes - no - abstain, total, abstain)
 
 
 def outcome(rule: str, threshold: Fraction, p: Progress, final: bool) -> str | None:
-    """'adopted', 'rejected', or None while the remaining answers could change it."""
+    """'adopted', 'rejected', or None while the remaining answers could change it.
+
+    Abstentions stay in the base (they are not a yes) except under unanimity, where an
+    abstaining commune does not block: adopted when every other commune ratified."""
     if p.total == 0:
         return "rejected" if final else None
     if rule == "unanimity":
         if p.no > 0:
             return "rejected"
-        return "adopted" if p.yes == p.total else ("rejected" if final else None)
+        if p.yes > 0 and p.yes == p.total - p.abstain:
+            return "adopted"
+        return "rejected" if final or p.pending == 0 else None
     if rule == "majority":
         if p.yes * 2 > p.total:
             return "adopted"
-        if p.no * 2 >= p.total or final:
+        if (p.yes + p.pending) * 2 <= p.total or final:
             return "rejected"
         return None
     if p.yes >= threshold * p.total:
@@ -215,20 +295,64 @@ def evaluate(proposal: FederationProposal, *, final: bool = False) -> str | None
     return result
 
 
-def answer(commune_id: int, commune_proposal_id: int, ratified: bool) -> None:
-    """A member assembly decided (called from the governance events)."""
-    ratification = db.session.scalar(
-        select(Ratification).where(
+def _lock_proposal(proposal_id: int) -> None:
+    """Serialise the answers to one proposal: a row lock on PostgreSQL (``FOR UPDATE``), the
+    database write lock on SQLite (a no-op write, taken before the answers are read)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(FederationProposal)
+            .where(FederationProposal.id == proposal_id)
+            .values(status=FederationProposal.status)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        db.session.execute(
+            select(FederationProposal.id)
+            .where(FederationProposal.id == proposal_id)
+            .with_for_update()
+        )
+
+
+def _locked(proposal_id: int) -> FederationProposal:
+    """The proposal and its answers as committed, once the lock is held."""
+    _lock_proposal(proposal_id)
+    proposal = db.session.scalars(
+        select(FederationProposal)
+        .where(FederationProposal.id == proposal_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    db.session.scalars(
+        select(Ratification)
+        .where(Ratification.proposal_id == proposal_id)
+        .execution_options(populate_existing=True)
+    ).all()
+    return proposal
+
+
+def answer(commune_id: int, commune_proposal_id: int, ratified: bool) -> str | None:
+    """A member assembly decided (called from the governance events). Refused (nothing
+    changes) once the federation decided; after the deadline the proposal is decided on
+    arrival and the late answer does not count. Returns the ratification's status."""
+    proposal_id = db.session.scalar(
+        select(Ratification.proposal_id).where(
             Ratification.commune_id == commune_id,
             Ratification.commune_proposal_id == commune_proposal_id,
         )
     )
-    if ratification is None or ratification.status != "pending":
-        return
+    if proposal_id is None:
+        return None
+    proposal = _locked(proposal_id)
+    ratification = next(r for r in proposal.ratifications if r.commune_id == commune_id)
+    if proposal.status != "ratifying" or ratification.status != "pending":
+        return ratification.status
+    if proposal.deadline is not None and date.today() > proposal.deadline:
+        evaluate(proposal, final=True)
+        return ratification.status
     ratification.status = "ratified" if ratified else "rejected"
     ratification.decided_at = utcnow()
     db.session.flush()
-    evaluate(ratification.proposal)
+    evaluate(proposal)
+    return ratification.status
 
 
 def commune_left(federation: Federation, commune: Commune) -> None:
@@ -242,10 +366,13 @@ def commune_left(federation: Federation, commune: Commune) -> None:
             Ratification.commune_id == commune.id,
         )
     )
-    for ratification in pending:
+    for ratification in list(pending):
+        proposal = _locked(ratification.proposal_id)
+        if proposal.status != "ratifying":
+            continue
         ratification.status = "left"
         db.session.flush()
-        evaluate(ratification.proposal)
+        evaluate(proposal)
 
 
 def close_due(today: date | None = None) -> list[int]:
@@ -253,13 +380,15 @@ def close_due(today: date | None = None) -> list[int]:
     ratified)."""
     today = today or date.today()
     decided = []
-    for proposal in db.session.scalars(
-        select(FederationProposal).where(
+    due = db.session.scalars(
+        select(FederationProposal.id).where(
             FederationProposal.status == "ratifying", FederationProposal.deadline < today
         )
-    ):
-        evaluate(proposal, final=True)
-        decided.append(proposal.id)
+    ).all()
+    for proposal_id in due:
+        proposal = _locked(proposal_id)
+        if evaluate(proposal, final=True) is not None:
+            decided.append(proposal.id)
     return decided
 
 
@@ -267,6 +396,10 @@ def _decide(proposal: FederationProposal, result: str, p: Progress) -> None:
     proposal.status = result
     proposal.decided_at = utcnow()
     federation = db.session.get(Federation, proposal.federation_id)
+    for ratification in proposal.ratifications:
+        if ratification.status == "pending":
+            ratification.status = "unanswered"
+        _close_local(federation, proposal, ratification)
     tally = {
         "rule": proposal.rule,
         "threshold": proposal.threshold,
@@ -311,3 +444,36 @@ def _decide(proposal: FederationProposal, result: str, p: Progress) -> None:
     from federation.intercommunal.pooled import on_ratified, on_rejected
 
     (on_ratified if result == "adopted" else on_rejected)(proposal)
+
+
+def _close_local(
+    federation: Federation, proposal: FederationProposal, ratification: Ratification
+) -> None:
+    """The federation decided: the commune's copy of the proposal, if still open, is
+    withdrawn and its votes cancelled (governance services), and its journal says why."""
+    from federation.governance.models import Proposal
+
+    if ratification.commune_proposal_id is None:
+        return
+    from federation.governance.proposals import close_superseded
+
+    with commune_scope(ratification.commune_id):
+        local = db.session.get(Proposal, ratification.commune_proposal_id)
+        if local is None or not close_superseded(local, federation.name):
+            return
+        record(
+            "intercommunal.local_closed",
+            _(
+                "La fédération %(f)s a décidé : la proposition locale « %(t)s » est close.",
+                f=federation.name,
+                t=local.title,
+            ),
+            {
+                "federation": federation.slug,
+                "federation_proposal": proposal.id,
+                "proposal": local.id,
+                "outcome": proposal.status,
+            },
+            commune_id=ratification.commune_id,
+            actor=federation.name,
+        )

@@ -61,6 +61,7 @@ def proposal_list():
                 threshold=form.get("threshold") or "1/2",
                 weighted="weighted" in form,
                 deadline=deadline,
+                unable_rule=form.get("unable_rule") or "abstain",
             )
         except ServiceError as exc:
             db.session.rollback()
