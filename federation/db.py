@@ -44,4 +44,14 @@ def _session_class():
     return TenantSession
 
 
-db = SQLAlchemy(model_class=Base, session_options={"class_": _session_class()})
+def _query_class():
+    from federation.tenancy.scoping import TenantQuery
+
+    return TenantQuery
+
+
+db = SQLAlchemy(
+    model_class=Base,
+    query_class=_query_class(),  # legacy Model.query / session.query: scoped get()
+    session_options={"class_": _session_class()},
+)

@@ -6,6 +6,7 @@ from alembic import context
 from flask import current_app
 
 from federation.db import db
+from federation.tenancy.scoping import raw_tenant_sql
 
 config = context.config
 
@@ -35,7 +36,7 @@ def run_migrations_online() -> None:
                 compare_type=True,
                 include_object=include_object,
             )
-            with context.begin_transaction():
+            with context.begin_transaction(), raw_tenant_sql("schema and data migrations"):
                 context.run_migrations()
 
 

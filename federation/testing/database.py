@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import inspect, text
 
 from federation.db import db
+from federation.tenancy.scoping import raw_tenant_sql
 
 #: every app built on the test database: their connections are closed before a reset
 APPS: weakref.WeakSet[Flask] = weakref.WeakSet()
@@ -33,7 +34,8 @@ class TestDatabase:
             if not self.is_sqlite:
                 self._drop_everything()
             migrate.upgrade(app)
-            db.create_all()  # tables of plugins registered only for tests
+            with raw_tenant_sql("test database: tables of test-only plugins"):
+                db.create_all()  # tables of plugins registered only for tests
             if self.is_sqlite:
                 with db.engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -57,7 +59,7 @@ class TestDatabase:
                 return
             tables = [t for t in inspect(db.engine).get_table_names() if t != "alembic_version"]
             if tables:
-                with db.engine.begin() as conn:
+                with db.engine.begin() as conn, raw_tenant_sql("test database reset"):
                     conn.execute(
                         text(
                             "TRUNCATE "

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from federation.db import db, utcnow
@@ -787,27 +787,40 @@ def import_pb(data: bytes | str, *, actor: str, title: Any = None, year: Any = N
                 review_reason=_("Importé de pabulib."),
             )
         )
-    rows = []
+    contents = []
     for vote in pb.votes:
         weights = pb.weights(vote)
         ranking = list(vote.projects) if pb.vote_type == "ordinal" else None
-        rows.append(
-            {
-                "id": random_id(),
-                "receipt": secrets.token_hex(16),
-                "process_id": process.id,
-                "commune_id": process.commune_id,
-                "content": canonical(weights, ranking),
-            }
-        )
-    if rows:
-        db.session.execute(PBBallot.__table__.insert(), rows)
-    process.imported_ballots = len(rows)
-    process.eligible_count = len(rows)
+        contents.append(canonical(weights, ranking))
+    stored = store_imported_ballots(process, contents)
+    process.imported_ballots = stored
+    process.eligible_count = stored
     process.vote_opened_at = utcnow()
     db.session.flush()
     advance(process, "results", actor=actor)
     return process
+
+
+def store_imported_ballots(process: PBProcess, contents: list[str]) -> int:
+    """Insert many secret ballots of ``process`` in one ORM bulk INSERT.
+
+    The ORM-enabled ``insert(PBBallot)`` goes through the tenant guard: each row's
+    ``commune_id`` (the process's) must be the current commune's, or nothing is written
+    (issue 11 item 8; row-level security stands behind it on PostgreSQL).
+    """
+    rows = [
+        {
+            "id": random_id(),
+            "receipt": secrets.token_hex(16),
+            "process_id": process.id,
+            "commune_id": process.commune_id,
+            "content": content,
+        }
+        for content in contents
+    ]
+    if rows:
+        db.session.execute(insert(PBBallot), rows)
+    return len(rows)
 
 
 def export_pb(process: PBProcess) -> str:
