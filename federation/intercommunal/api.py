@@ -107,7 +107,8 @@ def _project(project) -> dict:
 @blp.response(200)
 def indicators():
     """Every enabled plugin's indicators, per member commune and in total (aggregates only;
-    counts of fewer than 5 people are suppressed)."""
+    counts of fewer than 5 people are suppressed, and so is the total of a row with a
+    suppressed count, which would give it back)."""
     slugs = {c.id: c.slug for c in member_communes(g.federation.id)}
     return [
         {

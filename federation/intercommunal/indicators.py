@@ -2,7 +2,13 @@
 
 Each plugin is called once, inside a read-only federation scope limited to the member
 communes where it is enabled, and must compute all communes in a constant number of
-queries. Counts of people under :data:`SMALL_COUNT` are suppressed (R10).
+queries. Counts of people under :data:`SMALL_COUNT` are suppressed (R10), with
+complementary suppression: a row with a suppressed cell publishes no total, since the total
+minus the published cells would give the suppressed value back (and two suppressed cells of
+a known sum can be pinned by their bounds: a sum of 2 is 1 + 1). A published total is then
+always the sum of published cells, so totals of overlapping federations cannot be
+differenced into a suppressed value either (a commune's cell is suppressed in every
+federation alike: suppression depends on its own value only).
 """
 
 from __future__ import annotations
@@ -48,6 +54,11 @@ def _suppress(ind: Indicator, values: dict[int, float | None]) -> tuple[dict, se
     return {k: (None if k in hidden else v) for k, v in values.items()}, hidden
 
 
+def _complementary(total: float | None, hidden: set[int]) -> float | None:
+    """The total, unless a cell of the row is suppressed."""
+    return None if hidden else total
+
+
 def compute(federation: Any, member_ids: list[int]) -> list[IndicatorRow]:
     pm = manager()
     enabled_by_plugin = communes_with_plugins(member_ids)
@@ -68,7 +79,7 @@ def compute(federation: Any, member_ids: list[int]) -> list[IndicatorRow]:
                 ind.plugin = ind.plugin or plugin_name
                 values = {cid: ind.values.get(cid) for cid in commune_ids}
                 shown, hidden = _suppress(ind, values)
-                total = _total(ind, values)
+                total = _complementary(_total(ind, values), hidden)
                 if ind.counts_people and total is not None and 0 < total < SMALL_COUNT:
                     total = None
                 alert = bool(ind.threshold) and any(
