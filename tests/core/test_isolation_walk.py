@@ -11,10 +11,17 @@ and never answer 500. Federation routes are walked for a federation A does not b
 from __future__ import annotations
 
 import itertools
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from federation.db import db
 from federation.identity.models import Membership, MembershipRole, User
@@ -173,27 +180,6 @@ def _a_ids(app, a_id: int) -> list[int]:
     return sorted(sample)
 
 
-def _urls(rule: Any, slug_key: str, slug: str, ids: list[int]) -> list[str]:
-    args = [arg for arg in rule.arguments if arg != slug_key]
-    choices = []
-    int_args = [a for a in args if rule._converters[a].__class__.__name__ == "IntegerConverter"]
-    for arg in args:
-        if arg in int_args:
-            # nested ids (/processes/<a>/projects/<b>): a smaller sample for each position
-            choices.append(ids if len(int_args) == 1 else ids[-15:])
-        else:
-            choices.append(STRING_ARGUMENT_VALUES)
-    urls = []
-    for combo in itertools.product(*choices) if choices else [()]:
-        values = dict(zip(args, combo, strict=True))
-        values[slug_key] = slug
-        url = rule.rule
-        for key, value in values.items():
-            url = url.replace(f"<int:{key}>", str(value)).replace(f"<{key}>", str(value))
-        urls.append(url)
-    return urls
-
-
 def _payloads(spec: dict, rule: str, method: str) -> list[dict]:
     """Request bodies from the OpenAPI document: required fields only, then every field."""
     path = rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
@@ -241,13 +227,169 @@ FORM_DATA = {
 }
 
 
-def _check_get(client, url: str, headers: dict, secrets: set[str], seen: list) -> None:
-    response = client.get(url, headers=headers)
-    assert response.status_code < 500, (url, response.status_code)
-    body = response.get_data(as_text=True)
-    leaked = sorted(s for s in secrets if s in body)
-    assert not leaked, f"{url} shows commune A's data: {leaked[:5]}"
-    seen.append((url, response.status_code))
+# --- the walk ---------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"<(?:[^<>:]+:)?(\w+)>")
+
+
+def id_arguments(rule: Rule) -> list[str]:
+    """The URL arguments that take a row id, recognised by what their converter accepts
+    (digits, not words), not by its class name: a converter subclass (the bounded
+    integers) or a new numeric converter is still an id."""
+    found = []
+    for name in rule.arguments:
+        converter = rule._converters.get(name)
+        if converter is None:
+            continue
+        if re.fullmatch(converter.regex, "12345") and not re.fullmatch(converter.regex, "notes"):
+            found.append(name)
+    return found
+
+
+def _rule_key(rule: Rule) -> tuple[str, str, str]:
+    return (rule.endpoint, rule.rule, ",".join(sorted(rule.methods or ())))
+
+
+def _urls(rule: Rule, slug_key: str, slug: str, ids: list[int]) -> list[str]:
+    """Every URL of the rule: each id argument takes each of A's sampled ids, each other
+    argument each value of :data:`STRING_ARGUMENT_VALUES`."""
+    args = [arg for arg in rule.arguments if arg != slug_key]
+    int_args = set(id_arguments(rule))
+    choices = [ids if arg in int_args else STRING_ARGUMENT_VALUES for arg in args]
+    urls = []
+    for combo in itertools.product(*choices) if choices else [()]:
+        values = {**dict(zip(args, combo, strict=True)), slug_key: slug}
+        urls.append(_PLACEHOLDER.sub(lambda m, v=values: str(v[m.group(1)]), rule.rule))
+    return urls
+
+
+@dataclass
+class Walk:
+    """What a walk requested: the rules it really reached, with A's ids in every id
+    argument (a URL that the router sends to another rule, or to none, does not count)."""
+
+    expected: set[tuple[str, str, str]] = field(default_factory=set)
+    covered: set[tuple[str, str, str]] = field(default_factory=set)
+    id_routes: set[tuple[str, str, str]] = field(default_factory=set)
+    requests: int = 0
+    statuses: Counter = field(default_factory=Counter)
+
+    def check_coverage(self) -> None:
+        missing = sorted(self.expected - self.covered)
+        assert not missing, f"the walk did not reach {len(missing)} route(s): {missing[:5]}"
+        assert len(self.covered) == len(self.expected)
+
+
+def _reaches(adapter: Any, url: str, method: str, rule: Rule) -> bool:
+    try:
+        matched, _args = adapter.match(url.split("?", 1)[0], method=method, return_rule=True)
+    except HTTPException:
+        return False
+    return matched is rule
+
+
+def _rules(app: Flask, slug_key: str, methods: set[str], only: Callable | None) -> list[Rule]:
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if slug_key in rule.arguments and rule.methods & methods and (only is None or only(rule))
+    ]
+
+
+def walk_reads(
+    app: Flask,
+    client: Any,
+    token: dict,
+    *,
+    slug_key: str,
+    slug: str,
+    ids: list[int],
+    secrets: set[str],
+    only: Callable[[Rule], bool] | None = None,
+) -> Walk:
+    """GET every rule of the scope with A's ids: no body may contain one of A's secrets."""
+    walk = Walk()
+    adapter = app.url_map.bind("localhost")
+    for rule in _rules(app, slug_key, {"GET"}, only):
+        key = _rule_key(rule)
+        walk.expected.add(key)
+        if id_arguments(rule):
+            walk.id_routes.add(key)
+        api = rule.rule.startswith("/api/")
+        for url in _urls(rule, slug_key, slug, ids):
+            response = client.get(url, headers=token if api else {})
+            walk.requests += 1
+            walk.statuses[response.status_code // 100] += 1
+            assert response.status_code < 500, (url, response.status_code)
+            body = response.get_data(as_text=True)
+            leaked = sorted(s for s in secrets if s in body)
+            assert not leaked, f"{url} shows commune A's data: {leaked[:5]}"
+            if _reaches(adapter, url, "GET", rule):
+                walk.covered.add(key)
+    return walk
+
+
+def walk_writes(
+    app: Flask,
+    client: Any,
+    token: dict,
+    *,
+    slug_key: str,
+    slugs: list[str],
+    forbidden_slug: str | None,
+    ids: list[int],
+    only: Callable[[Rule], bool] | None = None,
+) -> Walk:
+    """Every write method of every rule of the scope, with A's ids and each slug; on
+    ``forbidden_slug`` (A's own) the answer is a refusal, never a 500."""
+    walk = Walk()
+    adapter = app.url_map.bind("localhost")
+    spec = client.get("/api/v1/openapi.json").json
+    for rule in _rules(app, slug_key, WRITE_METHODS, only):
+        key = _rule_key(rule)
+        walk.expected.add(key)
+        if id_arguments(rule):
+            walk.id_routes.add(key)
+        api = rule.rule.startswith("/api/")
+        for method in sorted(rule.methods & WRITE_METHODS):
+            for slug in slugs:
+                for url in _urls(rule, slug_key, slug, ids):
+                    for body in _payloads(spec, rule.rule, method) if api else [FORM_DATA]:
+                        if api:
+                            response = client.open(url, method=method, json=body, headers=token)
+                        else:
+                            response = client.open(url, method=method, data=body)
+                        walk.requests += 1
+                        walk.statuses[response.status_code // 100] += 1
+                        assert response.status_code < 500, (method, url, response.status_code)
+                        if slug == forbidden_slug and rule.endpoint not in OPEN_TO_OUTSIDERS:
+                            assert response.status_code in REFUSALS, (method, url)
+                        if _reaches(adapter, url, method, rule):
+                            walk.covered.add(key)
+    return walk
+
+
+REFUSALS = (400, 401, 403, 404, 405, 409, 422)
+
+
+def _signed_in(app: Flask, who: Any) -> tuple[Any, dict]:
+    from federation.testing.factories import Factory
+
+    client = app.test_client()
+    Factory.login(client, who)
+    user = who.user if hasattr(who, "user") else who
+    return client, Factory(app).token(user)
+
+
+def _report(name: str, walk: Walk) -> None:
+    print(
+        f"{name}: {len(walk.covered)} of {len(walk.expected)} routes reached "
+        f"({len(walk.id_routes)} with ids), {walk.requests} requests, "
+        f"statuses {dict(sorted(walk.statuses.items()))}"
+    )
+
+
+# --- the tests --------------------------------------------------------------------------
 
 
 def test_no_route_leaks_commune_a_to_a_member_of_b(app, world):
@@ -255,54 +397,32 @@ def test_no_route_leaks_commune_a_to_a_member_of_b(app, world):
     secrets = _secrets(app, a.id, b.id)
     assert len(secrets) > 15  # the seed really put A-only strings everywhere
     ids = _a_ids(app, a.id)
-    web = app.test_client()
-    from federation.testing.factories import Factory
-
-    Factory.login(web, world["b_admin"])
-    token = Factory(app).token(world["b_admin"].user)
-    seen: list = []
-    commune_rules = [r for r in app.url_map.iter_rules() if "commune" in r.arguments]
-    assert len(commune_rules) > 20
-    for rule in commune_rules:
-        if "GET" not in rule.methods:
-            continue
-        api = rule.rule.startswith("/api/")
-        for url in _urls(rule, "commune", b.slug, ids):
-            _check_get(web, url, token if api else {}, secrets, seen)
-    assert any(code == 200 for _url, code in seen)
+    client, token = _signed_in(app, world["b_admin"])
+    walk = walk_reads(app, client, token, slug_key="commune", slug=b.slug, ids=ids, secrets=secrets)
+    _report("commune reads", walk)
+    walk.check_coverage()
+    assert len(walk.expected) > 90 and len(walk.id_routes) >= 39
+    assert walk.statuses[2] > 0
 
 
 def test_no_route_lets_a_member_of_b_change_commune_a(app, world):
     a, b = world["a"], world["b"]
     b_admin = world["b_admin"]
-    from federation.testing.factories import Factory
-
-    web = app.test_client()
-    Factory.login(web, b_admin)
-    token = Factory(app).token(b_admin.user)
-    spec = web.get("/api/v1/openapi.json").json
+    client, token = _signed_in(app, b_admin)
     ids = _a_ids(app, a.id)
     with app.app_context():
         before = _rows_of(a.id, exclude_user=b_admin.user.id)
-    for rule in app.url_map.iter_rules():
-        if "commune" not in rule.arguments:
-            continue
-        api = rule.rule.startswith("/api/")
-        for method in sorted(rule.methods & WRITE_METHODS):
-            for slug in (b.slug, a.slug):
-                for url in _urls(rule, "commune", slug, ids):
-                    bodies = _payloads(spec, rule.rule, method) if api else [FORM_DATA]
-                    for body in bodies:
-                        if api:
-                            response = web.open(url, method=method, json=body, headers=token)
-                        else:
-                            response = web.open(url, method=method, data=body)
-                        assert response.status_code < 500, (method, url, response.status_code)
-                        if slug == a.slug and rule.endpoint not in OPEN_TO_OUTSIDERS:
-                            assert response.status_code in (400, 401, 403, 404, 405, 409, 422), (
-                                method,
-                                url,
-                            )
+    walk = walk_writes(
+        app,
+        client,
+        token,
+        slug_key="commune",
+        slugs=[b.slug, a.slug],
+        forbidden_slug=a.slug,
+        ids=ids,
+    )
+    _report("commune writes", walk)
+    walk.check_coverage()
     with app.app_context():
         after = _rows_of(a.id, exclude_user=b_admin.user.id)
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
@@ -312,78 +432,188 @@ def test_no_route_lets_a_member_of_b_change_commune_a(app, world):
 def test_federation_routes_show_nothing_of_a_commune_outside_the_federation(app, world):
     a, b, fed = world["a"], world["b"], world["federation"]
     secrets = _secrets(app, a.id, b.id)
-    from federation.testing.factories import Factory
-
-    client = app.test_client()
-    Factory.login(client, world["coordinator"])
-    token = Factory(app).token(world["coordinator"])
-    seen: list = []
-    ids = _a_ids(app, a.id)
-    for rule in app.url_map.iter_rules():
-        if "federation" not in rule.arguments or "GET" not in rule.methods:
-            continue
-        api = rule.rule.startswith("/api/")
-        for url in _urls(rule, "federation", fed.slug, ids):
-            _check_get(client, url, token if api else {}, secrets, seen)
-    assert any(code == 200 for _url, code in seen)
-
-
-def test_walk_covers_every_route(app):
-    """Every rule is either commune-scoped, federation-scoped or a known global page."""
-    global_endpoints = {
-        "static",
-        "api-docs.openapi_json",
-        "web.portal",
-        "web.set_language",
-        "web.notifications",
-        "auth.login",
-        "auth.logout",
-        "auth.register",
-        "api_tenancy.Communes",
-        "api_tenancy.Federations",
-        "api_identity.me",
-        "api_identity.my_memberships",
-        "api_identity.Tokens",
-        "api_identity.revoke_token",
-        "platform_admin.platform_index",
-    }
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("account."):
-            continue  # the signed-in person's own data, tested in test_auth/test_account
-        assert (
-            "commune" in rule.arguments
-            or "federation" in rule.arguments
-            or rule.endpoint in global_endpoints
-        ), f"classify {rule.endpoint} ({rule.rule})"
+    client, token = _signed_in(app, world["coordinator"])
+    walk = walk_reads(
+        app,
+        client,
+        token,
+        slug_key="federation",
+        slug=fed.slug,
+        ids=_a_ids(app, a.id),
+        secrets=secrets,
+    )
+    _report("federation reads", walk)
+    walk.check_coverage()
+    assert walk.statuses[2] > 0
 
 
 def test_federation_routes_cannot_change_a_commune_outside_the_federation(app, world):
     """A coordinator of F (which B belongs to, not A) writes through every federation route
     with A's ids: A's rows stay as they were, and nothing answers 500."""
     a = world["a"]
-    from federation.testing.factories import Factory
-
-    client = app.test_client()
-    Factory.login(client, world["coordinator"])
-    token = Factory(app).token(world["coordinator"])
-    spec = client.get("/api/v1/openapi.json").json
-    ids = _a_ids(app, a.id)
+    client, token = _signed_in(app, world["coordinator"])
     with app.app_context():
         before = _rows_of(a.id)
-    for rule in app.url_map.iter_rules():
-        if "federation" not in rule.arguments:
-            continue
-        api = rule.rule.startswith("/api/")
-        for method in sorted(rule.methods & WRITE_METHODS):
-            for url in _urls(rule, "federation", world["federation"].slug, ids):
-                bodies = _payloads(spec, rule.rule, method) if api else [FORM_DATA]
-                for body in bodies:
-                    response = (
-                        client.open(url, method=method, json=body, headers=token)
-                        if api
-                        else client.open(url, method=method, data=body)
-                    )
-                    assert response.status_code < 500, (method, url, response.status_code)
+    walk = walk_writes(
+        app,
+        client,
+        token,
+        slug_key="federation",
+        slugs=[world["federation"].slug],
+        forbidden_slug=None,
+        ids=_a_ids(app, a.id),
+    )
+    _report("federation writes", walk)
+    walk.check_coverage()
     with app.app_context():
         after = _rows_of(a.id)
     assert before == after
+
+
+GLOBAL_ENDPOINTS = {
+    "static",
+    "api-docs.openapi_json",
+    "web.portal",
+    "web.set_language",
+    "web.notifications",
+    "auth.login",
+    "auth.logout",
+    "auth.register",
+    "api_tenancy.Communes",
+    "api_tenancy.Federations",
+    "api_identity.me",
+    "api_identity.my_memberships",
+    "api_identity.Tokens",
+    "api_identity.revoke_token",
+    "platform_admin.platform_index",
+}
+
+
+def test_walk_covers_every_route(app):
+    """The walks above take every rule that names a commune or a federation (each checks
+    that it reached all of them); what is left is a known global page or the signed-in
+    person's own pages (tested in test_auth/test_account). So every route of the map is
+    walked or listed, and the numbers add up."""
+    rules = list(app.url_map.iter_rules())
+    scoped = [r for r in rules if "commune" in r.arguments or "federation" in r.arguments]
+    listed = [r for r in rules if r.endpoint in GLOBAL_ENDPOINTS]
+    own = [r for r in rules if r.endpoint.startswith("account.")]
+    unclassified = [r.rule for r in rules if r not in scoped + listed + own]
+    assert not unclassified, f"classify {unclassified}"
+    assert len(scoped) + len(listed) + len(own) == len(rules)
+    commune_id_routes = [r for r in rules if "commune" in r.arguments and id_arguments(r)]
+    assert len(commune_id_routes) >= 71, len(commune_id_routes)
+
+
+# --- the guard fails on a planted leak ----------------------------------------------------
+
+
+def _leaky_app(make_app: Callable[..., Flask]) -> Flask:
+    """The same app with three planted faults: a page that shows any note by id (no
+    commune check), a form that renames any note, and a page whose argument no walk
+    value can fill."""
+    from tests.support.notes_plugin import Note
+
+    leaky = make_app()
+
+    def show_note(note_id: int) -> str:
+        with unscoped():
+            note = db.session.get(Note, note_id)
+            return note.title if note else "none"
+
+    def rename_note(note_id: int) -> str:
+        with unscoped():
+            note = db.session.get(Note, note_id)
+            if note is not None:
+                note.title = "renamed by a planted leak"
+                db.session.commit()
+        return "ok"
+
+    leaky.add_url_rule("/c/<commune>/planted/<int:note_id>", "planted_show", show_note)
+    leaky.add_url_rule(
+        "/c/<commune>/planted/<int:note_id>/rename",
+        "planted_rename",
+        rename_note,
+        methods=["POST"],
+    )
+    leaky.add_url_rule("/c/<commune>/planted-uuid/<uuid:key>", "planted_uuid", lambda key: "")
+    return leaky
+
+
+def _planted(name: str) -> Callable[[Rule], bool]:
+    return lambda rule: rule.endpoint == name
+
+
+def test_read_walk_fails_on_a_planted_leak(app, world, make_app):
+    a, b = world["a"], world["b"]
+    leaky = _leaky_app(make_app)
+    client, token = _signed_in(leaky, world["b_admin"])
+    with pytest.raises(AssertionError, match="shows commune A's data"):
+        walk_reads(
+            leaky,
+            client,
+            token,
+            slug_key="commune",
+            slug=b.slug,
+            ids=_a_ids(app, a.id),
+            secrets=_secrets(app, a.id, b.id),
+            only=_planted("planted_show"),
+        )
+
+
+def test_write_walk_fails_on_a_planted_leak(app, world, make_app):
+    a, b = world["a"], world["b"]
+    leaky = _leaky_app(make_app)
+    client, token = _signed_in(leaky, world["b_admin"])
+    with app.app_context():
+        before = _rows_of(a.id, exclude_user=world["b_admin"].user.id)
+    walk = walk_writes(
+        leaky,
+        client,
+        token,
+        slug_key="commune",
+        slugs=[b.slug],
+        forbidden_slug=a.slug,
+        ids=_a_ids(app, a.id),
+        only=_planted("planted_rename"),
+    )
+    walk.check_coverage()
+    with app.app_context():
+        after = _rows_of(a.id, exclude_user=world["b_admin"].user.id)
+    assert before != after  # what the real test asserts against caught the planted write
+
+
+def test_walk_fails_on_a_route_it_cannot_reach(app, world, make_app):
+    """A new kind of argument (here a UUID) that the walk cannot fill: the coverage check
+    names the route instead of passing silently."""
+    a, b = world["a"], world["b"]
+    leaky = _leaky_app(make_app)
+    client, token = _signed_in(leaky, world["b_admin"])
+    walk = walk_reads(
+        leaky,
+        client,
+        token,
+        slug_key="commune",
+        slug=b.slug,
+        ids=_a_ids(app, a.id),
+        secrets=set(),
+        only=_planted("planted_uuid"),
+    )
+    with pytest.raises(AssertionError, match="did not reach 1 route"):
+        walk.check_coverage()
+
+
+def test_id_routes_are_found_whatever_the_converter_class(app):
+    """The bounded integer converter (a subclass) and plain werkzeug integers are ids;
+    words are not."""
+    from werkzeug.routing import Map
+    from werkzeug.routing import Rule as PlainRule
+
+    plain = Map([PlainRule("/c/<commune>/x/<int:item>/<slug>")]).bind("h")
+    rule = next(iter(plain.map.iter_rules()))
+    assert id_arguments(rule) == ["item"]
+    bounded = [r for r in app.url_map.iter_rules() if id_arguments(r)]
+    assert bounded and all(
+        type(r._converters[id_arguments(r)[0]]).__name__ == "BoundedIntegerConverter"
+        for r in bounded
+    )
