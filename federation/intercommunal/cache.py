@@ -2,9 +2,13 @@
 
 Keys carry the federation and the data version of every member commune (R8), so a change in
 any member commune's data gives a new key: no stale figure, and no purge to get wrong.
-Versions are bumped after each commit that wrote tenant rows. With ``REDIS_URL`` the cache
-and the versions live in Redis and every gunicorn worker shares them; without Redis they
-live in the process (development, tests).
+Versions are bumped after each commit that wrote tenant rows (a plugin switched on or off
+included), or rows of communes and federation memberships (every key moves on then).
+
+With ``REDIS_URL`` the cache and the versions live in Redis: every worker process reads the
+versions another one moved on commit. Without a shared store nothing is cached across
+requests (a cache in one worker's memory would keep serving what another worker changed):
+the cache lives in the request (``g``) only.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
+from sqlalchemy import event
 
 from federation.tenancy import scoping
 
@@ -75,12 +80,30 @@ class RedisBackend:
 
 
 def backend() -> MemoryBackend | RedisBackend:
-    state = current_app.extensions["convergence"]
+    """The shared store (Redis) if there is one, else a store that ends with the request."""
     found = current_app.extensions.get("convergence_cache")
-    if found is None:
-        found = RedisBackend(state.redis) if state.redis is not None else MemoryBackend()
+    if found is not None:
+        return found
+    redis = _redis()
+    if redis is not None:
+        found = RedisBackend(redis)
         current_app.extensions["convergence_cache"] = found
-    return found
+        return found
+    return g.setdefault("_convergence_cache", MemoryBackend())
+
+
+def _redis() -> Any:
+    """The app's Redis connection, or one of the cache's own when ``REDIS_URL`` is set but
+    jobs run inline (the queue then opens none)."""
+    state = current_app.extensions["convergence"]
+    if state.redis is not None:
+        return state.redis
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    from redis import Redis
+
+    return Redis.from_url(url)
 
 
 def _version_key(commune_id: int) -> str:
@@ -113,4 +136,17 @@ def cached(
     return value
 
 
+def _federation_rows_changed(session: Any, _context: Any, _instances: Any) -> None:
+    """Communes (population…) and federation memberships are not tenant rows: a change to
+    them moves every key on (they are rare)."""
+    from federation.tenancy.models import Commune, FederationMember
+
+    watched = (Commune, FederationMember)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, watched):
+            session.info.setdefault(scoping.TOUCHED_KEY, set()).add(-1)
+            return
+
+
 scoping.on_commit_touched.append(bump_communes)
+event.listen(scoping.TenantSession, "before_flush", _federation_rows_changed)
