@@ -28,6 +28,9 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "ENV": (str, "development"),
     "SECRET_KEY": (str, None),
     "DATABASE_URL": (str, None),
+    #: the tables' owner, for migrations only; DATABASE_URL is then the application role,
+    #: subject to row-level security on PostgreSQL (R6). Default: DATABASE_URL.
+    "MIGRATION_DATABASE_URL": (str, None),
     "REDIS_URL": (str, None),
     "PLUGINS": (list, None),
     "SAFE_MODE": (bool, False),
@@ -47,7 +50,12 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "SQL_ECHO": (bool, False),
 }
 LOCALES = ("fr", "en")
-ENV_NAMES = {"DATABASE_URL": "DATABASE_URL", "SECRET_KEY": "SECRET_KEY", "REDIS_URL": "REDIS_URL"}
+ENV_NAMES = {
+    "DATABASE_URL": "DATABASE_URL",
+    "MIGRATION_DATABASE_URL": "MIGRATION_DATABASE_URL",
+    "SECRET_KEY": "SECRET_KEY",
+    "REDIS_URL": "REDIS_URL",
+}
 
 
 def instances_dir() -> Path:
@@ -124,11 +132,12 @@ def _validate(values: dict[str, Any], folder: Path) -> None:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
     if values["MAIL_BACKEND"] not in ("log", "smtp", "memory"):
         raise ConfigError("MAIL_BACKEND must be log, smtp or memory")
-    if values["DATABASE_URL"]:
-        try:
-            make_url(values["DATABASE_URL"])
-        except ArgumentError as exc:
-            raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
+    for name in ("DATABASE_URL", "MIGRATION_DATABASE_URL"):
+        if values[name]:
+            try:
+                make_url(values[name])
+            except ArgumentError as exc:
+                raise ConfigError(f"{name} is not a database URL: {exc}") from None
     if values["ENV"] == "production":
         if not values["SECRET_KEY"]:
             raise ConfigError("SECRET_KEY must be set explicitly in production")
@@ -160,6 +169,16 @@ def database_uri(values: dict[str, Any], folder: Path) -> str:
     if not url:
         folder.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{folder / 'convergence.sqlite'}"
+    return normalize_url(url)
+
+
+def migration_database_uri(values: dict[str, Any], folder: Path) -> str:
+    """The owner's connection for migrations (the application's when not set apart)."""
+    url = values.get("MIGRATION_DATABASE_URL")
+    return normalize_url(url) if url else database_uri(values, folder)
+
+
+def normalize_url(url: str) -> str:
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):

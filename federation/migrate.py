@@ -8,6 +8,8 @@ Core revisions live in ``migrations/versions``; a plugin keeps its revisions in
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -16,9 +18,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
-from federation.config import REPO_ROOT
-from federation.db import db
+from federation.config import REPO_ROOT, normalize_url
+from federation.db import Base, db
 
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
 
@@ -45,26 +50,80 @@ def alembic_config(app: Flask) -> Config:
     return cfg
 
 
-def upgrade(app: Flask, revision: str = "heads") -> None:
-    command.upgrade(alembic_config(app), revision)
+def migration_url(app: Flask, url: str | None = None) -> str:
+    """The owner's URL: ``url``, else MIGRATION_DATABASE_URL, else the application's."""
+    if url:
+        return normalize_url(url)
+    configured = app.config.get("MIGRATION_DATABASE_URL")
+    return normalize_url(configured) if configured else app.config["SQLALCHEMY_DATABASE_URI"]
 
 
-def downgrade(app: Flask, revision: str) -> None:
-    command.downgrade(alembic_config(app), revision)
+@contextmanager
+def owner_engine(app: Flask, url: str | None = None) -> Iterator[Engine]:
+    """An engine connected as the tables' owner (the app's own engine when they coincide)."""
+    target = migration_url(app, url)
+    if target == app.config["SQLALCHEMY_DATABASE_URI"]:
+        with app.app_context():
+            yield db.engine
+        return
+    engine = create_engine(target, poolclass=NullPool)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def app_role(app: Flask, url: str | None = None) -> str | None:
+    """The application's PostgreSQL role when it differs from the migrations' (else None)."""
+    app_url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    owner_url = make_url(migration_url(app, url))
+    if app_url.get_backend_name() != "postgresql" or app_url.username == owner_url.username:
+        return None
+    return app_url.username
+
+
+def upgrade(app: Flask, revision: str = "heads", url: str | None = None) -> None:
+    """Migrate as the owner, then grant the application role its DML rights (R6).
+
+    Every tenant table leaves the upgrade with its composite keys and, on PostgreSQL, its
+    row-level security, whichever revision created it (``ddl.secure_tenant_tables``).
+    """
+    cfg = alembic_config(app)
+    cfg.attributes["secure_tenant_tables"] = True
+    with owner_engine(app, url) as engine:
+        cfg.attributes["engine"] = engine
+        command.upgrade(cfg, revision)
+        role = app_role(app, url)
+        if role:
+            from federation.tenancy.rls import grant_app_role
+            from federation.tenancy.scoping import raw_tenant_sql
+
+            with engine.begin() as connection, raw_tenant_sql("grants to the application role"):
+                grant_app_role(connection, role)
+
+
+def downgrade(app: Flask, revision: str, url: str | None = None) -> None:
+    cfg = alembic_config(app)
+    with owner_engine(app, url) as engine:
+        cfg.attributes["engine"] = engine
+        command.downgrade(cfg, revision)
 
 
 def heads(app: Flask) -> list[str]:
     return list(ScriptDirectory.from_config(alembic_config(app)).get_heads())
 
 
-def current(app: Flask) -> set[str]:
-    with db.engine.connect() as connection:
+def current(app: Flask, url: str | None = None) -> set[str]:
+    with owner_engine(app, url) as engine, engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads())
 
 
-def drift(app: Flask) -> list[object]:
+def drift(app: Flask, url: str | None = None) -> list[object]:
     """Differences between the models and the migrated database (empty when in sync)."""
-    with db.engine.connect() as connection:
+    from federation.tenancy.ddl import apply_tenant_keys
+
+    apply_tenant_keys(Base.registry)
+    with owner_engine(app, url) as engine, engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "render_as_batch": True}
         )

@@ -1,13 +1,25 @@
-"""A test database built once per session from the migrations, reset before each test."""
+"""A test database built once per session from the migrations, reset before each test.
+
+On PostgreSQL the tables belong to the role of ``CONVERGENCE_TEST_DATABASE_URL`` (the
+owner, who migrates, creates test-only tables and truncates between tests), while the
+application connects as an unprivileged role, ``<database>_app`` (no superuser, no
+BYPASSRLS, owns nothing): row-level security applies to every request of the suite, as in
+production (R6). ``CONVERGENCE_TEST_APP_ROLE=off`` connects the application as the owner
+instead (row-level security is then bypassed and its tests are skipped).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import weakref
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
 from federation.db import db
 from federation.tenancy.scoping import raw_tenant_sql
@@ -16,34 +28,104 @@ from federation.tenancy.scoping import raw_tenant_sql
 APPS: weakref.WeakSet[Flask] = weakref.WeakSet()
 
 
+def app_role_for(url: str) -> str | None:
+    """The application role for a PostgreSQL test database (None: connect as the owner)."""
+    if url.startswith("sqlite"):
+        return None
+    configured = os.environ.get("CONVERGENCE_TEST_APP_ROLE", "").strip()
+    if configured.lower() in ("off", "0", "no", "false"):
+        return None
+    return configured or f"{make_url(url).database}_app"[:63]
+
+
+def _password(role: str) -> str:
+    return hashlib.sha256(f"convergence-test:{role}".encode()).hexdigest()[:32]
+
+
+def app_url_for(url: str, role: str | None) -> str:
+    """``url`` connecting as ``role`` instead of the owner."""
+    if role is None:
+        return url
+    return (
+        make_url(url)
+        .set(username=role, password=_password(role))
+        .render_as_string(hide_password=False)
+    )
+
+
 class TestDatabase:
     __test__ = False  # not a test class
 
-    def __init__(self, url: str, workdir: Path) -> None:
-        self.url = url
+    def __init__(self, url: str, workdir: Path, app_role: str | None = None) -> None:
+        self.url = url  # the owner's
         self.workdir = workdir
         self.is_sqlite = url.startswith("sqlite")
+        self.app_role = None if self.is_sqlite else app_role
         self.path = Path(url.removeprefix("sqlite:///")) if self.is_sqlite else None
         self.template = workdir / "template.sqlite"
+        self._owner: Engine | None = None
+
+    @property
+    def owner(self) -> Engine:
+        """An engine connected as the owner of the tables (PostgreSQL)."""
+        if self._owner is None:
+            self._owner = create_engine(self.url, poolclass=NullPool)
+        return self._owner
 
     def build(self, app: Flask) -> None:
         """Migrate an empty database to every head, then add tables of test-only plugins."""
         from federation import migrate
 
         with app.app_context():
-            if not self.is_sqlite:
-                self._drop_everything()
-            migrate.upgrade(app)
-            with raw_tenant_sql("test database: tables of test-only plugins"):
-                db.create_all()  # tables of plugins registered only for tests
             if self.is_sqlite:
+                migrate.upgrade(app)
+                with raw_tenant_sql("test database: tables of test-only plugins"):
+                    db.create_all()  # tables of plugins registered only for tests
                 with db.engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
                 db.engine.dispose()
                 shutil.copyfile(self.path, self.template)
+                return
+            self._drop_everything()
+            if self.app_role:
+                self._create_app_role()
+            migrate.upgrade(app, url=self.url)  # as the owner; grants the app role
+            self._test_only_tables()
+
+    def _test_only_tables(self) -> None:
+        """Tables of plugins registered only for tests: created, secured and granted alike."""
+        from federation.tenancy import ddl, rls
+
+        with self.owner.begin() as conn, raw_tenant_sql("test database: test-only tables"):
+            db.metadata.create_all(conn)
+            ddl.secure_tenant_tables(conn)
+            if self.app_role:
+                rls.grant_app_role(conn, self.app_role)
+
+    def _create_app_role(self) -> None:
+        role = self.app_role
+        assert role is not None
+        quoted = '"' + role.replace('"', '""') + '"'
+        with self.owner.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}
+            ).scalar()
+            if not exists:
+                try:
+                    conn.execute(text(f"CREATE ROLE {quoted}"))
+                    conn.commit()
+                except Exception:  # created meanwhile by a parallel session
+                    conn.rollback()
+            conn.execute(
+                text(
+                    f"ALTER ROLE {quoted} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB "
+                    f"NOCREATEROLE PASSWORD '{_password(role)}'"
+                )
+            )
+            conn.commit()
 
     def _drop_everything(self) -> None:
-        with db.engine.begin() as conn:
+        with self.owner.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
 
@@ -57,9 +139,13 @@ class TestDatabase:
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
                 shutil.copyfile(self.template, self.path)
                 return
-            tables = [t for t in inspect(db.engine).get_table_names() if t != "alembic_version"]
+            tables = [t for t in inspect(self.owner).get_table_names() if t != "alembic_version"]
             if tables:
-                with db.engine.begin() as conn, raw_tenant_sql("test database reset"):
+                with self.owner.begin() as conn, raw_tenant_sql("test database reset"):
+                    # the journal refuses TRUNCATE (a trigger); its owner lifts it here only
+                    guarded = [t for t in ("journal_entries", "journal_checkpoints") if t in tables]
+                    for t in guarded:
+                        conn.execute(text(f'ALTER TABLE "{t}" DISABLE TRIGGER USER'))
                     conn.execute(
                         text(
                             "TRUNCATE "
@@ -67,3 +153,5 @@ class TestDatabase:
                             + " RESTART IDENTITY CASCADE"
                         )
                     )
+                    for t in guarded:
+                        conn.execute(text(f'ALTER TABLE "{t}" ENABLE TRIGGER USER'))

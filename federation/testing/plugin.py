@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from federation.testing.database import APPS, TestDatabase
+from federation.testing.database import APPS, TestDatabase, app_role_for, app_url_for
 from federation.testing.factories import Factory, in_commune, in_db
 from federation.testing.queries import count_queries as _count_queries
 
@@ -33,9 +33,16 @@ def convergence_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_settings(convergence_database_url: str) -> dict[str, Any]:
+def convergence_app_role(convergence_database_url: str) -> str | None:
+    """PostgreSQL: the unprivileged role the application connects as, so that row-level
+    security applies (None on SQLite, or with ``CONVERGENCE_TEST_APP_ROLE=off``)."""
+    return app_role_for(convergence_database_url)
+
+
+@pytest.fixture(scope="session")
+def app_settings(convergence_database_url: str, convergence_app_role: str | None) -> dict[str, Any]:
     return {
-        "database_url": convergence_database_url,
+        "database_url": app_url_for(convergence_database_url, convergence_app_role),
         "secret_key": TEST_SECRET,
         "env": "testing",
         "mail_backend": "memory",
@@ -71,10 +78,13 @@ def make_app(
 def session_app(
     make_app: Callable[..., Flask],
     convergence_database_url: str,
+    convergence_app_role: str | None,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Flask:
     app = make_app()
-    database = TestDatabase(convergence_database_url, tmp_path_factory.mktemp("template"))
+    database = TestDatabase(
+        convergence_database_url, tmp_path_factory.mktemp("template"), convergence_app_role
+    )
     database.build(app)
     app.extensions["convergence_test_db"] = database
     return app

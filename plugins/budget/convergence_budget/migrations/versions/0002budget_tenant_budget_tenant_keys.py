@@ -1,0 +1,27 @@
+"""budget: tenant keys and row-level security
+
+Revision ID: 0002budget_tenant
+Revises: 0001budget
+Create Date: 2026-12-02 09:30:00
+
+The core helper (federation.tenancy.ddl) on the plugin's tables: UNIQUE (commune_id, id),
+composite keys for references between tenant tables (to core tables too), RLS on
+PostgreSQL.
+"""
+
+from alembic import op
+
+from federation.tenancy.ddl import secure_tenant_tables, unsecure_tenant_tables
+
+revision = "0002budget_tenant"
+down_revision = "0001budget"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    secure_tenant_tables(op, prefix="budget_")
+
+
+def downgrade() -> None:
+    unsecure_tenant_tables(op, prefix="budget_")
