@@ -34,8 +34,7 @@ def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> s
 
     communes: dict[str, Commune] = {}
     for item in spec["communes"]:
-        communes[item["slug"]] = tenancy.create_commune(**item)
-        manager().hook.federation_commune_created(commune=communes[item["slug"]])
+        communes[item["slug"]] = tenancy.create_commune(**item)  # announced to the plugins
     federations = {}
     for item in spec.get("federations", []):
         members = item.pop("communes", [])

@@ -112,7 +112,20 @@ def federation_indicators(federation: Federation, commune_ids: list[int]) -> lis
 
 @hookspec
 def federation_commune_created(commune: Commune) -> None:
-    """React to a new commune (global): seed defaults a plugin needs in every commune."""
+    """React to a new commune (global): seed defaults a plugin needs in every commune.
+
+    Called after the commune's row exists, in the transaction that creates it, whatever
+    the path (web, API, CLI, CSV import, JSON import, demo). Must be idempotent:
+    ``convergence commune backfill`` calls it again for existing communes.
+    """
+
+
+@hookspec
+def federation_communes_created(communes: list[Commune]) -> None:
+    """The same for a batch of new communes (the CSV import announces up to 2,000 at a
+    time; a commune created alone comes as a batch of one). Prefer it when seeding costs
+    a query per commune: insert for the whole batch at once. Must be idempotent too.
+    """
 
 
 @hookspec

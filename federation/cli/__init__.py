@@ -174,7 +174,6 @@ def commune_group() -> None:
 @click.option("--host")
 def commune_create(name, slug, insee_code, population, default_locale, host) -> None:
     """Create a commune."""
-    from federation.plugins.services import manager
     from federation.tenancy.services import create_commune
 
     with unscoped():
@@ -187,9 +186,33 @@ def commune_create(name, slug, insee_code, population, default_locale, host) -> 
             default_locale=default_locale,
             host=host,
         )
-        manager().hook.federation_commune_created(commune=commune)
         db.session.commit()
     click.echo(f"Created commune {commune.slug} (id {commune.id}).")
+
+
+@commune_group.command("backfill")
+@click.option("--batch", type=click.IntRange(1, 100000), default=2000)
+def commune_backfill(batch: int) -> None:
+    """Announce every existing commune to the plugins again (the commune-created hooks,
+    which are idempotent): communes created before every path announced them (the CSV
+    import did not) get what plugins seed, e.g. their popular assembly. Run it once after
+    upgrading; running it again changes nothing."""
+    from sqlalchemy import select
+
+    from federation.tenancy.models import Commune
+    from federation.tenancy.services import announce_created
+
+    with unscoped():
+        ids = list(db.session.scalars(select(Commune.id).order_by(Commune.id)))
+        for start in range(0, len(ids), batch):
+            part = list(
+                db.session.scalars(
+                    select(Commune).where(Commune.id.in_(ids[start : start + batch]))
+                )
+            )
+            announce_created(part)
+            db.session.commit()
+    click.echo(f"Announced {len(ids)} commune(s) to the plugins.")
 
 
 @commune_group.command("list")
@@ -523,6 +546,23 @@ def journal_verify(slug: str | None, fed_slug: str | None) -> None:
     if broken:
         sys.exit(1)
     click.echo(f"{len(reports)} chain(s) verified.")
+
+
+@journal_group.command("checkpoint")
+def journal_checkpoint() -> None:
+    """Countersign every chain's head (platform and federation chains) and record a
+    checkpoint that 'journal verify' compares against: deleting the last entries of a
+    chain is then detected. Run it from cron (e.g. hourly); nothing is written when no
+    chain moved."""
+    from federation.journal.services import checkpoint
+
+    with unscoped():
+        report = checkpoint(actor="cli")
+        db.session.commit()
+    click.echo(
+        f"{report.chains} chain head(s) checkpointed, "
+        f"{report.countersignatures} countersignature(s) written."
+    )
 
 
 # --- demo ----------------------------------------------------------------------------

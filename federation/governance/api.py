@@ -90,7 +90,6 @@ class Bodies(MethodView):
     @blp.response(200, BodySchema(many=True))
     def get(self):
         """The assembly and the circles of the commune."""
-        bodies.assembly(g.commune)
         return bodies.bodies()
 
     @blp.arguments(BodySchema)

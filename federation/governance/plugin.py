@@ -49,12 +49,10 @@ class GovernancePlugin(ConvergencePlugin):
         return builtin_methods()
 
     @hookimpl
-    def federation_commune_created(self, commune):
-        from federation.governance.bodies import assembly
-        from federation.tenancy.context import commune_scope
+    def federation_communes_created(self, communes):
+        from federation.governance.bodies import create_assemblies
 
-        with commune_scope(commune.id):
-            assembly(commune)
+        create_assemblies(communes)
 
     @hookimpl
     def federation_demo_data(self, commune, users):

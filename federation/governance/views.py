@@ -97,8 +97,6 @@ def body_list():
             errors = exc.as_dict()
         else:
             return _done(_("Cercle créé."), f"{_base()}/bodies/{body.slug}")
-    bodies.assembly(g.commune)
-    db.session.commit()
     return render_template(
         "governance/bodies.html",
         bodies=bodies.bodies(),
@@ -195,15 +193,14 @@ def mandate_list():
             )
         else:
             return _done(_("Mandat enregistré."), f"{_base()}/mandates")
-    assembly = bodies.assembly(g.commune)
-    db.session.commit()
+    assembly = bodies.find_assembly()  # a GET writes nothing (the commune hook made it)
     return render_template(
         "governance/mandates.html",
         federations=federations_of(g.commune.id),
         history=mandates.history(),
         bodies=bodies.bodies(),
         roles=MANDATE_ROLES,
-        people=bodies.members(assembly),
+        people=bodies.members(assembly) if assembly else [],
         errors=errors,
         values=_form(),
         today=date.today(),

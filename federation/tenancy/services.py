@@ -9,9 +9,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from werkzeug.sansio.utils import host_is_trusted
 
 from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
@@ -57,6 +60,29 @@ def validate_commune_fields(
         raise ValidationFailed(_("Langue inconnue."), field="default_locale")
     if host and (len(host) > 255 or not re.match(r"^[a-z0-9.-]+$", host)):
         raise ValidationFailed(_("Nom d'hôte invalide."), field="host")
+    if host:
+        _check_host_is_trusted(host)
+
+
+def _check_host_is_trusted(host: str) -> None:
+    """A commune's host is one the platform trusts (HOSTS) and not the platform's own
+    name: otherwise Flask would refuse every request to it, or the commune would take
+    over the platform's pages."""
+    trusted = current_app.config.get("HOSTS") or []
+    own = {h for h in trusted if not h.startswith(".")}
+    base = urlsplit(current_app.config.get("BASE_URL") or "").hostname
+    if host in own or host == base or host in ("localhost", "127.0.0.1"):
+        raise ValidationFailed(
+            _("Ce nom d'hôte est celui de la plateforme, pas d'une commune."), field="host"
+        )
+    if trusted and not host_is_trusted(host, trusted):
+        raise ValidationFailed(
+            _(
+                "Ce nom d'hôte n'est pas parmi ceux que la plateforme accepte (%(hosts)s).",
+                hosts=", ".join(trusted),
+            ),
+            field="host",
+        )
 
 
 def create_commune(
@@ -98,7 +124,27 @@ def create_commune(
     )
     db.session.add(commune)
     db.session.flush()
+    announce_created([commune])
     return commune
+
+
+def announce_created(communes: list[Commune]) -> None:
+    """Tell the plugins about new communes, once their rows exist, in the caller's
+    transaction: ``federation_communes_created`` once for the batch, then
+    ``federation_commune_created`` for each commune (only if some plugin implements it).
+
+    Every path that creates a commune goes through :func:`create_commune` or
+    :func:`import_communes_csv`, which call this; ``convergence commune backfill`` calls it
+    again for communes created before (the hooks are idempotent). The hooks are reached
+    through the application's plugin manager, so this floor imports no plugin code.
+    """
+    if not communes:
+        return
+    hook = current_app.extensions["convergence"].pm.hook
+    hook.federation_communes_created(communes=communes)
+    if hook.federation_commune_created.get_hookimpls():
+        for commune in communes:
+            hook.federation_commune_created(commune=commune)
 
 
 def get_commune(slug: str) -> Commune:
@@ -267,7 +313,8 @@ def import_communes_csv(
 
     Columns: ``code_insee``, ``nom`` and optionally ``dep``, ``population_municipale``,
     ``epci_nom``. Bad lines are reported with their line number and skipped; nothing
-    from a bad line is written.
+    from a bad line is written. New communes are announced to the plugins a batch at a
+    time (:func:`announce_created`), like a commune created alone.
     """
     report = ImportReport()
     deps = {d.strip() for d in only_departements} if only_departements else None
@@ -281,7 +328,7 @@ def import_communes_csv(
                 _("Colonnes manquantes dans le fichier : %(cols)s", cols=", ".join(missing)),
                 field="file",
             )
-        pending = 0
+        pending: list[Commune] = []
         for line_no, row in enumerate(reader, start=2):
             if progress:
                 progress(1)
@@ -321,19 +368,23 @@ def import_communes_csv(
             if slug in used_slugs:
                 slug = f"{slug}-{code.lower()}"
             used_slugs.add(slug)
-            db.session.add(
-                Commune(
-                    slug=slug, name=name, insee_code=code, departement=dep, population=population
-                )
+            commune = Commune(
+                slug=slug, name=name, insee_code=code, departement=dep, population=population
             )
+            db.session.add(commune)
+            pending.append(commune)
             existing[code] = -1
             report.created += 1
-            pending += 1
-            if pending >= batch_size:
-                db.session.flush()
-                pending = 0
-    db.session.flush()
+            if len(pending) >= batch_size:
+                _flush_and_announce(pending)
+                pending = []
+    _flush_and_announce(pending)
     return report
+
+
+def _flush_and_announce(communes: list[Commune]) -> None:
+    db.session.flush()
+    announce_created(communes)
 
 
 EDITABLE_FIELDS = (

@@ -77,8 +77,7 @@ class Factory:
         n = next(_counter)
         slug = slug or f"commune-{n}"
         with in_db(self.app):
-            commune = create_commune(name or f"Commune {slug}", slug, **kw)
-            manager().hook.federation_commune_created(commune=commune)
+            commune = create_commune(name or f"Commune {slug}", slug, **kw)  # hooks fire
             ref = CommuneRef(commune.id, commune.slug, commune.name)
         return ref
 

@@ -173,3 +173,116 @@ def test_notification_digests(run, app, factory, in_db):
     assert "http://127.0.0.1:5000/c/x/proposals/1" in mail.get_content()
     again = run("notifications", "digest", "--frequency", "daily")
     assert "0 digest(s) sent." in again.output  # not twice the same day
+
+
+# --- every path that creates a commune announces it to the plugins (issue 11 item 5) ----
+
+
+def _assemblies(app) -> dict[int, int]:
+    """commune id → number of popular assemblies, for every commune."""
+    from federation.governance.models import Body
+    from federation.tenancy.context import unscoped
+
+    with app.app_context(), unscoped():
+        counts = dict.fromkeys(db.session.scalars(select(Commune.id)), 0)
+        rows = db.session.execute(
+            select(Body.commune_id, func.count(Body.id))
+            .where(Body.kind == "assembly")
+            .group_by(Body.commune_id)
+        )
+        counts.update(dict(rows.all()))
+    return counts
+
+
+def test_every_commune_creating_path_gives_the_commune_its_assembly(
+    run, app, client, factory, tmp_path
+):
+    """CLI create, CSV import, JSON import (import-data), web platform admin, API and demo
+    all go through tenancy.create_commune / import_communes_csv, which fire the hooks."""
+    from tests.support.notes_plugin import CALLS
+
+    CALLS.clear()
+    assert run("commune", "create", "Createville").exit_code == 0
+    path = tmp_path / "communes.csv"
+    _write_csv(
+        path,
+        [
+            {"code_insee": "23077", "nom": "Faux-la-Montagne", "dep": "23"},
+            {"code_insee": "19265", "nom": "Tarnac", "dep": "19"},
+        ],
+    )
+    assert "Created 2" in run("commune", "import", str(path)).output
+    export = tmp_path / "tarnac.json"
+    assert run("commune", "export", "tarnac", "-o", str(export)).exit_code == 0
+    assert run("commune", "import-data", str(export), "--slug", "tarnac-bis").exit_code == 0
+    admin = factory.platform_admin()
+    factory.login(client, admin)
+    web = client.post("/admin/", data={"action": "commune", "commune-name": "Webville"})
+    assert web.status_code == 302
+    api = client.post(
+        "/api/v1/communes",
+        json={"name": "Apiville", "slug": "apiville"},
+        headers=factory.token(admin),
+    )
+    assert api.status_code == 201, api.json
+    counts = _assemblies(app)
+    assert len(counts) == 6 and set(counts.values()) == {1}, counts
+    created = {slug for hook, slug in CALLS if hook == "commune_created"}
+    assert created == {
+        "createville",
+        "faux-la-montagne",
+        "tarnac",
+        "tarnac-bis",
+        "webville",
+        "apiville",
+    }
+
+
+def test_hook_federation_communes_created(app, tmp_path):
+    """The CSV import announces its communes a batch at a time (one hook call per batch,
+    so the governance plugin inserts a batch of assemblies at once)."""
+    from federation.plugins import hookimpl
+    from federation.tenancy.context import unscoped
+    from federation.tenancy.services import import_communes_csv
+
+    batches: list[list[str]] = []
+
+    class Recorder:
+        @hookimpl
+        def federation_communes_created(self, communes):
+            batches.append([c.slug for c in communes])
+
+    path = tmp_path / "five.csv"
+    _write_csv(
+        path, [{"code_insee": f"2300{i}", "nom": f"Ville {i}", "dep": "23"} for i in range(5)]
+    )
+    pm = app.extensions["convergence"].pm
+    recorder = Recorder()
+    pm.register(recorder, name="recorder")
+    try:
+        with app.app_context(), unscoped():
+            report = import_communes_csv(path, batch_size=2)
+            db.session.commit()
+    finally:
+        pm.unregister(recorder)
+    assert report.created == 5
+    assert [len(b) for b in batches] == [2, 2, 1]
+    assert set(_assemblies(app).values()) == {1}
+
+
+def test_backfill_gives_old_communes_their_assembly_once(run, app, factory, in_commune):
+    """Communes imported before the CSV import announced them have no assembly:
+    'convergence commune backfill' gives each one, and running it again adds nothing."""
+    from federation.governance.models import Body
+
+    refs = [factory.commune() for _ in range(3)]
+    for ref in refs[:2]:
+        with in_commune(ref):
+            for body in db.session.scalars(select(Body)).all():
+                db.session.delete(body)
+    assert sorted(_assemblies(app).values()) == [0, 0, 1]
+    result = run("commune", "backfill", "--batch", "2")
+    assert result.exit_code == 0 and "Announced 3 commune(s)" in result.output, result.output
+    assert set(_assemblies(app).values()) == {1}
+    assert run("commune", "backfill").exit_code == 0
+    assert set(_assemblies(app).values()) == {1}
