@@ -71,7 +71,6 @@ class Factory:
         self.app = app
 
     def commune(self, slug: str | None = None, name: str | None = None, **kw: Any) -> CommuneRef:
-        from federation.plugins.services import manager
         from federation.tenancy.services import create_commune
 
         n = next(_counter)
