@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from federation.db import db
 from federation.tenancy.context import unscoped
 from federation.tenancy.scoping import CrossCommuneWrite, TenantScopeError
+from tests.core.test_tenancy_writes import skip_under_row_security
 
 CONTENTS = ['{"p":{"1":1}}', '{"p":{"2":1}}']
 
@@ -82,6 +83,7 @@ def test_the_foreign_ballots_are_stored_when_the_guard_is_planted_off(
 ):
     from federation.tenancy import scoping
 
+    skip_under_row_security(app)
     (a, _pa), (b, pb_id) = communes
     monkeypatch.setattr(scoping, "_check_dml", lambda *_a, **_k: None)
     with in_commune(a):

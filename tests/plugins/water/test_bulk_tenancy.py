@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from federation.db import db
 from federation.tenancy.context import federation_scope, unscoped
 from federation.tenancy.scoping import CrossCommuneWrite, TenantScopeError
+from tests.core.test_tenancy_writes import skip_under_row_security
 from tests.plugins.water.conftest import make_town
 
 DAY = date.today() - timedelta(days=2)
@@ -95,6 +96,7 @@ def test_the_foreign_row_lands_in_the_other_commune_when_the_guard_is_planted_of
     """The planted bypass: with the checks off, the test above would see the leak."""
     from federation.tenancy import scoping
 
+    skip_under_row_security(app)
     a, b = towns
     monkeypatch.setattr(scoping, "bulk_write_commune", lambda *_a: None)
     monkeypatch.setattr(scoping, "_check_dml", lambda *_a, **_k: None)
