@@ -16,6 +16,7 @@ from federation.governance import (
     decisions,
     mandates,
     meetings,
+    objections,
     organisations,
     proposals,
     votes,
@@ -28,15 +29,21 @@ from federation.governance.schemas import (
     CommentSchema,
     ConcernSchema,
     DecisionSchema,
+    ElectionSchema,
     HideSchema,
+    JoinSchema,
     MandateSchema,
     MeetingSchema,
     MergeSchema,
     MinutesSchema,
+    ObjectionSchema,
     OrganisationSchema,
     ProposalSchema,
     ProxySchema,
     RecallSchema,
+    RecallVoteSchema,
+    RepresentativeSchema,
+    ResolveSchema,
     TextSchema,
     TransitionSchema,
     VoteCreateSchema,
@@ -104,12 +111,17 @@ class Bodies(MethodView):
 
 
 @blp.route("/bodies/<slug>/members", methods=["POST"])
+@blp.arguments(JoinSchema(), required=False)
 @blp.response(204)
-def join_body(slug):
-    """Join an open circle."""
+def join_body(data, slug):
+    """Join an open circle (``organisation``: as the representative of that organisation,
+    which you must be)."""
     user = participant()
     with service_errors():
-        bodies.join(bodies.get_body(slug), user)
+        body = bodies.get_body(slug)
+        org_slug = (data or {}).get("organisation")
+        org = organisations.get_organisation(org_slug) if org_slug else None
+        bodies.join(body, user, organisation_id=org.id if org else None)
     db.session.commit()
 
 
@@ -352,8 +364,12 @@ def cast_ballot(data, vote_id):
     answers 200 with ``duplicate: true`` and changes nothing."""
     user = participant()
     with service_errors():
-        result = votes.cast(
-            votes.get_vote(vote_id), user, data["ballot"], for_user_id=data["for_user_id"]
+        result = objections.cast_consent(
+            votes.get_vote(vote_id),
+            user,
+            data["ballot"],
+            reason=data["reason"],
+            for_user_id=data["for_user_id"],
         )
     db.session.commit()
     body = {
@@ -362,6 +378,27 @@ def cast_ballot(data, vote_id):
         "receipt": result.receipt,
     }
     return (body, 200) if result.duplicate else body
+
+
+@blp.route("/votes/<int:vote_id>/objections")
+@blp.response(200, ObjectionSchema(many=True))
+def vote_objections(vote_id):
+    """The objections of a public consent vote, with their reasons and states."""
+    with service_errors():
+        return objections.of_vote(votes.get_vote(vote_id))
+
+
+@blp.route("/objections/<int:objection_id>", methods=["POST"])
+@blp.arguments(ResolveSchema)
+@blp.response(200, ObjectionSchema)
+def resolve_objection(data, objection_id):
+    """Facilitation records an objection as answered, withdrawn or upheld (vote open)."""
+    actor = check_permission("gov.facilitate")
+    with service_errors():
+        objection = objections.get_objection(objection_id)
+        objections.resolve(objection, data["status"], actor, response=data["response"])
+    db.session.commit()
+    return objection
 
 
 @blp.route("/votes/<int:vote_id>/proxies", methods=["POST"])
@@ -523,6 +560,50 @@ class Mandates(MethodView):
 @blp.route("/mandates/<int:mandate_id>/recall", methods=["POST"])
 @blp.arguments(RecallSchema)
 @blp.response(200, MandateSchema)
+@blp.route("/mandates/<int:mandate_id>/recall-vote", methods=["POST"])
+@blp.arguments(RecallVoteSchema)
+@blp.response(201, VoteSchema)
+def recall_vote(data, mandate_id):
+    """Prepare the vote whose subject is recalling this mandate (the only vote that can)."""
+    actor = check_permission("gov.mandates")
+    with service_errors():
+        vote = mandates.open_recall_vote(mandates.get_mandate(mandate_id), actor, **data)
+    db.session.commit()
+    return _vote_dump(vote)
+
+
+@blp.route("/mandates/elections", methods=["POST"])
+@blp.arguments(ElectionSchema)
+@blp.response(201, VoteSchema)
+def mandate_election(data):
+    """Prepare an election (one option per candidate); delegates to a federation are
+    elected by the assembly, and their mandate then cites this vote."""
+    actor = check_permission("gov.mandates")
+    with service_errors():
+        body = bodies.get_body(data["body"])
+        people = [db.session.get(User, i) for i in data["candidates"]]
+        if any(p is None for p in people):
+            api_error(422, errors={"candidates": ["unknown user"]})
+        federation_id = None
+        if data["federation"]:
+            from federation.tenancy.services import get_federation
+
+            federation_id = get_federation(data["federation"]).id
+        vote = mandates.create_election(
+            body,
+            data["title"],
+            people,
+            actor,
+            federation_id=federation_id,
+            method=data["method"],
+            seats=data["seats"],
+            secret=data["secret"],
+            quorum=data["quorum"],
+        )
+    db.session.commit()
+    return _vote_dump(vote)
+
+
 def recall_mandate(data, mandate_id):
     """Recall a mandate, as the body that gave it decided."""
     actor = check_permission("gov.mandates")
@@ -551,3 +632,40 @@ class Organisations(MethodView):
             )
         db.session.commit()
         return org
+
+
+def _representatives(org):
+    return [
+        {"user_id": u.id, "display_name": u.display_name}
+        for u in organisations.representatives(org)
+    ]
+
+
+@blp.route("/organisations/<slug>/representatives")
+class Representatives(MethodView):
+    @blp.response(200, RepresentativeSchema(many=True))
+    def get(self, slug):
+        """Who represents the organisation (public)."""
+        with service_errors():
+            return _representatives(organisations.get_organisation(slug))
+
+    @blp.arguments(RepresentativeSchema)
+    @blp.response(201, RepresentativeSchema(many=True))
+    def post(self, data, slug):
+        """Add a representative (a verified member); only a representative may."""
+        user = participant()
+        with service_errors():
+            org = organisations.get_organisation(slug)
+            organisations.add_representative(org, data["user_id"], actor=user)
+        db.session.commit()
+        return _representatives(org)
+
+
+@blp.route("/organisations/<slug>/representatives/<int:user_id>", methods=["DELETE"])
+@blp.response(204)
+def remove_representative(slug, user_id):
+    """Remove a representative (the last one stays); only a representative may."""
+    user = participant()
+    with service_errors():
+        organisations.remove_representative(organisations.get_organisation(slug), user_id, user)
+    db.session.commit()

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
 from federation.db import db
-from federation.errors import Conflict, NotFound, ValidationFailed
+from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.governance.models import BODY_KINDS, Body, BodyMember
 from federation.identity.models import Membership, User
 from federation.tenancy.context import unscoped
@@ -175,10 +175,19 @@ def join(body: Body, user: User, organisation_id: int | None = None) -> BodyMemb
         raise Conflict(_("Rejoignez d'abord la commune (adhésion vérifiée)."))
     if not body.open_membership:
         raise Conflict(_("Ce cercle n'est pas ouvert : demandez à sa facilitation."))
+    if organisation_id is not None:
+        from federation.governance.models import Organisation
+        from federation.governance.organisations import is_representative
+
+        org = db.session.get(Organisation, organisation_id)
+        if org is None or not is_representative(org, user.id):
+            raise Forbidden(_("Vous ne représentez pas cette organisation."), field="organisation")
     existing = db.session.scalar(
         select(BodyMember).where(BodyMember.body_id == body.id, BodyMember.user_id == user.id)
     )
     if existing is not None:
+        if organisation_id is not None:
+            existing.organisation_id = organisation_id
         return existing
     member = BodyMember(body_id=body.id, user_id=user.id, organisation_id=organisation_id)
     db.session.add(member)

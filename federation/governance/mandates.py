@@ -16,7 +16,7 @@ from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.governance import bodies
 from federation.governance.labels import MANDATE_LABELS
-from federation.governance.models import MANDATE_ROLES, Body, Mandate
+from federation.governance.models import MANDATE_ROLES, Body, Mandate, Vote
 from federation.identity import services as identity
 from federation.identity.models import User
 from federation.journal.services import record
@@ -34,21 +34,59 @@ def _expiry(day: date) -> datetime:
     return datetime.combine(day, time.max)
 
 
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time.min)
+
+
 def consecutive_terms(body: Body, user_id: int, role: str, before: date) -> int:
-    """How many terms in a row the person held this mandate, ending just before ``before``."""
+    """How many terms in a row the person held this mandate, ending just before ``before``.
+
+    Counted per person: other people's mandates in the same role (a co-holder, an interim,
+    two people taking turns) do not end a person's run. The run ends only with a rest at
+    least as long as the person's last term there.
+    """
     history = db.session.scalars(
         select(Mandate)
-        .where(Mandate.body_id == body.id, Mandate.role == role)
+        .where(
+            Mandate.body_id == body.id,
+            Mandate.role == role,
+            Mandate.user_id == user_id,
+            Mandate.starts_on < before,
+        )
         .order_by(Mandate.starts_on.desc())
     ).all()
     count = 0
+    next_start = before
     for mandate in history:
-        if mandate.starts_on >= before:
-            continue
-        if mandate.user_id != user_id:
+        ended = mandate.ended_on or mandate.ends_on
+        rest = (next_start - ended).days - 1
+        if rest >= (mandate.ends_on - mandate.starts_on).days + 1:
             break
         count += 1
+        next_start = mandate.starts_on
     return count
+
+
+def _check_election(body: Body, user: User, vote_id: int | None) -> None:
+    """The holder won the vote ``vote_id`` of this body (closed, among its winners)."""
+    from federation.governance.models import Vote, VoteOption
+
+    vote = db.session.get(Vote, vote_id) if vote_id else None
+    if vote is None or vote.body_id != body.id or vote.status != "closed":
+        raise Conflict(
+            _("L'élection doit être un vote clos de l'instance qui donne le mandat."),
+            field="election_vote_id",
+        )
+    winners = (vote.result or {}).get("winners") or []
+    elected = set(
+        db.session.scalars(
+            select(VoteOption.user_id).where(
+                VoteOption.vote_id == vote.id, VoteOption.id.in_(winners)
+            )
+        )
+    )
+    if user.id not in elected:
+        raise Conflict(_("Cette personne n'a pas été élue par ce vote."), field="user")
 
 
 def assign(
@@ -61,8 +99,11 @@ def assign(
     title: str = "",
     mandate_text: str = "",
     federation_id: int | None = None,
+    election_vote_id: int | None = None,
     actor: User | None = None,
 ) -> Mandate:
+    """Record a mandate the body gave. A federation delegate must have been elected by a
+    vote of the assembly (``election_vote_id``), which stays recorded with the mandate."""
     if role not in MANDATE_ROLES:
         raise ValidationFailed(_("Mandat inconnu."), field="role")
     if ends_on <= starts_on:
@@ -78,8 +119,15 @@ def assign(
             raise Conflict(
                 _("La commune n'est pas membre de cette fédération."), field="federation_id"
             )
+    if role == "delegate" and federation_id is not None and election_vote_id is None:
+        raise ValidationFailed(
+            _("Les délégué·es sont élu·es par un vote de leur assemblée : indiquez ce vote."),
+            field="election_vote_id",
+        )
     if not bodies.is_member(body, user.id):
         raise Conflict(_("Le mandat se donne à un·e membre de l'instance."), field="user")
+    if election_vote_id is not None:
+        _check_election(body, user, election_vote_id)
     if consecutive_terms(body, user.id, role, starts_on) >= body.max_consecutive_terms:
         raise Conflict(
             _(
@@ -109,6 +157,7 @@ def assign(
         starts_on=starts_on,
         ends_on=ends_on,
         federation_id=federation_id,
+        election_vote_id=election_vote_id,
     )
     db.session.add(mandate)
     db.session.flush()
@@ -119,7 +168,11 @@ def assign(
         member = identity.membership(body.commune_id, user.id)
         if member is not None and member.is_active:
             identity.grant_role(
-                member, granted, source=f"mandate:{mandate.id}", expires_at=_expiry(ends_on)
+                member,
+                granted,
+                source=f"mandate:{mandate.id}",
+                expires_at=_expiry(ends_on),
+                starts_at=_start(starts_on),
             )
     record(
         "mandate.assigned",
@@ -138,6 +191,7 @@ def assign(
             "starts_on": starts_on.isoformat(),
             "ends_on": ends_on.isoformat(),
             "mandate_text": mandate.mandate_text,
+            "election_vote": election_vote_id,
         },
         commune_id=body.commune_id,
         actor=actor.display_name if actor else "",
@@ -152,32 +206,146 @@ def get_mandate(mandate_id: int) -> Mandate:
     return mandate
 
 
+def open_recall_vote(
+    mandate: Mandate,
+    actor: User,
+    *,
+    method: str = "majority",
+    quorum: str = "0",
+    secret: bool = False,
+) -> Vote:
+    """Prepare the vote of the body whose subject is recalling this mandate (a draft the
+    facilitation opens). Only that vote, once adopted, can recall the mandate."""
+    from federation.governance import votes
+
+    if mandate.status != "active":
+        raise Conflict(_("Ce mandat n'est plus en cours."), field="mandate")
+    if method not in ("majority", "consent"):
+        raise ValidationFailed(_("Méthode de vote inconnue : %(m)s", m=method), field="method")
+    if mandate.recall_vote_id is not None:
+        pending = votes.get_vote(mandate.recall_vote_id)
+        if pending.status != "closed":
+            raise Conflict(
+                _("Un vote de révocation de ce mandat est déjà en cours."), field="mandate"
+            )
+    vote = votes.create_vote(
+        mandate.body,
+        _(
+            "Révocation du mandat de %(r)s de %(u)s",
+            r=MANDATE_LABELS[mandate.role],
+            u=mandate.user.display_name,
+        ),
+        method,
+        quorum=quorum,
+        secret=secret,
+    )
+    mandate.recall_vote_id = vote.id
+    record(
+        "mandate.recall_vote",
+        _(
+            "Vote de révocation préparé pour le mandat de %(r)s de %(u)s",
+            r=MANDATE_LABELS[mandate.role],
+            u=mandate.user.display_name,
+        ),
+        {"mandate": mandate.id, "vote": vote.id},
+        commune_id=mandate.commune_id,
+        actor=actor.display_name,
+    )
+    return vote
+
+
+def create_election(
+    body: Body,
+    title: str,
+    candidates: list[User],
+    actor: User,
+    *,
+    federation_id: int | None = None,
+    method: str = "approval",
+    seats: int = 1,
+    secret: bool = True,
+    quorum: str = "0",
+) -> Vote:
+    """Prepare the vote that elects mandate holders: one option per candidate (the option
+    names the person). Delegates to a federation are elected by the assembly."""
+    from federation.governance import votes
+    from federation.governance.models import VoteOption
+
+    if federation_id is not None:
+        from federation.tenancy.services import member_commune_ids
+
+        if not body.is_assembly:
+            raise Conflict(_("Les délégué·es sont élu·es par l'assemblée populaire."), field="body")
+        if body.commune_id not in member_commune_ids(federation_id):
+            raise Conflict(
+                _("La commune n'est pas membre de cette fédération."), field="federation"
+            )
+    if method in votes.DECISION_METHODS or method == "time_poll":
+        raise ValidationFailed(_("Méthode de vote inconnue : %(m)s", m=method), field="method")
+    people: dict[int, User] = {}
+    for person in candidates:
+        if not bodies.is_member(body, person.id):
+            raise Conflict(
+                _("%(u)s n'est pas membre de l'instance.", u=person.display_name),
+                field="candidates",
+            )
+        people[person.id] = person
+    if not people:
+        raise ValidationFailed(_("Au moins une candidature."), field="candidates")
+    names = [p.display_name for p in people.values()]
+    labels = [
+        f"{p.display_name} (n° {p.id})" if names.count(p.display_name) > 1 else p.display_name
+        for p in people.values()
+    ]
+    if len(labels) == 1:  # a single candidate: still a choice (approve or not)
+        labels.append(str(_("Aucune de ces personnes")))
+    settings = {"seats": seats} if method == "stv" else None
+    vote = votes.create_vote(
+        body, title, method, options=labels, settings=settings, secret=secret, quorum=quorum
+    )
+    rows = db.session.scalars(
+        select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)
+    ).all()
+    for row, person_id in zip(rows, people, strict=False):
+        row.user_id = person_id
+    db.session.flush()
+    record(
+        "mandate.election",
+        _("Élection préparée : %(t)s", t=vote.title),
+        {"vote": vote.id, "candidates": names, "federation": federation_id, "seats": seats},
+        commune_id=body.commune_id,
+        actor=actor.display_name,
+    )
+    return vote
+
+
 def recall(
     mandate: Mandate, reason: str, actor: User, decided_by_vote_id: int | None = None
 ) -> None:
-    """End a mandate early, as the body decided; the role granted by it is taken back."""
+    """End a mandate early, as the body decided by the adopted vote whose subject is this
+    mandate (:func:`open_recall_vote`); the role granted by it is taken back."""
     if mandate.status != "active":
         raise Conflict(_("Ce mandat n'est plus en cours."), field="mandate")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("La révocation se motive."), field="reason")
-    if decided_by_vote_id is not None:
-        from federation.governance.models import Vote
-
-        vote = db.session.get(Vote, decided_by_vote_id)
-        if (
-            vote is None
-            or vote.body_id != mandate.body_id
-            or vote.status != "closed"
-            or not (vote.result or {}).get("adopted")
-        ):
-            raise Conflict(
-                _(
-                    "La révocation doit être adoptée par un vote de l'instance qui a "
-                    "donné le mandat."
-                ),
-                field="vote",
-            )
+    if decided_by_vote_id is None:
+        raise ValidationFailed(
+            _("La révocation se décide par un vote de l'instance sur ce mandat."),
+            field="vote_id",
+        )
+    vote = db.session.get(Vote, decided_by_vote_id)
+    if (
+        vote is None
+        or decided_by_vote_id != mandate.recall_vote_id
+        or vote.body_id != mandate.body_id
+        or vote.status != "closed"
+        or not (vote.result or {}).get("adopted")
+    ):
+        raise Conflict(
+            _("La révocation doit être adoptée par le vote de l'instance qui porte sur ce mandat."),
+            field="vote_id",
+        )
     mandate.status = "recalled"
     mandate.ended_on = date.today()
     mandate.recall_reason = reason[:5000]
@@ -214,6 +382,7 @@ def _delegate_role(mandate: Mandate, grant: bool) -> None:
             )
             db.session.add(row)
         row.commune_id = mandate.commune_id
+        row.starts_at = _start(mandate.starts_on)
         row.expires_at = _expiry(mandate.ends_on)
     elif row is not None:
         db.session.delete(row)
@@ -264,3 +433,20 @@ def current(body: Body) -> list[Mandate]:
             .order_by(Mandate.role)
         )
     )
+
+
+def elections(body: Body | None = None) -> list[Vote]:
+    """Closed votes whose options name people: the elections a mandate can cite."""
+    from federation.governance.models import VoteOption
+
+    query = (
+        select(Vote)
+        .where(
+            Vote.status == "closed",
+            Vote.id.in_(select(VoteOption.vote_id).where(VoteOption.user_id.is_not(None))),
+        )
+        .order_by(Vote.id.desc())
+    )
+    if body is not None:
+        query = query.where(Vote.body_id == body.id)
+    return list(db.session.scalars(query.limit(50)))

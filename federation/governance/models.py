@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+    text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from federation.db import TimestampMixin, db, utcnow
@@ -111,6 +112,14 @@ class Mandate(TenantMixin, TimestampMixin, db.Model):
         ForeignKey("federations.id", ondelete="CASCADE")
     )
 
+    #: the vote of the body that elected the holder (required for federation delegates)
+    election_vote_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gov_votes.id", ondelete="SET NULL")
+    )
+    #: the vote whose subject is recalling this mandate (the only vote that can recall it)
+    recall_vote_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gov_votes.id", ondelete="SET NULL")
+    )
     user: Mapped[User] = relationship(lazy="joined")
     body: Mapped[Body] = relationship(lazy="joined")
 
@@ -305,7 +314,28 @@ class Follow(TenantMixin, TimestampMixin, db.Model):
         ForeignKey("gov_proposals.id", ondelete="CASCADE")
     )
 
-    __table_args__ = (UniqueConstraint("commune_id", "user_id", "body_id", "proposal_id"),)
+    # One row per person and target. A UNIQUE over (user, body, proposal) lets duplicates in,
+    # since NULLs never compare equal: one partial unique index per kind of target instead.
+    __table_args__ = (
+        Index(
+            "ux_gov_follows_body",
+            "commune_id",
+            "user_id",
+            "body_id",
+            unique=True,
+            sqlite_where=text("body_id IS NOT NULL"),
+            postgresql_where=text("body_id IS NOT NULL"),
+        ),
+        Index(
+            "ux_gov_follows_proposal",
+            "commune_id",
+            "user_id",
+            "proposal_id",
+            unique=True,
+            sqlite_where=text("proposal_id IS NOT NULL"),
+            postgresql_where=text("proposal_id IS NOT NULL"),
+        ),
+    )
 
 
 class Meeting(TenantMixin, TimestampMixin, db.Model):
@@ -506,3 +536,32 @@ class Decision(TenantMixin, db.Model):
     journal_seq: Mapped[int | None] = mapped_column(Integer)
 
     body: Mapped[Body] = relationship(lazy="joined")
+
+
+OBJECTION_STATES = ("open", "answered", "withdrawn", "upheld")
+
+
+class Objection(TenantMixin, TimestampMixin, db.Model):
+    """An objection in a consent vote: its reason, and the state facilitation records.
+
+    Only "upheld" (and "open": not yet dealt with) objections block adoption. Public consent
+    votes only: in a secret vote a reasoned objection would name its author.
+    """
+
+    __tablename__ = "gov_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(
+        ForeignKey("gov_votes.id", ondelete="CASCADE"), nullable=False
+    )
+    author_id: Mapped[int | None] = _user_fk()
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), default="open", nullable=False)
+    #: facilitation's note: how it was answered, why it is upheld…
+    response: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    resolved_by_id: Mapped[int | None] = _user_fk()
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    author: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[author_id])
+
+    __table_args__ = (UniqueConstraint("commune_id", "vote_id", "author_id"),)

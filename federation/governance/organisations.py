@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from federation.db import db
-from federation.errors import Conflict, NotFound, ValidationFailed
+from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.governance.models import (
     ORGANISATION_KINDS,
     BodyMember,
@@ -84,15 +84,78 @@ def is_representative(org: Organisation, user_id: int) -> bool:
     )
 
 
-def add_representative(org: Organisation, user_id: int) -> None:
-    if not is_representative(org, user_id):
-        db.session.add(OrganisationRepresentative(organisation_id=org.id, user_id=user_id))
-        db.session.flush()
+def add_representative(org: Organisation, user_id: int, actor: User | None = None) -> None:
+    """A representative adds another verified member of the commune (``actor`` None: the
+    system, e.g. an import). Adding someone twice changes nothing."""
+    if actor is not None and not is_representative(org, actor.id):
+        raise Forbidden(_("Seul·es les représentant·es de l'organisation peuvent en ajouter."))
+    from federation.identity.services import membership
+
+    member = membership(org.commune_id, user_id)
+    if member is None or not member.is_active:
+        raise Conflict(
+            _("Un·e représentant·e est un·e membre vérifié·e de la commune."), field="user_id"
+        )
+    if is_representative(org, user_id):
+        return
+    db.session.add(OrganisationRepresentative(organisation_id=org.id, user_id=user_id))
+    db.session.flush()
+    _journal(org, "organisation.representative_added", member.user, actor)
+
+
+def remove_representative(org: Organisation, user_id: int, actor: User) -> None:
+    """A representative removes one (themselves included); the last one stays."""
+    if not is_representative(org, actor.id):
+        raise Forbidden(_("Seul·es les représentant·es de l'organisation peuvent en retirer."))
+    row = db.session.scalar(
+        select(OrganisationRepresentative).where(
+            OrganisationRepresentative.organisation_id == org.id,
+            OrganisationRepresentative.user_id == user_id,
+        )
+    )
+    if row is None:
+        raise NotFound(_("Cette personne ne représente pas l'organisation."), field="user_id")
+    if len(representatives(org)) <= 1:
+        raise Conflict(_("Une organisation garde au moins un·e représentant·e."), field="user_id")
+    user = row.user
+    db.session.delete(row)
+    db.session.flush()
+    _journal(org, "organisation.representative_removed", user, actor)
+
+
+def _journal(org: Organisation, kind: str, user: User, actor: User | None) -> None:
+    from federation.journal.services import record
+
+    added = kind.endswith("added")
+    record(
+        kind,
+        _("%(u)s représente %(o)s", u=user.display_name, o=org.name)
+        if added
+        else _("%(u)s ne représente plus %(o)s", u=user.display_name, o=org.name),
+        {"organisation": org.id, "user": user.display_name},
+        commune_id=org.commune_id,
+        actor=actor.display_name if actor else "",
+    )
 
 
 def circles_of(org: Organisation) -> list[int]:
     return list(
         db.session.scalars(
             select(BodyMember.body_id).where(BodyMember.organisation_id == org.id).distinct()
+        )
+    )
+
+
+def represented_by(user_id: int) -> list[Organisation]:
+    """The organisations of the commune this person represents."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(
+                OrganisationRepresentative,
+                OrganisationRepresentative.organisation_id == Organisation.id,
+            )
+            .where(OrganisationRepresentative.user_id == user_id)
+            .order_by(Organisation.name)
         )
     )

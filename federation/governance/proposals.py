@@ -384,6 +384,10 @@ def follow_ups(proposal: Proposal) -> list[FollowUp]:
 
 
 def follow(user: User, *, body: Body | None = None, proposal: Proposal | None = None) -> None:
+    """Follow one body or one proposal; following again changes nothing (one row per
+    person and target, kept by the partial unique indexes of ``gov_follows``)."""
+    if (body is None) == (proposal is None):
+        raise ValueError("follow one body or one proposal")
     try:
         with db.session.begin_nested():
             db.session.add(

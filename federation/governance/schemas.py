@@ -141,6 +141,8 @@ class BallotSchema(StrictSchema):
 
 class CastSchema(StrictSchema):
     recorded = fields.Boolean(dump_only=True)
+    #: consent votes: the reason of an objection (required with one)
+    reason = fields.String(load_default="", validate=validate.Length(max=5000))
     duplicate = fields.Boolean(dump_only=True)
     receipt = fields.String(dump_only=True, allow_none=True)
 
@@ -210,6 +212,9 @@ class MandateSchema(StrictSchema):
     recall_reason = fields.String(dump_only=True)
 
 
+    #: the vote of the body that elected the holder (required for a federation delegate)
+    election_vote_id = fields.Integer(load_default=None, allow_none=True)
+    recall_vote_id = fields.Integer(dump_only=True, allow_none=True)
 class RecallSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(1, 5000))
     vote_id = fields.Integer(load_default=None, allow_none=True)
@@ -223,3 +228,54 @@ class OrganisationSchema(StrictSchema):
     description = fields.String(load_default="", validate=validate.Length(max=10000))
     themes = fields.String(load_default="", validate=validate.Length(max=300))
     website = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class JoinSchema(StrictSchema):
+    #: join as the representative of this organisation (its slug)
+    organisation = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(1, 64)
+    )
+
+
+class RepresentativeSchema(StrictSchema):
+    user_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    display_name = fields.String(dump_only=True)
+
+
+class RecallVoteSchema(StrictSchema):
+    method = fields.String(
+        load_default="majority", validate=validate.OneOf(["majority", "consent"])
+    )
+    quorum = fields.String(load_default="0", validate=validate.Length(1, 12))
+    secret = fields.Boolean(load_default=False)
+
+
+class ElectionSchema(StrictSchema):
+    body = fields.String(required=True, validate=validate.Length(1, 64))
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    candidates = fields.List(
+        fields.Integer(validate=validate.Range(min=1)),
+        required=True,
+        validate=validate.Length(1, 200),
+    )
+    method = fields.String(load_default="approval")
+    seats = fields.Integer(load_default=1, validate=validate.Range(1, 50))
+    federation = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+    secret = fields.Boolean(load_default=True)
+    quorum = fields.String(load_default="0", validate=validate.Length(1, 12))
+
+
+class ObjectionSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    vote_id = fields.Integer(dump_only=True)
+    author = fields.Function(lambda o: o.author.display_name if o.author else None, dump_only=True)
+    reason = fields.String(dump_only=True)
+    status = fields.String(dump_only=True)
+    response = fields.String(dump_only=True)
+
+
+class ResolveSchema(StrictSchema):
+    status = fields.String(
+        required=True, validate=validate.OneOf(["answered", "withdrawn", "upheld"])
+    )
+    response = fields.String(load_default="", validate=validate.Length(max=5000))

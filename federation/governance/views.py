@@ -20,8 +20,10 @@ from federation.governance import (
     labels,
     mandates,
     meetings,
+    objections,
     organisations,
     proposals,
+    results,
     votes,
 )
 from federation.governance.ballot_forms import ballot_from_form
@@ -125,6 +127,7 @@ def body_page(slug: str):
         meetings=meetings.meetings(body),
         votes=votes.votes(body),
     )
+        my_organisations=organisations.represented_by(user.id) if user else [],
 
 
 @bp.route("/bodies/<slug>/<action>", methods=["POST"])
@@ -136,7 +139,9 @@ def body_action(slug: str, action: str):
     try:
         body = bodies.get_body(slug)
         if action == "join":
-            bodies.join(body, user)
+            org_slug = request.form.get("organisation")
+            org = organisations.get_organisation(org_slug) if org_slug else None
+            bodies.join(body, user, organisation_id=org.id if org else None)
         elif action == "leave":
             bodies.leave(body, user)
         elif action == "follow":
@@ -187,6 +192,9 @@ def mandate_list():
         except (ServiceError, ValueError) as exc:
             db.session.rollback()
             errors = (
+                election_vote_id=int(form["election_vote_id"])
+                if form.get("election_vote_id")
+                else None,
                 exc.as_dict()
                 if isinstance(exc, ServiceError)
                 else {"user_id": [_("Choisissez une personne.")]}
@@ -206,12 +214,55 @@ def mandate_list():
         today=date.today(),
     ), 422 if errors else 200
 
+        elections=mandates.elections(),
 
 @bp.route("/mandates/<int:mandate_id>/recall", methods=["POST"])
 def mandate_recall(mandate_id: int):
     actor = check_permission("gov.mandates")
     target = f"{_base()}/mandates"
     try:
+@bp.route("/mandates/<int:mandate_id>/recall-vote", methods=["POST"])
+def mandate_recall_vote(mandate_id: int):
+    """Prepare the vote whose subject is recalling this mandate (then open it as usual)."""
+    actor = check_permission("gov.mandates")
+    try:
+        vote = mandates.open_recall_vote(mandates.get_mandate(mandate_id), actor)
+    except ServiceError as exc:
+        return _refused(exc, f"{_base()}/mandates")
+    return _done(_("Vote de révocation préparé."), f"{_base()}/votes/{vote.id}")
+
+
+@bp.route("/mandates/elections", methods=["POST"])
+def mandate_election():
+    """Prepare the election of mandate holders (delegates…): a vote with one option per
+    candidate, which the facilitation then opens and closes."""
+    actor = check_permission("gov.mandates")
+    target = f"{_base()}/mandates"
+    try:
+        body = bodies.get_body(request.form.get("body", ""))
+        people = [db.session.get(User, int(v)) for v in request.form.getlist("candidates") if v]
+        seats = int(request.form.get("seats") or 1)
+        federation_id = None
+        if request.form.get("federation"):
+            from federation.tenancy.services import get_federation
+
+            federation_id = get_federation(request.form["federation"]).id
+        vote = mandates.create_election(
+            body,
+            request.form.get("title", ""),
+            [p for p in people if p is not None],
+            actor,
+            federation_id=federation_id,
+            method="stv" if seats > 1 else "approval",
+            seats=seats,
+        )
+    except ServiceError as exc:
+        return _refused(exc, target)
+    except ValueError:
+        abort(400)
+    return _done(_("Élection préparée : ouvrez le vote."), f"{_base()}/votes/{vote.id}")
+
+
         vote_id = request.form.get("vote_id")
         mandates.recall(
             mandates.get_mandate(mandate_id),
@@ -346,15 +397,41 @@ def organisation_page(slug: str):
     except ServiceError:
         abort(404)
     return render_template(
-        "governance/organisation.html", org=org, representatives=organisations.representatives(org)
+        "governance/organisation.html",
+        org=org,
+        representatives=organisations.representatives(org),
+        is_representative=representing,
+        people=bodies.members(assembly) if representing and assembly else [],
     )
 
 
+    user = _user_or_none()
+    representing = bool(user and organisations.is_representative(org, user.id))
+    assembly = bodies.find_assembly()
 # --- proposals -----------------------------------------------------------------------------
 
 
 @bp.route("/proposals")
 def proposal_list():
+@bp.route("/organisations/<slug>/representatives", methods=["POST"])
+@bp.route("/organisations/<slug>/representatives/<int:user_id>/remove", methods=["POST"])
+def organisation_representatives(slug: str, user_id: int | None = None):
+    """A representative adds (or removes) another representative of the organisation."""
+    user = check_permission("core.participate")
+    target = f"{_base()}/organisations/{slug}"
+    try:
+        org = organisations.get_organisation(slug)
+        if user_id is None:
+            organisations.add_representative(org, int(request.form.get("user_id") or 0), actor=user)
+        else:
+            organisations.remove_representative(org, user_id, user)
+    except ServiceError as exc:
+        return _refused(exc, target)
+    except ValueError:
+        abort(400)
+    return _done(_("C'est enregistré."), target)
+
+
     status = request.args.get("status") or None
     return render_template(
         "governance/proposals.html",
@@ -546,15 +623,24 @@ def vote_page(vote_id: int):
     return render_template(
         "governance/vote.html",
         vote=vote,
-        options=votes.options_of(vote),
+        options=options,
         result=result,
         voted=bool(user and votes.has_voted(vote, user.id)),
         proxies=votes.proxies_held(vote, user.id) if user else [],
+    options = votes.options_of(vote)
+    receipt = (request.args.get("receipt") or "").strip()[:64]
         roll=votes.roll(vote) if votes.results_visible(vote) or vote.secret else [],
         eligible=bool(user and votes._eligible(vote, user.id)),
         people=bodies.members(vote.body) if user else [],
     )
 
+        shown=results.display(vote, result, options) if result else None,
+        ballot_words=lambda content: results.ballot_words(vote, content, options),
+        my_ballot=results.own_public_ballot(vote, user.id) if user else None,
+        receipt=receipt,
+        receipt_ballot=results.ballot_by_receipt(vote, receipt) if receipt else None,
+        objections=objections.of_vote(vote) if vote.method == "consent" else [],
+        objection_labels=objections.STATE_LABELS,
 
 @bp.route("/votes/<int:vote_id>/<action>", methods=["POST"])
 def vote_action(vote_id: int, action: str):
@@ -576,12 +662,17 @@ def vote_action(vote_id: int, action: str):
             else:
                 ballot = ballot_from_form(vote, votes.options_of(vote), request.form)
                 if action == "change":
-                    votes.change_ballot(vote, user, ballot)
+                    objections.change_consent(vote, user, ballot, reason=reason)
                 else:
                     for_user = request.form.get("for_user_id")
-                    result = votes.cast(
-                        vote, user, ballot, for_user_id=int(for_user) if for_user else None
+                    result = objections.cast_consent(
+                        vote,
+                        user,
+                        ballot,
+                        reason=reason,
+                        for_user_id=int(for_user) if for_user else None,
                     )
+                reason = request.form.get("reason", "")
                     if result.duplicate:
                         db.session.rollback()
                         flash(_("Ce vote était déjà enregistré : rien n'a changé."), "info")
@@ -590,17 +681,21 @@ def vote_action(vote_id: int, action: str):
                         db.session.commit()
                         flash(
                             _(
-                                "Bulletin secret enregistré. Votre reçu : %(r)s — "
-                                "il vous permettra de retrouver votre bulletin dans le "
-                                "dépouillement publié.",
+                                "Bulletin secret enregistré. Votre reçu : %(r)s — votre "
+                                "choix : %(c)s. Notez ce reçu : il vous permettra de retrouver "
+                                "votre bulletin dans le dépouillement publié ; ce choix ne "
+                                "vous sera plus montré.",
                                 r=result.receipt,
+                        words = results.ballot_words(vote, ballot, votes.options_of(vote))
                             ),
+                        # shown once, now: the database keeps no link from you to this choice
                             "success",
                         )
                         return redirect(target)
     except ServiceError as exc:
         return _refused(exc, target)
     except ValueError:
+                                c=words,
         abort(400)
     return _done(_("C'est enregistré."), target)
 
@@ -612,6 +707,26 @@ def vote_action(vote_id: int, action: str):
 def meeting_new(slug: str):
     check_permission("gov.facilitate")
     try:
+@bp.route("/votes/<int:vote_id>/objections/<int:objection_id>", methods=["POST"])
+def objection_resolve(vote_id: int, objection_id: int):
+    """Facilitation records an objection as answered, withdrawn or upheld."""
+    user = check_permission("gov.facilitate")
+    target = f"{_base()}/votes/{vote_id}"
+    try:
+        objection = objections.get_objection(objection_id)
+        if objection.vote_id != vote_id:
+            abort(404)
+        objections.resolve(
+            objection,
+            request.form.get("status", ""),
+            user,
+            response=request.form.get("response", ""),
+        )
+    except ServiceError as exc:
+        return _refused(exc, target)
+    return _done(_("C'est enregistré."), target)
+
+
         body = bodies.get_body(slug)
     except ServiceError:
         abort(404)

@@ -487,6 +487,10 @@ def secret_ballots(vote: Vote) -> list[tuple[str, str]]:
             select(SecretBallot.receipt, SecretBallot.content)
             .where(SecretBallot.vote_id == vote.id)
             .order_by(SecretBallot.receipt)
+    if vote.method == "consent":  # adoption follows the objections' final states (item 7)
+        from federation.governance.objections import apply_to_tally
+
+        apply_to_tally(vote, result)
         ).all()
     )
 

@@ -119,6 +119,8 @@ class MembershipRole(db.Model):
     #: "admin" when granted by hand, "mandate:<id>" when held through a mandate
     source: Mapped[str] = mapped_column(String(60), default="admin", nullable=False)
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: a mandate starting later grants its role from that day only
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     membership: Mapped[Membership] = relationship(back_populates="roles")
@@ -126,12 +128,23 @@ class MembershipRole(db.Model):
     __table_args__ = (UniqueConstraint("commune_id", "membership_id", "role", "source"),)
 
     def is_current(self, now: datetime) -> bool:
+        if self.starts_at is not None and not _reached(self.starts_at, now):
+            return False
         if self.expires_at is None:
             return True
         expires = self.expires_at
         if expires.tzinfo is None:
             now = now.replace(tzinfo=None)
         return expires > now
+
+
+def _reached(moment: datetime, now: datetime) -> bool:
+    """``now`` is at or after ``moment`` (naive values are UTC, as SQLite stores them)."""
+    if moment.tzinfo is None:
+        now = now.replace(tzinfo=None)
+    elif now.tzinfo is None:
+        moment = moment.replace(tzinfo=None)
+    return now >= moment
 
 
 class CommuneRolePermission(TenantMixin, db.Model):
@@ -162,6 +175,8 @@ class FederationRole(TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(40), nullable=False)
     #: for a delegate: the commune whose assembly gave the mandate
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    #: a delegate's mandate starting later makes them a delegate from that day only
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -187,7 +187,9 @@ def refuse_membership(member: Membership) -> None:
     member.status = "refused"
 
 
-def grant_role(member: Membership, role: str, *, source: str = "admin", expires_at=None) -> None:
+def grant_role(
+    member: Membership, role: str, *, source: str = "admin", expires_at=None, starts_at=None
+) -> None:
     if role not in COMMUNE_ROLES:
         raise ValidationFailed(_("Rôle inconnu : %(role)s", role=role), field="role")
     if role == "member":
@@ -197,10 +199,15 @@ def grant_role(member: Membership, role: str, *, source: str = "admin", expires_
     for held in member.roles:
         if held.role == role and held.source == source:
             held.expires_at = expires_at
+            held.starts_at = starts_at
             return
     member.roles.append(
         MembershipRole(
-            commune_id=member.commune_id, role=role, source=source, expires_at=expires_at
+            commune_id=member.commune_id,
+            role=role,
+            source=source,
+            expires_at=expires_at,
+            starts_at=starts_at,
         )
     )
 
@@ -242,10 +249,12 @@ def federation_roles_of(user_id: int, federation_id: int) -> set[str]:
             FederationRole.user_id == user_id, FederationRole.federation_id == federation_id
         )
     )
+    naive = now.replace(tzinfo=None)
     return {
         r.role
         for r in roles
-        if r.expires_at is None or r.expires_at.replace(tzinfo=None) > now.replace(tzinfo=None)
+        if (r.expires_at is None or r.expires_at.replace(tzinfo=None) > naive)
+        and (r.starts_at is None or r.starts_at.replace(tzinfo=None) <= naive)
     }
 
 

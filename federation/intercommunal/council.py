@@ -1,5 +1,5 @@
-"""The confederal council: the delegates each member commune's assembly elected, with their
-public mandate text and their record."""
+"""The confederal council: the delegates each member commune's assembly elected (the
+election vote is recorded with each mandate), with their public mandate text and record."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from federation.db import db
-from federation.governance.models import Mandate
+from federation.governance.models import Mandate, Vote
 from federation.intercommunal.models import FederationProposal, Ratification
 from federation.tenancy.context import federation_scope
 from federation.tenancy.models import Federation
@@ -21,6 +21,8 @@ class Seat:
     mandate: Mandate
     commune_name: str
     ends_soon: bool
+    #: the title of the assembly vote that elected the delegate ("" if none is recorded)
+    election_title: str = ""
 
 
 def delegates(federation: Federation, *, include_past: bool = False) -> list[Seat]:
@@ -40,9 +42,20 @@ def delegates(federation: Federation, *, include_past: bool = False) -> list[Sea
         if not include_past:
             query = query.where(Mandate.status == "active")
         rows = list(db.session.scalars(query.order_by(Mandate.commune_id, Mandate.starts_on)))
+        vote_ids = {m.election_vote_id for m in rows if m.election_vote_id}
+        titles = (
+            dict(db.session.execute(select(Vote.id, Vote.title).where(Vote.id.in_(vote_ids))).all())
+            if vote_ids
+            else {}
+        )
     soon = date.today() + timedelta(days=30)
     return [
-        Seat(m, names.get(m.commune_id, ""), m.status == "active" and m.ends_on <= soon)
+        Seat(
+            m,
+            names.get(m.commune_id, ""),
+            m.status == "active" and m.ends_on <= soon,
+            titles.get(m.election_vote_id, ""),
+        )
         for m in rows
     ]
 

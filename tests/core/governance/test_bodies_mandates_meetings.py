@@ -54,7 +54,17 @@ def test_mandate_grants_its_role_for_its_term_and_rotation_is_enforced(app, town
         mandate = mandates.get_mandate(mandate_id)
         with pytest.raises(ValidationFailed):
             mandates.recall(mandate, "", _user(town.guarantor))
-        mandates.recall(mandate, "Absences répétées", _user(town.guarantor))
+        # a recall is decided by the body's vote on this mandate (issue 10 item 6)
+        from federation.governance import votes
+
+        recall_vote = mandates.open_recall_vote(mandate, _user(town.facilitator))
+        votes.open_vote(recall_vote, _user(town.facilitator))
+        for voter in town.members:
+            votes.cast(recall_vote, _user(voter), {"choice": "yes"})
+        votes.close_vote(recall_vote, _user(town.facilitator))
+        mandates.recall(
+            mandate, "Absences répétées", _user(town.guarantor), decided_by_vote_id=recall_vote.id
+        )
     with in_commune(town.commune):
         assert "secretary" not in identity.roles_in(_user(town.members[1]), town.commune.id)
         kinds = db.session.scalars(select(JournalEntry.kind)).all()
@@ -77,11 +87,7 @@ def test_recall_by_vote_must_be_adopted_by_the_same_body(client, app, town, fact
     )
     assert created.status_code == 201, created.json
     mandate_id = created.json["id"]
-    vote = client.post(
-        f"{town.base}/votes",
-        json={"body": "assemblee", "title": "Révocation", "method": "majority"},
-        headers=fac,
-    ).json
+    vote = client.post(f"{town.base}/mandates/{mandate_id}/recall-vote", json={}, headers=fac).json
     early = client.post(
         f"{town.base}/mandates/{mandate_id}/recall",
         json={"reason": "Mandat non respecté", "vote_id": vote["id"]},

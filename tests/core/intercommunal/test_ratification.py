@@ -332,9 +332,30 @@ def test_delegates_elected_and_recalled_by_their_assembly(client, factory, plate
     base = f"/api/v1/communes/{commune.slug}"
     fac = factory.token(facilitator.user)
     guarantor = factory.member(commune, "guarantor")
+    # the assembly elects its delegate (issue 10 item 6); the mandate cites that election
+    election = client.post(
+        f"{base}/mandates/elections",
+        json={
+            "body": "assemblee",
+            "title": "Délégation au plateau",
+            "candidates": [delegate.user.id],
+            "federation": "plateau",
+        },
+        headers=fac,
+    )
+    assert election.status_code == 201, election.json
+    client.post(f"{base}/votes/{election.json['id']}/open", headers=fac)
+    for voter in plateau["voters"][commune.id]:
+        client.post(
+            f"{base}/votes/{election.json['id']}/ballots",
+            json={"ballot": {"approve": [election.json["options"][0]["id"]]}},
+            headers=factory.token(voter.user),
+        )
+    client.post(f"{base}/votes/{election.json['id']}/close", headers=fac)
     mandate = client.post(
         f"{base}/mandates",
         json={
+            "election_vote_id": election.json["id"],
             "body": "assemblee",
             "user_id": delegate.user.id,
             "role": "delegate",
@@ -359,9 +380,7 @@ def test_delegates_elected_and_recalled_by_their_assembly(client, factory, plate
     ).json
     assert attention["ending_delegates"][0]["delegate"] == delegate.user.display_name
     recall_vote = client.post(
-        f"{base}/votes",
-        json={"body": "assemblee", "title": "Révocation", "method": "majority"},
-        headers=fac,
+        f"{base}/mandates/{mandate.json['id']}/recall-vote", json={}, headers=fac
     ).json
     client.post(f"{base}/votes/{recall_vote['id']}/open", headers=fac)
     for voter in plateau["voters"][commune.id]:
