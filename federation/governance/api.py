@@ -557,9 +557,6 @@ class Mandates(MethodView):
         return mandate
 
 
-@blp.route("/mandates/<int:mandate_id>/recall", methods=["POST"])
-@blp.arguments(RecallSchema)
-@blp.response(200, MandateSchema)
 @blp.route("/mandates/<int:mandate_id>/recall-vote", methods=["POST"])
 @blp.arguments(RecallVoteSchema)
 @blp.response(201, VoteSchema)
@@ -604,6 +601,9 @@ def mandate_election(data):
     return _vote_dump(vote)
 
 
+@blp.route("/mandates/<int:mandate_id>/recall", methods=["POST"])
+@blp.arguments(RecallSchema)
+@blp.response(200, MandateSchema)
 def recall_mandate(data, mandate_id):
     """Recall a mandate, as the body that gave it decided."""
     actor = check_permission("gov.mandates")

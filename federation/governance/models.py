@@ -19,8 +19,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-)
     text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from federation.db import TimestampMixin, db, utcnow
@@ -111,7 +111,6 @@ class Mandate(TenantMixin, TimestampMixin, db.Model):
     federation_id: Mapped[int | None] = mapped_column(
         ForeignKey("federations.id", ondelete="CASCADE")
     )
-
     #: the vote of the body that elected the holder (required for federation delegates)
     election_vote_id: Mapped[int | None] = mapped_column(
         ForeignKey("gov_votes.id", ondelete="SET NULL")
@@ -120,6 +119,7 @@ class Mandate(TenantMixin, TimestampMixin, db.Model):
     recall_vote_id: Mapped[int | None] = mapped_column(
         ForeignKey("gov_votes.id", ondelete="SET NULL")
     )
+
     user: Mapped[User] = relationship(lazy="joined")
     body: Mapped[Body] = relationship(lazy="joined")
 

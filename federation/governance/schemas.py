@@ -137,12 +137,12 @@ class VoteSchema(StrictSchema):
 class BallotSchema(StrictSchema):
     ballot = fields.Raw(required=True)
     for_user_id = fields.Integer(load_default=None, allow_none=True)
+    #: consent votes: the reason of an objection (required with one)
+    reason = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
 class CastSchema(StrictSchema):
     recorded = fields.Boolean(dump_only=True)
-    #: consent votes: the reason of an objection (required with one)
-    reason = fields.String(load_default="", validate=validate.Length(max=5000))
     duplicate = fields.Boolean(dump_only=True)
     receipt = fields.String(dump_only=True, allow_none=True)
 
@@ -208,13 +208,13 @@ class MandateSchema(StrictSchema):
         load_only=True, load_default=None, allow_none=True, validate=validate.Length(1, 64)
     )
     federation_id = fields.Integer(dump_only=True, allow_none=True)
+    #: the vote of the body that elected the holder (required for a federation delegate)
+    election_vote_id = fields.Integer(load_default=None, allow_none=True)
+    recall_vote_id = fields.Integer(dump_only=True, allow_none=True)
     status = fields.String(dump_only=True)
     recall_reason = fields.String(dump_only=True)
 
 
-    #: the vote of the body that elected the holder (required for a federation delegate)
-    election_vote_id = fields.Integer(load_default=None, allow_none=True)
-    recall_vote_id = fields.Integer(dump_only=True, allow_none=True)
 class RecallSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(1, 5000))
     vote_id = fields.Integer(load_default=None, allow_none=True)

@@ -122,12 +122,12 @@ def body_page(slug: str):
         members=bodies.members(body),
         is_member=bool(user and bodies.is_member(body, user.id)),
         following=bool(user and proposals.is_following(user.id, body_id=body.id)),
+        my_organisations=organisations.represented_by(user.id) if user else [],
         current_mandates=mandates.current(body),
         proposals=proposals.proposals(body),
         meetings=meetings.meetings(body),
         votes=votes.votes(body),
     )
-        my_organisations=organisations.represented_by(user.id) if user else [],
 
 
 @bp.route("/bodies/<slug>/<action>", methods=["POST"])
@@ -187,14 +187,14 @@ def mandate_list():
                 _day(form.get("ends_on"), "ends_on"),
                 mandate_text=form.get("mandate_text", ""),
                 federation_id=federation_id,
+                election_vote_id=int(form["election_vote_id"])
+                if form.get("election_vote_id")
+                else None,
                 actor=actor,
             )
         except (ServiceError, ValueError) as exc:
             db.session.rollback()
             errors = (
-                election_vote_id=int(form["election_vote_id"])
-                if form.get("election_vote_id")
-                else None,
                 exc.as_dict()
                 if isinstance(exc, ServiceError)
                 else {"user_id": [_("Choisissez une personne.")]}
@@ -209,18 +209,13 @@ def mandate_list():
         bodies=bodies.bodies(),
         roles=MANDATE_ROLES,
         people=bodies.members(assembly) if assembly else [],
+        elections=mandates.elections(),
         errors=errors,
         values=_form(),
         today=date.today(),
     ), 422 if errors else 200
 
-        elections=mandates.elections(),
 
-@bp.route("/mandates/<int:mandate_id>/recall", methods=["POST"])
-def mandate_recall(mandate_id: int):
-    actor = check_permission("gov.mandates")
-    target = f"{_base()}/mandates"
-    try:
 @bp.route("/mandates/<int:mandate_id>/recall-vote", methods=["POST"])
 def mandate_recall_vote(mandate_id: int):
     """Prepare the vote whose subject is recalling this mandate (then open it as usual)."""
@@ -263,6 +258,11 @@ def mandate_election():
     return _done(_("Élection préparée : ouvrez le vote."), f"{_base()}/votes/{vote.id}")
 
 
+@bp.route("/mandates/<int:mandate_id>/recall", methods=["POST"])
+def mandate_recall(mandate_id: int):
+    actor = check_permission("gov.mandates")
+    target = f"{_base()}/mandates"
+    try:
         vote_id = request.form.get("vote_id")
         mandates.recall(
             mandates.get_mandate(mandate_id),
@@ -396,6 +396,9 @@ def organisation_page(slug: str):
         org = organisations.get_organisation(slug)
     except ServiceError:
         abort(404)
+    user = _user_or_none()
+    representing = bool(user and organisations.is_representative(org, user.id))
+    assembly = bodies.find_assembly()
     return render_template(
         "governance/organisation.html",
         org=org,
@@ -405,14 +408,6 @@ def organisation_page(slug: str):
     )
 
 
-    user = _user_or_none()
-    representing = bool(user and organisations.is_representative(org, user.id))
-    assembly = bodies.find_assembly()
-# --- proposals -----------------------------------------------------------------------------
-
-
-@bp.route("/proposals")
-def proposal_list():
 @bp.route("/organisations/<slug>/representatives", methods=["POST"])
 @bp.route("/organisations/<slug>/representatives/<int:user_id>/remove", methods=["POST"])
 def organisation_representatives(slug: str, user_id: int | None = None):
@@ -432,6 +427,11 @@ def organisation_representatives(slug: str, user_id: int | None = None):
     return _done(_("C'est enregistré."), target)
 
 
+# --- proposals -----------------------------------------------------------------------------
+
+
+@bp.route("/proposals")
+def proposal_list():
     status = request.args.get("status") or None
     return render_template(
         "governance/proposals.html",
@@ -620,20 +620,13 @@ def vote_page(vote_id: int):
         abort(404)
     user = _user_or_none()
     result = votes.current_result(vote) if votes.results_visible(vote) else None
+    options = votes.options_of(vote)
+    receipt = (request.args.get("receipt") or "").strip()[:64]
     return render_template(
         "governance/vote.html",
         vote=vote,
         options=options,
         result=result,
-        voted=bool(user and votes.has_voted(vote, user.id)),
-        proxies=votes.proxies_held(vote, user.id) if user else [],
-    options = votes.options_of(vote)
-    receipt = (request.args.get("receipt") or "").strip()[:64]
-        roll=votes.roll(vote) if votes.results_visible(vote) or vote.secret else [],
-        eligible=bool(user and votes._eligible(vote, user.id)),
-        people=bodies.members(vote.body) if user else [],
-    )
-
         shown=results.display(vote, result, options) if result else None,
         ballot_words=lambda content: results.ballot_words(vote, content, options),
         my_ballot=results.own_public_ballot(vote, user.id) if user else None,
@@ -641,6 +634,13 @@ def vote_page(vote_id: int):
         receipt_ballot=results.ballot_by_receipt(vote, receipt) if receipt else None,
         objections=objections.of_vote(vote) if vote.method == "consent" else [],
         objection_labels=objections.STATE_LABELS,
+        voted=bool(user and votes.has_voted(vote, user.id)),
+        proxies=votes.proxies_held(vote, user.id) if user else [],
+        roll=votes.roll(vote) if votes.results_visible(vote) or vote.secret else [],
+        eligible=bool(user and votes._eligible(vote, user.id)),
+        people=bodies.members(vote.body) if user else [],
+    )
+
 
 @bp.route("/votes/<int:vote_id>/<action>", methods=["POST"])
 def vote_action(vote_id: int, action: str):
@@ -661,6 +661,7 @@ def vote_action(vote_id: int, action: str):
                 votes.give_proxy(vote, user, int(request.form.get("holder_id") or 0))
             else:
                 ballot = ballot_from_form(vote, votes.options_of(vote), request.form)
+                reason = request.form.get("reason", "")
                 if action == "change":
                     objections.change_consent(vote, user, ballot, reason=reason)
                 else:
@@ -672,13 +673,14 @@ def vote_action(vote_id: int, action: str):
                         reason=reason,
                         for_user_id=int(for_user) if for_user else None,
                     )
-                reason = request.form.get("reason", "")
                     if result.duplicate:
                         db.session.rollback()
                         flash(_("Ce vote était déjà enregistré : rien n'a changé."), "info")
                         return redirect(target)
                     if result.receipt:
+                        words = results.ballot_words(vote, ballot, votes.options_of(vote))
                         db.session.commit()
+                        # shown once, now: the database keeps no link from you to this choice
                         flash(
                             _(
                                 "Bulletin secret enregistré. Votre reçu : %(r)s — votre "
@@ -686,27 +688,18 @@ def vote_action(vote_id: int, action: str):
                                 "votre bulletin dans le dépouillement publié ; ce choix ne "
                                 "vous sera plus montré.",
                                 r=result.receipt,
-                        words = results.ballot_words(vote, ballot, votes.options_of(vote))
+                                c=words,
                             ),
-                        # shown once, now: the database keeps no link from you to this choice
                             "success",
                         )
                         return redirect(target)
     except ServiceError as exc:
         return _refused(exc, target)
     except ValueError:
-                                c=words,
         abort(400)
     return _done(_("C'est enregistré."), target)
 
 
-# --- meetings ------------------------------------------------------------------------------
-
-
-@bp.route("/bodies/<slug>/meetings/new", methods=["GET", "POST"])
-def meeting_new(slug: str):
-    check_permission("gov.facilitate")
-    try:
 @bp.route("/votes/<int:vote_id>/objections/<int:objection_id>", methods=["POST"])
 def objection_resolve(vote_id: int, objection_id: int):
     """Facilitation records an objection as answered, withdrawn or upheld."""
@@ -727,6 +720,13 @@ def objection_resolve(vote_id: int, objection_id: int):
     return _done(_("C'est enregistré."), target)
 
 
+# --- meetings ------------------------------------------------------------------------------
+
+
+@bp.route("/bodies/<slug>/meetings/new", methods=["GET", "POST"])
+def meeting_new(slug: str):
+    check_permission("gov.facilitate")
+    try:
         body = bodies.get_body(slug)
     except ServiceError:
         abort(404)

@@ -395,6 +395,10 @@ def compute_result(vote: Vote) -> dict[str, Any]:
     with _gc_paused():
         result = method.tally(ballots, options_of(vote), vote.settings)
     del ballots
+    if vote.method == "consent":  # adoption follows the objections' final states (item 7)
+        from federation.governance.objections import apply_to_tally
+
+        apply_to_tally(vote, result)
     taking_part = participants(vote)
     eligible = vote.eligible_count or 0
     quorum = parse_fraction(vote.quorum)
@@ -487,10 +491,6 @@ def secret_ballots(vote: Vote) -> list[tuple[str, str]]:
             select(SecretBallot.receipt, SecretBallot.content)
             .where(SecretBallot.vote_id == vote.id)
             .order_by(SecretBallot.receipt)
-    if vote.method == "consent":  # adoption follows the objections' final states (item 7)
-        from federation.governance.objections import apply_to_tally
-
-        apply_to_tally(vote, result)
         ).all()
     )
 
