@@ -33,14 +33,23 @@ def close_due() -> None:
             if (v.closes_at if v.closes_at.tzinfo else v.closes_at.replace(tzinfo=utcnow().tzinfo))
             <= utcnow()
         ]
+    from federation.errors import ServiceError
+
     system = User(display_name="plateforme", email="", password_hash="")
+    closed = 0
     for vote_id, commune_id in due:
         with commune_scope(commune_id):
             vote = db.session.get(Vote, vote_id)
-            votes.close_vote(vote, system)
+            try:  # the same one path as the page and the API, one transaction per vote
+                votes.close_vote(vote, system)
+            except ServiceError as exc:  # closed meanwhile by someone else, or refused
+                db.session.rollback()
+                click.echo(f"vote {vote_id} (commune {commune_id}) not closed: {exc.message}")
+                continue
             db.session.commit()
+            closed += 1
         click.echo(f"closed vote {vote_id} (commune {commune_id})")
-    click.echo(f"{len(due)} vote(s) closed.")
+    click.echo(f"{closed} vote(s) closed.")
 
 
 @governance_cli.command("end-mandates")

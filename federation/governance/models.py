@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -487,6 +488,28 @@ class SecretBallot(TenantMixin, db.Model):
 
     __table_args__ = (
         Index("ix_gov_secret_ballots_commune_vote_content", "commune_id", "vote_id", "content"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class SealedBallot(TenantMixin, db.Model):
+    """A secret ballot while its vote is open: sealed (encrypted and padded), keyed by a
+    random identifier, no user, no time. It is written in the voter's transaction (so it
+    carries that transaction's id on PostgreSQL); at close, every sealed ballot of the vote
+    is opened, written to :class:`SecretBallot` in random order by the closing transaction,
+    and deleted. See :mod:`federation.governance.ballot_box` for the threat model.
+    """
+
+    __tablename__ = "gov_sealed_ballots"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    vote_id: Mapped[int] = mapped_column(
+        ForeignKey("gov_votes.id", ondelete="CASCADE"), nullable=False
+    )
+    sealed: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+    __table_args__ = (
+        Index("ix_gov_sealed_ballots_commune_vote", "commune_id", "vote_id"),
         {"sqlite_with_rowid": False},
     )
 

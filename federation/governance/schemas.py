@@ -100,6 +100,8 @@ class VoteCreateSchema(StrictSchema):
     )
     allow_proxies = fields.Boolean(load_default=True)
     proposal_id = fields.Integer(load_default=None, allow_none=True)
+    #: casting opens at this time (if later than the opening), and ends at ``closes_at``
+    opens_at = fields.AwareDateTime(load_default=None, allow_none=True)
     closes_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
@@ -109,6 +111,8 @@ class VoteRulesSchema(StrictSchema):
     quorum = fields.String(validate=validate.Length(max=12))
     results_hidden = fields.Boolean()
     method = fields.String(validate=validate.Length(1, 32))
+    opens_at = fields.AwareDateTime(allow_none=True)
+    closes_at = fields.AwareDateTime(allow_none=True)
 
 
 class OptionSchema(StrictSchema):

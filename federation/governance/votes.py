@@ -17,17 +17,18 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from federation.db import db, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from federation.governance import bodies
+from federation.governance import ballot_box, bodies
 from federation.governance.models import (
     Body,
     Meeting,
     Proposal,
     Proxy,
+    SealedBallot,
     SecretBallot,
     Vote,
     VoteOption,
@@ -86,6 +87,7 @@ def create_vote(
     allow_proxies: bool = True,
     proposal: Proposal | None = None,
     meeting: Meeting | None = None,
+    opens_at: datetime | None = None,
     closes_at: datetime | None = None,
 ) -> Vote:
     title = (title or "").strip()
@@ -103,6 +105,7 @@ def create_vote(
     if len(set(labels)) != len(labels):
         raise ValidationFailed(_("Deux options portent le même nom."), field="options")
     parse_fraction(quorum)
+    check_dates(opens_at, closes_at)
     electorate = electorate or ("commune" if body.is_assembly else "body")
     if electorate not in ("commune", "body"):
         raise ValidationFailed(_("Corps électoral inconnu."), field="electorate")
@@ -117,6 +120,7 @@ def create_vote(
         allow_proxies=bool(allow_proxies),
         proposal_id=proposal.id if proposal else None,
         meeting_id=meeting.id if meeting else None,
+        opens_at=opens_at,
         closes_at=closes_at,
     )
     db.session.add(vote)
@@ -147,6 +151,15 @@ def votes(body: Body | None = None, proposal: Proposal | None = None) -> list[Vo
     return list(db.session.scalars(query))
 
 
+def check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    """Planned dates: casting is accepted from ``opens_at`` (if set) until ``closes_at``
+    (if set); ``governance close-due`` closes the vote when ``closes_at`` has passed."""
+    if closes_at is not None and _aware(closes_at) <= utcnow():
+        raise ValidationFailed(_("La clôture doit être dans le futur."), field="closes_at")
+    if opens_at is not None and closes_at is not None and _aware(closes_at) <= _aware(opens_at):
+        raise ValidationFailed(_("La clôture doit suivre l'ouverture."), field="closes_at")
+
+
 FROZEN = (
     "method",
     "settings",
@@ -156,6 +169,8 @@ FROZEN = (
     "electorate",
     "allow_proxies",
     "options",
+    "opens_at",
+    "closes_at",
 )
 
 
@@ -172,6 +187,8 @@ def change_rules(vote: Vote, **changes: Any) -> None:
         if key == "quorum":
             parse_fraction(value)
         setattr(vote, key, value)
+    if "opens_at" in changes or "closes_at" in changes:
+        check_dates(vote.opens_at, vote.closes_at)
     if "settings" in changes or "method" in changes:
         try:
             vote.settings = method_of(vote).validate_settings(vote.settings, options_of(vote))
@@ -185,7 +202,8 @@ def open_vote(vote: Vote, actor: User) -> None:
     body = db.session.get(Body, vote.body_id)
     vote.eligible_count = len(bodies.electorate_ids(body, vote.electorate))
     vote.status = "open"
-    vote.opens_at = utcnow()
+    if vote.opens_at is None or _aware(vote.opens_at) < utcnow():
+        vote.opens_at = utcnow()  # a planned later opening is kept: casting waits for it
     if vote.proposal_id:
         from federation.governance.proposals import get_proposal, transition
 
@@ -215,17 +233,47 @@ def open_vote(vote: Vote, actor: User) -> None:
     )
 
 
+def lock_vote(vote: Vote, *, exclusive: bool) -> None:
+    """Serialise casting and closing on one vote, then re-read it.
+
+    PostgreSQL: casts take ``FOR SHARE`` on the vote row (they run side by side), closing
+    takes ``FOR UPDATE`` (it waits for the casts in flight, and later casts wait for it,
+    then find the vote closed). SQLite has one writer at a time: a no-op UPDATE of the vote
+    row takes the database's write lock before anything is checked, so a cast and a close
+    run one after the other. Either way a ballot is counted, or refused as arriving after
+    the close — never stored uncounted.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(Vote.id).where(Vote.id == vote.id).with_for_update(read=not exclusive)
+        )
+    else:
+        db.session.execute(
+            update(Vote)
+            .where(Vote.id == vote.id)
+            .values(status=Vote.status)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.refresh(vote)  # the state as it is now that the lock is held
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
 def _ensure_open(vote: Vote) -> None:
     if vote.status != "open":
-        raise Conflict(_("Ce vote n'est pas ouvert."), field="vote")
-    if vote.closes_at is not None:
-        closes = (
-            vote.closes_at
-            if vote.closes_at.tzinfo
-            else vote.closes_at.replace(tzinfo=utcnow().tzinfo)
+        raise Conflict(
+            _("Ce vote est clos : votre bulletin n'a pas été enregistré.")
+            if vote.status == "closed"
+            else _("Ce vote n'est pas ouvert."),
+            field="vote",
         )
-        if closes <= utcnow():
-            raise Conflict(_("Ce vote est clos."), field="vote")
+    now = utcnow()
+    if vote.opens_at is not None and _aware(vote.opens_at) > now:
+        raise Conflict(_("Ce vote n'est pas encore ouvert."), field="vote")
+    if vote.closes_at is not None and _aware(vote.closes_at) <= now:
+        raise Conflict(_("Ce vote est clos : votre bulletin n'a pas été enregistré."), field="vote")
 
 
 def _eligible(vote: Vote, user_id: int) -> bool:
@@ -241,7 +289,11 @@ class CastResult:
 
 def cast(vote: Vote, voter: User, ballot: Any, *, for_user_id: int | None = None) -> CastResult:
     """Record one ballot. A second ballot of the same person is refused by a UNIQUE
-    constraint; it answers as a success that changed nothing (idempotent, R11)."""
+    constraint; it answers as a success that changed nothing (idempotent, R11).
+
+    The vote is locked first (see :func:`lock_vote`): a ballot cast while the vote closes is
+    either counted or refused. A secret ballot is sealed (see :mod:`ballot_box`)."""
+    lock_vote(vote, exclusive=False)
     _ensure_open(vote)
     voter_id = voter.id
     if for_user_id is not None and for_user_id != voter.id:
@@ -275,12 +327,50 @@ def cast(vote: Vote, voter: User, ballot: Any, *, for_user_id: int | None = None
             )
             db.session.flush()
             if vote.secret:
-                db.session.add(SecretBallot(receipt=receipt, vote_id=vote.id, content=content))
-                db.session.flush()
+                _seal(vote, receipt, content)
     except IntegrityError:
         return CastResult(None, duplicate=True)
     security_event("vote_cast", vote=vote.id)  # never the choice
     return CastResult(receipt, duplicate=False)
+
+
+def _seal(vote: Vote, receipt: str, content: str) -> None:
+    """Keep a secret ballot sealed until the vote closes (never in the ballots table now)."""
+    db.session.add(
+        SealedBallot(
+            id=secrets.token_hex(16),
+            vote_id=vote.id,
+            sealed=ballot_box.seal(vote.id, receipt, content),
+        )
+    )
+    db.session.flush()
+
+
+def _open_ballot_box(vote: Vote) -> int:
+    """At close, in the closing transaction: open every sealed ballot, write them to the
+    ballots table in random order, delete the sealed rows. Returns how many."""
+    rows = list(db.session.scalars(select(SealedBallot).where(SealedBallot.vote_id == vote.id)))
+    try:
+        opened = [ballot_box.unseal(vote.id, row.sealed) for row in rows]
+    except ballot_box.BrokenSeal:
+        raise Conflict(
+            _(
+                "Les bulletins scellés de ce vote ne s'ouvrent pas (clé du serveur changée ?) : "
+                "le vote reste ouvert."
+            ),
+            field="vote",
+        ) from None
+    for receipt, content in ballot_box.shuffled(opened):
+        db.session.add(SecretBallot(receipt=receipt, vote_id=vote.id, content=content))
+    db.session.flush()
+    db.session.execute(
+        delete(SealedBallot)
+        .where(SealedBallot.vote_id == vote.id)
+        .execution_options(synchronize_session=False)
+    )
+    for row in rows:
+        db.session.expunge(row)
+    return len(opened)
 
 
 def change_ballot(vote: Vote, voter: User, ballot: Any) -> None:
@@ -289,6 +379,8 @@ def change_ballot(vote: Vote, voter: User, ballot: Any) -> None:
     _ensure_open(vote)
     if vote.secret:
         raise Conflict(_("Un bulletin secret ne peut pas être modifié."), field="vote")
+    lock_vote(vote, exclusive=False)
+    _ensure_open(vote)
     row = db.session.scalar(
         select(VoteParticipation).where(
             VoteParticipation.vote_id == vote.id, VoteParticipation.voter_id == voter.id
@@ -428,7 +520,14 @@ def compute_result(vote: Vote) -> dict[str, Any]:
 
 
 def results_visible(vote: Vote) -> bool:
-    return vote.status == "closed" or not vote.results_hidden
+    """A secret vote never shows results while open (watching them change after each cast
+    would link voters to choices), whatever its ``results_hidden`` says."""
+    return vote.status == "closed" or not (vote.results_hidden or vote.secret)
+
+
+def roll_visible(vote: Vote) -> bool:
+    """Who took part: public votes at any time; secret votes only once closed."""
+    return vote.status == "closed" or not vote.secret
 
 
 def current_result(vote: Vote) -> dict[str, Any]:
@@ -439,10 +538,16 @@ def current_result(vote: Vote) -> dict[str, Any]:
 
 
 def close_vote(vote: Vote, actor: User) -> dict[str, Any]:
+    """Close and count, in the caller's one transaction: the vote's state, its result, the
+    proposal's state, the Decision, the journal entries and the event (delivered after the
+    commit). Nothing here commits."""
+    lock_vote(vote, exclusive=True)
     if vote.status != "open":
         raise Conflict(_("Seul un vote ouvert peut être clos."), field="status")
     vote.status = "closed"
     vote.closes_at = utcnow()
+    if vote.secret:
+        _open_ballot_box(vote)
     result = compute_result(vote)
     vote.result = result
     db.session.flush()

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select
 
 from federation.db import db
 from federation.governance import bodies, votes
-from federation.governance.models import SecretBallot, Vote, VoteParticipation
+from federation.governance.models import SealedBallot, SecretBallot, Vote, VoteParticipation
 from federation.identity.models import User
 from federation.tenancy.context import commune_scope
 
@@ -78,7 +78,9 @@ def test_concurrent_casts_by_one_person_record_exactly_one_ballot(
     assert sorted(set(statuses)) <= [200, 201] and statuses.count(201) == 1, statuses
     with app.app_context(), commune_scope(town.commune.id):
         assert len(db.session.scalars(select(VoteParticipation)).all()) == 1
-        assert len(db.session.scalars(select(SecretBallot)).all()) == (1 if secret else 0)
+        # a secret ballot stays sealed while the vote is open (issue 10 item 3)
+        assert len(db.session.scalars(select(SealedBallot)).all()) == (1 if secret else 0)
+        assert db.session.scalars(select(SecretBallot)).all() == []
 
 
 def test_secret_ballots_cannot_be_linked_to_people(client, app, town, factory):
@@ -94,15 +96,18 @@ def test_secret_ballots_cannot_be_linked_to_people(client, app, town, factory):
             headers=factory.token(member.user),
         )
         receipts.append(cast.json["receipt"])
-    roll = client.get(f"{town.base}/votes/{vote_id}/roll").json
-    assert all("ballot" not in row for row in roll)  # who voted, never what
+    # while open: no live results, no live roll, even if the vote asked for visible results
+    assert client.get(f"{town.base}/votes/{vote_id}/roll").status_code == 403
+    assert client.get(f"{town.base}/votes/{vote_id}/results").status_code == 403
     assert all(len(r) == 32 for r in receipts)
+    client.post(f"{town.base}/votes/{vote_id}/close", headers=factory.token(town.facilitator.user))
+    roll = client.get(f"{town.base}/votes/{vote_id}/roll").json
+    assert len(roll) == 4 and all("ballot" not in row for row in roll)  # who voted, never what
     with app.app_context(), commune_scope(town.commune.id):
         stored = [r for (r,) in db.session.execute(select(SecretBallot.receipt))]
     if _engine(app).dialect.name == "sqlite":
         # WITHOUT ROWID: rows are stored in receipt order, not in casting order
         assert stored == sorted(stored)
-    client.post(f"{town.base}/votes/{vote_id}/close", headers=factory.token(town.facilitator.user))
     published = [
         b["receipt"] for b in client.get(f"{town.base}/votes/{vote_id}/secret-ballots").json
     ]
@@ -295,4 +300,4 @@ def test_50_concurrent_casts_on_postgres_from_separate_connections(app, make_app
     assert not errors
     assert outcomes.count(False) == 1 and outcomes.count(True) == 49
     with app.app_context(), commune_scope(town.commune.id):
-        assert len(db.session.scalars(select(SecretBallot)).all()) == 1
+        assert len(db.session.scalars(select(SealedBallot)).all()) == 1
