@@ -445,9 +445,12 @@ def secret_ballots(vote_id):
 @blp.route("/votes/<int:vote_id>/roll")
 @blp.response(200)
 def vote_roll(vote_id):
-    """Who took part; for a public vote, how each voted."""
+    """Who took part; for a public vote, how each voted. A secret vote's roll is published
+    when it closes (403 before: watching it grow would link voters to live results)."""
     with service_errors():
         vote = votes.get_vote(vote_id)
+        if not votes.roll_visible(vote):
+            api_error(403, message="the roll of a secret vote is published when it closes")
         visible = not vote.secret and votes.results_visible(vote)
         return [
             {

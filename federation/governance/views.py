@@ -4,7 +4,7 @@ the services next door."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request
@@ -68,6 +68,11 @@ def _dt(value: str | None, field: str) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         raise ServiceError(_("Date et heure invalides."), field=field) from None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A date and time typed in a form (no zone) is read as UTC, as the form says."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def _day(value: str | None, field: str) -> date:
@@ -558,6 +563,8 @@ def proposal_action(proposal_id: int, action: str):
                 quorum=form.get("quorum") or "0",
                 results_hidden="results_hidden" in form,
                 proposal=proposal,
+                opens_at=_utc(_dt(form.get("opens_at"), "opens_at")),
+                closes_at=_utc(_dt(form.get("closes_at"), "closes_at")),
             )
             target = f"{_base()}/votes/{vote.id}"
         else:
@@ -636,7 +643,7 @@ def vote_page(vote_id: int):
         objection_labels=objections.STATE_LABELS,
         voted=bool(user and votes.has_voted(vote, user.id)),
         proxies=votes.proxies_held(vote, user.id) if user else [],
-        roll=votes.roll(vote) if votes.results_visible(vote) or vote.secret else [],
+        roll=votes.roll(vote) if votes.roll_visible(vote) else [],
         eligible=bool(user and votes._eligible(vote, user.id)),
         people=bodies.members(vote.body) if user else [],
     )
