@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -295,9 +296,11 @@ def evaluate(proposal: FederationProposal, *, final: bool = False) -> str | None
     return result
 
 
-def _lock_proposal(proposal_id: int) -> None:
+def _lock_proposal(proposal_id: int | Any) -> None:
     """Serialise the answers to one proposal: a row lock on PostgreSQL (``FOR UPDATE``), the
-    database write lock on SQLite (a no-op write, taken before the answers are read)."""
+    database write lock on SQLite (a no-op write). Taken before anything is read: on SQLite a
+    transaction that read first cannot take the write lock once another one committed.
+    ``proposal_id`` may be a scalar subquery."""
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(
             update(FederationProposal)
@@ -313,9 +316,10 @@ def _lock_proposal(proposal_id: int) -> None:
         )
 
 
-def _locked(proposal_id: int) -> FederationProposal:
+def _locked(proposal_id: int, *, lock: bool = True) -> FederationProposal:
     """The proposal and its answers as committed, once the lock is held."""
-    _lock_proposal(proposal_id)
+    if lock:
+        _lock_proposal(proposal_id)
     proposal = db.session.scalars(
         select(FederationProposal)
         .where(FederationProposal.id == proposal_id)
@@ -333,15 +337,15 @@ def answer(commune_id: int, commune_proposal_id: int, ratified: bool) -> str | N
     """A member assembly decided (called from the governance events). Refused (nothing
     changes) once the federation decided; after the deadline the proposal is decided on
     arrival and the late answer does not count. Returns the ratification's status."""
-    proposal_id = db.session.scalar(
-        select(Ratification.proposal_id).where(
-            Ratification.commune_id == commune_id,
-            Ratification.commune_proposal_id == commune_proposal_id,
-        )
+    of_answer = select(Ratification.proposal_id).where(
+        Ratification.commune_id == commune_id,
+        Ratification.commune_proposal_id == commune_proposal_id,
     )
+    _lock_proposal(of_answer.scalar_subquery())
+    proposal_id = db.session.scalar(of_answer)
     if proposal_id is None:
         return None
-    proposal = _locked(proposal_id)
+    proposal = _locked(proposal_id, lock=False)
     ratification = next(r for r in proposal.ratifications if r.commune_id == commune_id)
     if proposal.status != "ratifying" or ratification.status != "pending":
         return ratification.status

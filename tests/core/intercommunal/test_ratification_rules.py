@@ -287,3 +287,80 @@ def test_the_serialisation_test_sees_unserialised_answers(
     monkeypatch.setattr(ratification, "_lock_proposal", lambda proposal_id: None)
     detail = _concurrent_answers(app, make_app, client, factory, plateau, monkeypatch)
     assert detail["status"] == "ratifying", detail
+
+
+def test_two_assemblies_closing_at_once_decide_through_the_event_path(
+    app, make_app, client, factory, plateau, monkeypatch
+):
+    """End to end: c1 and c2 close their votes at the same moment through the API; each
+    answer arrives through the governance event after its commit. 3 of 4: adopted."""
+    from federation.intercommunal import ratification
+
+    proposal_id = _send(client, factory, plateau)
+    _vote(client, factory, plateau, 0, "yes")
+    votes = {}
+    for index in (1, 2):
+        commune = plateau["communes"][index]
+        base = f"/api/v1/communes/{commune.slug}"
+        fac = factory.token(plateau["facilitators"][index].user)
+        vote = client.post(
+            f"{base}/votes",
+            json={
+                "body": "assemblee",
+                "title": "Ratification",
+                "method": "majority",
+                "proposal_id": _local_proposal(client, commune),
+            },
+            headers=fac,
+        ).json
+        client.post(f"{base}/votes/{vote['id']}/open", headers=fac)
+        for voter in plateau["voters"][commune.id]:
+            client.post(
+                f"{base}/votes/{vote['id']}/ballots",
+                json={"ballot": {"choice": "yes"}},
+                headers=factory.token(voter.user),
+            )
+        votes[index] = (f"{base}/votes/{vote['id']}/close", fac)
+    original = ratification.progress
+
+    def slow(proposal):
+        found = original(proposal)
+        time.sleep(0.2)
+        return found
+
+    monkeypatch.setattr(ratification, "progress", slow)
+    served = app
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        served = make_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 6, "max_overflow": 0})
+    barrier = threading.Barrier(2, timeout=60)
+    statuses: list[int] = []
+
+    def close(index: int) -> None:
+        url, headers = votes[index]
+        local = served.test_client()
+        barrier.wait()
+        statuses.append(local.post(url, headers=headers).status_code)
+
+    threads = [threading.Thread(target=close, args=(i,)) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200, 200], statuses
+    detail = _detail(client, proposal_id)
+    assert _statuses(detail)["c1"] == "ratified" and _statuses(detail)["c2"] == "ratified"
+    assert detail["status"] == "adopted", detail
+
+
+def test_the_event_path_test_sees_unlocked_answers(
+    app, make_app, client, factory, plateau, monkeypatch
+):
+    """Planted: without the lock, one of the two answers is lost or unseen (SQLite: the
+    late writer fails and its answer is dropped; PostgreSQL: nobody decides)."""
+    from federation.intercommunal import ratification
+
+    monkeypatch.setattr(ratification, "_lock_proposal", lambda proposal_id: None)
+    with pytest.raises(AssertionError):
+        test_two_assemblies_closing_at_once_decide_through_the_event_path(
+            app, make_app, client, factory, plateau, monkeypatch
+        )
