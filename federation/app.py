@@ -69,7 +69,17 @@ def create_app(instance: str | None = None, **overrides: Any) -> Flask:
         SQLALCHEMY_DATABASE_URI=cfg.database_uri(values, folder),
         SQLALCHEMY_ECHO=values["SQL_ECHO"],
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # Flask's trusted hosts (R7): any other Host header is a 400; empty means every
+        # host (development). Commune hosts are resolved in federation.requests.
+        TRUSTED_HOSTS=list(values["HOSTS"]) or None,
+        # __Host- cookies: Secure, Path=/, no Domain (R18)
         SESSION_COOKIE_NAME="__Host-session" if values["SECURE_COOKIES"] else "convergence",
+        SESSION_COOKIE_DOMAIN=False,
+        SESSION_COOKIE_PATH="/",
+        REMEMBER_COOKIE_NAME=(
+            "__Host-remember" if values["SECURE_COOKIES"] else "convergence_remember"
+        ),
+        REMEMBER_COOKIE_PATH="/",
         SESSION_COOKIE_SECURE=values["SECURE_COOKIES"],
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

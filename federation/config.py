@@ -7,13 +7,16 @@ names the setting.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from werkzeug.sansio.utils import host_is_trusted
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +38,9 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "PLUGINS": (list, None),
     "SAFE_MODE": (bool, False),
     "DEFAULT_LOCALE": (str, "fr"),
+    #: host names the platform answers to (Flask's TRUSTED_HOSTS): exact names, or
+    #: ".example.org" for a domain and its subdomains; commune hosts must be among them.
+    #: Empty (development only): every Host is accepted. Required in production.
     "HOSTS": (list, []),
     #: canonical address of the platform, for absolute links in e-mails (R7)
     "BASE_URL": (str, "http://127.0.0.1:5000"),
@@ -138,6 +144,7 @@ def _validate(values: dict[str, Any], folder: Path) -> None:
                 make_url(values[name])
             except ArgumentError as exc:
                 raise ConfigError(f"{name} is not a database URL: {exc}") from None
+    _validate_hosts(values["HOSTS"])
     if values["ENV"] == "production":
         if not values["SECRET_KEY"]:
             raise ConfigError("SECRET_KEY must be set explicitly in production")
@@ -146,8 +153,42 @@ def _validate(values: dict[str, Any], folder: Path) -> None:
                 "REDIS_URL must be set in production: rate limits kept in one worker's "
                 "memory do not hold across gunicorn workers"
             )
+        _validate_production_web(values)
     if values["SECRET_KEY"] is not None and len(values["SECRET_KEY"]) < 16:
         raise ConfigError("SECRET_KEY is too short (16 characters at least)")
+
+
+_HOST_RE = re.compile(r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def _validate_hosts(hosts: list[str]) -> None:
+    for host in hosts:
+        if not isinstance(host, str) or not _HOST_RE.match(host):
+            raise ConfigError(
+                f"HOSTS: {host!r} is not a host name (write 'convergence.example', or "
+                "'.convergence.example' for the domain and its subdomains; no scheme, no port)"
+            )
+
+
+def _validate_production_web(values: dict[str, Any]) -> None:
+    """A production configuration (ENV = "production", or CONVERGENCE_ENV) names the
+    hosts it trusts and sends cookies only over HTTPS, host-only (``__Host-``)."""
+    if not values["HOSTS"]:
+        raise ConfigError(
+            "HOSTS must be set in production: the host names the platform answers to "
+            "(any other Host header gets 400)"
+        )
+    if not values["SECURE_COOKIES"]:
+        raise ConfigError(
+            "SECURE_COOKIES must be true in production (cookies '__Host-' prefixed, "
+            "Secure, sent over HTTPS only)"
+        )
+    base = urlsplit(values["BASE_URL"])
+    if base.scheme != "https" or not host_is_trusted(base.hostname or "", values["HOSTS"]):
+        raise ConfigError(
+            f"BASE_URL ({values['BASE_URL']}) must be an https:// address on one of HOSTS "
+            "in production (it makes the links of e-mails)"
+        )
 
 
 def instance_secret_key(folder: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, request
 from sqlalchemy import select
@@ -18,9 +19,7 @@ def install_request_hooks(app: Flask, state: ConvergenceState) -> None:
     @app.url_value_preprocessor
     def _pull_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
         _reset_request_state()
-        from federation.security import check_host
-
-        check_host(app)
+        resolve_host(app)
         if not values:
             return
         if "commune" in values:
@@ -60,6 +59,49 @@ def install_request_hooks(app: Flask, state: ConvergenceState) -> None:
         commune = g.get("commune")
         if commune is None or not is_enabled(commune.id, plugin):
             abort(404)
+
+
+def platform_hosts(app: Flask) -> set[str]:
+    """Host names that are the platform's for sure (the host of BASE_URL, localhost):
+    they name no commune and cost no query."""
+    cached = app.extensions.get("convergence_platform_hosts")
+    if cached is None:
+        cached = {"localhost", "127.0.0.1", "[::1]"}
+        base = urlsplit(app.config["BASE_URL"]).hostname
+        if base:
+            cached.add(base.lower())
+        app.extensions["convergence_platform_hosts"] = cached
+    return cached
+
+
+def host_name(host: str) -> str:
+    """The Host header without its port, lower-case."""
+    host = host.lower()
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.split(":", 1)[0]
+
+
+def resolve_host(app: Flask) -> None:
+    """R7: which commune the Host header names, if any.
+
+    Flask has already refused (400) a Host outside HOSTS (``TRUSTED_HOSTS``; with HOSTS
+    empty, in development, every host passes). The host of BASE_URL is the platform's (no
+    query). Any other host is looked up among the communes' hosts; one that is no
+    commune's is the platform's if HOSTS names it exactly, and otherwise (a name matched
+    only by a ".domain" entry) a 404 when HOSTS is set. ``X-Forwarded-Host`` is ignored
+    unless the deployment wraps the app in ProxyFix.
+    """
+    host = host_name(request.host)
+    if host in platform_hosts(app):
+        return
+    commune = db.session.scalar(select(Commune).where(Commune.host == host))
+    if commune is not None:
+        g.host_commune = commune
+        return
+    trusted = app.config["HOSTS"]
+    if trusted and host not in {h.lower() for h in trusted}:
+        abort(404)
 
 
 _REQUEST_KEYS = (

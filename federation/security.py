@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Response, abort, request
 
 log = logging.getLogger("convergence.security")
 
@@ -84,21 +84,3 @@ def load_token_user() -> object | None:
         security_event("token_rejected")
         abort(401, description="invalid or revoked API token")
     return user
-
-
-def check_host(app: Flask) -> None:
-    """R7: when HOSTS is configured, any other Host that is no commune's host gets a 404."""
-    allowed = current_app.config.get("HOSTS") or []
-    host = request.host.split(":", 1)[0].lower()
-    if not allowed or host in allowed:
-        return
-    from flask import g
-    from sqlalchemy import select
-
-    from federation.db import db
-    from federation.tenancy.models import Commune
-
-    commune = db.session.scalar(select(Commune).where(Commune.host == host))
-    if commune is None:
-        abort(404)
-    g.host_commune = commune

@@ -65,13 +65,11 @@ def validate_commune_fields(
 
 
 def _check_host_is_trusted(host: str) -> None:
-    """A commune's host is one the platform trusts (HOSTS) and not the platform's own
-    name: otherwise Flask would refuse every request to it, or the commune would take
-    over the platform's pages."""
+    """A commune's host is one the platform trusts (HOSTS: Flask refuses every other) and
+    not the platform's own address (BASE_URL's host), which names no commune."""
     trusted = current_app.config.get("HOSTS") or []
-    own = {h for h in trusted if not h.startswith(".")}
     base = urlsplit(current_app.config.get("BASE_URL") or "").hostname
-    if host in own or host == base or host in ("localhost", "127.0.0.1"):
+    if host == base or host in ("localhost", "127.0.0.1"):
         raise ValidationFailed(
             _("Ce nom d'hôte est celui de la plateforme, pas d'une commune."), field="host"
         )

@@ -7,7 +7,7 @@ import logging
 
 from flask import Flask, jsonify, render_template
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from federation.db import db
 from federation.errors import ServiceError
@@ -36,6 +36,8 @@ def register_error_handlers(app: Flask) -> None:
         if exc.response is not None:  # abort(redirect(...)) and friends
             return exc.response
         status = exc.code or 500
+        if isinstance(exc, SecurityError):  # an untrusted Host (R7): no URL can be built
+            return f"{status} {exc.name}", status, {"Content-Type": "text/plain; charset=utf-8"}
         return render_template("errors/error.html", status=status, error=exc), status
 
     @app.errorhandler(ServiceError)

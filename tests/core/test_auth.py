@@ -277,9 +277,9 @@ def test_unknown_host_is_refused_when_hosts_are_configured(make_app, app, factor
         from federation.tenancy.models import Commune
 
         db.session.get(Commune, commune.id).host = "hosted.example"
-    hosted = make_app(hosts=["platform.example"])
+    hosted = make_app(hosts=["platform.example", "hosted.example"])  # commune hosts too
     client = hosted.test_client()
-    assert client.get("/", base_url="http://evil.example").status_code == 404
+    assert client.get("/", base_url="http://evil.example").status_code == 400
     assert client.get("/", base_url="http://platform.example").status_code == 200
     response = client.get("/", base_url="http://hosted.example")
     assert response.status_code == 302 and response.headers["Location"].endswith("/c/hosted/")
