@@ -160,6 +160,7 @@ def project_page(project_id: int):
                     user,
                     rule=form.get("rule", "majority"),
                     threshold=form.get("threshold") or "1/2",
+                    unable_rule=form.get("unable_rule") or "abstain",
                 )
             else:
                 pooled.add_expense(
@@ -183,7 +184,8 @@ def project_page(project_id: int):
         "intercommunal/project.html",
         project=project,
         spent=spent,
-        remaining=project.budget - spent,
+        remaining=(pooled.funded(project) if project.status == "approved" else project.budget)
+        - spent,
         share=(spent / project.budget * 100) if project.budget else Decimal(0),
     )
 

@@ -208,3 +208,21 @@ def test_the_cap_test_sees_an_unlocked_cap(
     _widen_the_race(monkeypatch)
     total, statuses = _concurrent_expenses(app, make_app, client, factory, plateau)
     assert total > Decimal("5000"), (total, statuses)
+
+
+def test_the_project_page_submits_with_the_rule_for_communes_that_cannot_answer(
+    client, factory, plateau
+):
+    project = _create(
+        client, factory, plateau, [{"commune": f"c{i}", "share": "0.25"} for i in range(4)]
+    )
+    project_id = project.json["id"]
+    factory.login(client, plateau["coordinator"])
+    page = client.get(f"/f/plateau/projects/{project_id}")
+    assert 'name="unable_rule"' in page.text
+    client.post(
+        f"/f/plateau/projects/{project_id}",
+        data={"action": "submit", "rule": "majority", "unable_rule": "exclude"},
+    )
+    proposals = client.get(f"{BASE}/proposals").json
+    assert proposals[0]["unable_rule"] == "exclude" and proposals[0]["status"] == "ratifying"
