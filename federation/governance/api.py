@@ -72,6 +72,7 @@ def _vote_dump(vote):
             "id",
             "body_id",
             "proposal_id",
+            "meeting_id",
             "title",
             "method",
             "settings",
@@ -317,8 +318,10 @@ def create_vote(data):
         body = bodies.get_body(data.pop("body"))
         proposal_id = data.pop("proposal_id")
         proposal = proposals.get_proposal(proposal_id) if proposal_id else None
+        meeting_id = data.pop("meeting_id")
+        meeting = meetings.get_meeting(meeting_id) if meeting_id else None
         vote = votes.create_vote(
-            body, data.pop("title"), data.pop("method"), proposal=proposal, **data
+            body, data.pop("title"), data.pop("method"), proposal=proposal, meeting=meeting, **data
         )
     db.session.commit()
     return _vote_dump(vote)

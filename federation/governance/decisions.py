@@ -37,6 +37,7 @@ def adopt(proposal: Proposal, vote: Vote | None, tally: dict[str, Any], actor: s
             "proposal": proposal.id,
             "body": proposal.body.name,
             "method": decision.method,
+            "meeting": vote.meeting_id if vote else None,
             "tally": tally,
             "cost": str(proposal.cost) if proposal.cost is not None else None,
             "extra": proposal.extra,

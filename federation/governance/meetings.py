@@ -188,6 +188,62 @@ def quorum_reached(meeting: Meeting) -> bool:
     return present_count(meeting) >= meeting.quorum
 
 
+def present_ids(meeting: Meeting) -> set[int]:
+    """The members recorded present: the electorate of a vote held in the meeting."""
+    return set(
+        db.session.scalars(
+            select(MeetingAttendance.user_id).where(
+                MeetingAttendance.meeting_id == meeting.id, MeetingAttendance.present.is_(True)
+            )
+        )
+    )
+
+
+def put_on_agenda(meeting: Meeting, proposal: Proposal) -> AgendaItem:
+    """The proposal's agenda item in the meeting (added if it is not there yet)."""
+    item = db.session.scalar(
+        select(AgendaItem).where(
+            AgendaItem.meeting_id == meeting.id, AgendaItem.proposal_id == proposal.id
+        )
+    )
+    return item or add_agenda_item(meeting, proposal.title, proposal_id=proposal.id)
+
+
+def meetings_of_proposal(proposal: Proposal) -> list[Meeting]:
+    """The meetings where the proposal was on the agenda (or put to a vote)."""
+    from federation.governance.models import Vote
+
+    on_agenda = select(AgendaItem.meeting_id).where(AgendaItem.proposal_id == proposal.id)
+    voted = select(Vote.meeting_id).where(
+        Vote.proposal_id == proposal.id, Vote.meeting_id.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.id.in_(on_agenda) | Meeting.id.in_(voted))
+            .order_by(Meeting.starts_at)
+        )
+    )
+
+
+def votes_held(meeting: Meeting) -> list[dict]:
+    """The votes held in the meeting, as the minutes record them."""
+    from federation.governance.models import Vote
+
+    return [
+        {
+            "vote": v.id,
+            "title": v.title,
+            "proposal": v.proposal_id,
+            "status": v.status,
+            "adopted": (v.result or {}).get("adopted"),
+        }
+        for v in db.session.scalars(
+            select(Vote).where(Vote.meeting_id == meeting.id).order_by(Vote.id)
+        )
+    ]
+
+
 def write_minutes(meeting: Meeting, secretary: User, text: str, publish: bool = False) -> None:
     if meeting.minutes_published_at is not None:
         raise Conflict(_("Le compte rendu est publié : il ne se modifie plus."))
@@ -208,6 +264,8 @@ def write_minutes(meeting: Meeting, secretary: User, text: str, publish: bool = 
                 "present": present_count(meeting),
                 "quorum": meeting.quorum,
                 "quorum_reached": quorum_reached(meeting),
+                "agenda": [{"title": i.title, "proposal": i.proposal_id} for i in agenda(meeting)],
+                "votes": votes_held(meeting),
                 "minutes": text,
             },
             commune_id=meeting.commune_id,

@@ -100,6 +100,8 @@ class VoteCreateSchema(StrictSchema):
     )
     allow_proxies = fields.Boolean(load_default=True)
     proposal_id = fields.Integer(load_default=None, allow_none=True)
+    #: a vote held in this meeting: the members recorded present (and their proxies) vote
+    meeting_id = fields.Integer(load_default=None, allow_none=True)
     #: casting opens at this time (if later than the opening), and ends at ``closes_at``
     opens_at = fields.AwareDateTime(load_default=None, allow_none=True)
     closes_at = fields.AwareDateTime(load_default=None, allow_none=True)
@@ -124,6 +126,7 @@ class VoteSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     body_id = fields.Integer(dump_only=True)
     proposal_id = fields.Integer(dump_only=True, allow_none=True)
+    meeting_id = fields.Integer(dump_only=True, allow_none=True)
     title = fields.String(dump_only=True)
     method = fields.String(dump_only=True)
     settings = fields.Dict(dump_only=True)

@@ -506,6 +506,8 @@ def proposal_page(proposal_id: int):
         follow_ups=proposals.follow_ups(proposal),
         linked=[concerns.get_concern(i) for i in proposals.linked_concern_ids(proposal)],
         votes=votes.votes(proposal=proposal),
+        held_in=meetings.meetings_of_proposal(proposal),
+        body_meetings=meetings.meetings(proposal.body),
         following=bool(user and proposals.is_following(user.id, proposal_id=proposal.id)),
         methods=sorted(votes.methods()),
     )
@@ -563,6 +565,11 @@ def proposal_action(proposal_id: int, action: str):
                 quorum=form.get("quorum") or "0",
                 results_hidden="results_hidden" in form,
                 proposal=proposal,
+                meeting=(
+                    meetings.get_meeting(int(form["meeting_id"]))
+                    if form.get("meeting_id")
+                    else None
+                ),
                 opens_at=_utc(_dt(form.get("opens_at"), "opens_at")),
                 closes_at=_utc(_dt(form.get("closes_at"), "closes_at")),
             )
@@ -780,6 +787,7 @@ def meeting_page(meeting_id: int):
         attendance=meetings.attendance(meeting),
         present=meetings.present_count(meeting),
         quorum_reached=meetings.quorum_reached(meeting),
+        held_votes=votes.votes(meeting=meeting),
         members=bodies.members(meeting.body) if current_user.is_authenticated else [],
         open_proposals=proposals.proposals(meeting.body),
     )

@@ -106,6 +106,11 @@ def create_vote(
         raise ValidationFailed(_("Deux options portent le même nom."), field="options")
     parse_fraction(quorum)
     check_dates(opens_at, closes_at)
+    if meeting is not None and (meeting.body_id != body.id or meeting.status == "cancelled"):
+        raise ValidationFailed(
+            _("La réunion doit être une réunion de cette instance, non annulée."),
+            field="meeting_id",
+        )
     electorate = electorate or ("commune" if body.is_assembly else "body")
     if electorate not in ("commune", "body"):
         raise ValidationFailed(_("Corps électoral inconnu."), field="electorate")
@@ -132,6 +137,10 @@ def create_vote(
         vote.settings = methods()[method].validate_settings(settings or {}, options_of(vote))
     except BallotError as exc:
         raise ValidationFailed(exc.message, field=exc.field) from exc
+    if meeting is not None and proposal is not None:
+        from federation.governance.meetings import put_on_agenda
+
+        put_on_agenda(meeting, proposal)  # proposal, meeting and minutes point to each other
     return vote
 
 
@@ -142,8 +151,12 @@ def get_vote(vote_id: int) -> Vote:
     return vote
 
 
-def votes(body: Body | None = None, proposal: Proposal | None = None) -> list[Vote]:
+def votes(
+    body: Body | None = None, proposal: Proposal | None = None, meeting: Meeting | None = None
+) -> list[Vote]:
     query = select(Vote).order_by(Vote.created_at.desc())
+    if meeting is not None:
+        query = query.where(Vote.meeting_id == meeting.id)
     if body is not None:
         query = query.where(Vote.body_id == body.id)
     if proposal is not None:
@@ -199,8 +212,17 @@ def change_rules(vote: Vote, **changes: Any) -> None:
 def open_vote(vote: Vote, actor: User) -> None:
     if vote.status != "draft":
         raise Conflict(_("Ce vote est déjà ouvert ou clos."), field="status")
-    body = db.session.get(Body, vote.body_id)
-    vote.eligible_count = len(bodies.electorate_ids(body, vote.electorate))
+    if vote.meeting_id is not None:
+        meeting = db.session.get(Meeting, vote.meeting_id)
+        if meeting.status != "held":
+            raise Conflict(
+                _(
+                    "Enregistrez d'abord les présences de la réunion : "
+                    "elles font le corps électoral."
+                ),
+                field="meeting",
+            )
+    vote.eligible_count = len(electorate_ids(vote))
     vote.status = "open"
     if vote.opens_at is None or _aware(vote.opens_at) < utcnow():
         vote.opens_at = utcnow()  # a planned later opening is kept: casting waits for it
@@ -276,9 +298,33 @@ def _ensure_open(vote: Vote) -> None:
         raise Conflict(_("Ce vote est clos : votre bulletin n'a pas été enregistré."), field="vote")
 
 
-def _eligible(vote: Vote, user_id: int) -> bool:
+def base_electorate(vote: Vote) -> set[int]:
+    """Who may take part in the body's decisions (and give or hold a proxy)."""
     body = db.session.get(Body, vote.body_id)
-    return user_id in set(bodies.electorate_ids(body, vote.electorate))
+    return set(bodies.electorate_ids(body, vote.electorate))
+
+
+def electorate_ids(vote: Vote) -> set[int]:
+    """Who votes. A vote held in a meeting: the members recorded present, and those whose
+    proxy a present member holds; otherwise the whole electorate of the body."""
+    base = base_electorate(vote)
+    if vote.meeting_id is None:
+        return base
+    from federation.governance.meetings import present_ids
+
+    present = present_ids(db.session.get(Meeting, vote.meeting_id)) & base
+    carried = set(
+        db.session.scalars(
+            select(Proxy.giver_id).where(
+                Proxy.vote_id == vote.id, Proxy.holder_id.in_(present or {0})
+            )
+        )
+    )
+    return present | (carried & base)
+
+
+def _eligible(vote: Vote, user_id: int) -> bool:
+    return user_id in electorate_ids(vote)
 
 
 @dataclass(frozen=True)
@@ -414,7 +460,8 @@ def give_proxy(vote: Vote, giver: User, holder_id: int) -> Proxy:
         raise Conflict(_("Ce vote est clos."))
     if holder_id == giver.id:
         raise ValidationFailed(_("On ne se donne pas procuration à soi-même."), field="holder")
-    if not (_eligible(vote, giver.id) and _eligible(vote, holder_id)):
+    base = base_electorate(vote)
+    if not (giver.id in base and holder_id in base):
         raise Forbidden(_("La procuration se donne entre membres qui votent."))
     if has_voted(vote, giver.id):
         raise Conflict(_("Vous avez déjà voté."))
@@ -496,6 +543,9 @@ def compute_result(vote: Vote) -> dict[str, Any]:
     quorum = parse_fraction(vote.quorum)
     # zero participation never decides anything, whatever the quorum says ("0" included)
     quorum_met = taking_part > 0 and taking_part * quorum.denominator >= quorum.numerator * eligible
+    meeting = _meeting_quorum(vote)
+    if meeting is not None:  # a vote held in a meeting is valid only if the meeting is
+        quorum_met = quorum_met and meeting["quorum_reached"]
     adopted = None
     if result.adopted is not None:
         adopted = bool(result.adopted and quorum_met)
@@ -516,6 +566,21 @@ def compute_result(vote: Vote) -> dict[str, Any]:
         "adopted": adopted,
         "binding": method.binding,
         "details": result.details,
+        **({"meeting": meeting} if meeting is not None else {}),
+    }
+
+
+def _meeting_quorum(vote: Vote) -> dict[str, Any] | None:
+    if vote.meeting_id is None:
+        return None
+    from federation.governance.meetings import present_count, quorum_reached
+
+    meeting = db.session.get(Meeting, vote.meeting_id)
+    return {
+        "id": meeting.id,
+        "present": present_count(meeting),
+        "quorum": meeting.quorum,
+        "quorum_reached": quorum_reached(meeting),
     }
 
 
@@ -548,6 +613,8 @@ def close_vote(vote: Vote, actor: User) -> dict[str, Any]:
     vote.closes_at = utcnow()
     if vote.secret:
         _open_ballot_box(vote)
+    if vote.meeting_id is not None:  # late arrivals recorded present during the meeting
+        vote.eligible_count = len(electorate_ids(vote))
     result = compute_result(vote)
     vote.result = result
     db.session.flush()
