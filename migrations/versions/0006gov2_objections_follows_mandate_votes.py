@@ -59,8 +59,27 @@ def upgrade() -> None:
     with op.batch_alter_table('federation_roles', schema=None) as batch_op:
         batch_op.add_column(sa.Column('starts_at', sa.DateTime(timezone=True), nullable=True))
 
+    # composite tenant keys (issue 11) for the new table and references; idempotent, so it
+    # holds whether this revision runs before or after 0009tenant
+    from federation.tenancy.ddl import secure_tenant_tables
+
+    secure_tenant_tables(op, tables=['gov_objections', 'gov_mandates'])
+
 
 def downgrade() -> None:
+    from federation.tenancy.ddl import unsecure_tenant_tables
+
+    unsecure_tenant_tables(op, tables=['gov_objections'])
+    composite = [
+        fk['name']
+        for fk in sa.inspect(op.get_bind()).get_foreign_keys('gov_mandates')
+        if fk['name'] and fk['name'].startswith('fkc_')
+        and set(fk['constrained_columns']) & {'election_vote_id', 'recall_vote_id'}
+    ]
+    if composite:
+        with op.batch_alter_table('gov_mandates', schema=None) as batch_op:
+            for name in composite:
+                batch_op.drop_constraint(name, type_='foreignkey')
     with op.batch_alter_table('federation_roles', schema=None) as batch_op:
         batch_op.drop_column('starts_at')
     with op.batch_alter_table('membership_roles', schema=None) as batch_op:
