@@ -143,12 +143,11 @@ def _intercommunal_demo(federations: dict, communes: dict, users: dict[str, User
                 actor=delegate,
             )
     members = [c for c in communes.values() if c.id in set(tenancy.member_commune_ids(plateau.id))]
-    share = 1 / len(members)
     project = pooled.create_project(
         plateau,
         "Stations de mesure des débits des sources",
         "12000",
-        {c.id: f"{share:.6f}" for c in members},
+        {c.id: f"1/{len(members)}" for c in members},  # shares add up to exactly 1
         description="Six stations pour suivre les débits des sources du plateau et "
         "partager l'eau en connaissance de cause.",
         shares=True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
@@ -90,34 +91,46 @@ def _amounts(contributions: dict[int, Any]) -> dict[int, Decimal]:
     return {cid: _money(value, "contributions") for cid, value in contributions.items()}
 
 
+def _share(value: Any) -> Fraction:
+    """A share of the budget: a decimal ("0.25") or a fraction ("1/3"), in ]0, 1]."""
+    try:
+        share = Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        raise ValidationFailed(_("Part invalide."), field="contributions") from None
+    if not 0 < share <= 1:
+        raise ValidationFailed(_("Part invalide."), field="contributions")
+    return share
+
+
 def _shares(total: Decimal, contributions: dict[int, Any]) -> dict[int, Decimal]:
     """Shares must add up to exactly 1: nothing is silently charged to anyone. Only the
     rounding of each share to the cent (less than a cent per commune) goes to the largest
     contributor, so that the amounts add up to the budget."""
-    shares: dict[int, Decimal] = {}
-    for commune_id, value in contributions.items():
-        try:
-            share = Decimal(str(value))
-        except InvalidOperation:
-            raise ValidationFailed(_("Part invalide."), field="contributions") from None
-        if not share.is_finite() or not 0 < share <= 1:
-            raise ValidationFailed(_("Part invalide."), field="contributions")
-        shares[commune_id] = share
+    shares = {cid: _share(value) for cid, value in contributions.items()}
     if sum(shares.values()) != 1:
         raise ValidationFailed(
             _(
                 "Les parts (%(parts)s) totalisent %(sum)s : elles doivent totaliser exactement 1.",
-                parts=" + ".join(str(s) for s in shares.values()),
-                sum=sum(shares.values()),
+                parts=" + ".join(str(contributions[c]).strip() for c in shares),
+                sum=_shown(sum(shares.values())),
             ),
             field="contributions",
         )
-    amounts = {cid: (total * share).quantize(CENT) for cid, share in shares.items()}
+    amounts = {
+        cid: (Decimal(share.numerator) * total / Decimal(share.denominator)).quantize(CENT)
+        for cid, share in shares.items()
+    }
     remainder = total - sum(amounts.values())
     if remainder:
         largest = max(amounts, key=lambda c: (amounts[c], -c))
         amounts[largest] += remainder
     return amounts
+
+
+def _shown(value: Fraction) -> str:
+    """A sum of shares as a decimal when it is one (0.6), else as a fraction (7/6)."""
+    decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    return str(decimal.normalize()) if Fraction(decimal) == value else str(value)
 
 
 def get_project(federation: Federation, project_id: int) -> PooledProject:

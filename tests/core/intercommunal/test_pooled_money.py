@@ -8,6 +8,8 @@ import threading
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from federation.db import db
 from tests.core.intercommunal.test_ratification import (  # noqa: F401 - plateau is a fixture
     _assembly_vote,
@@ -51,6 +53,29 @@ def test_shares_that_do_not_sum_to_one_are_refused_naming_them(client, factory, 
     )
     assert thirds.status_code == 201, thirds.json
     assert sum(Decimal(c["amount"]) for c in thirds.json["contributions"]) == Decimal("10000")
+
+
+def test_shares_given_as_fractions_add_up_exactly(app, plateau):
+    """Thirds as fractions (the service; the demo uses it): exact, amounts to the cent."""
+    from federation.errors import ValidationFailed
+    from federation.intercommunal import pooled
+    from federation.tenancy.models import Federation
+
+    ids = [c.id for c in plateau["communes"][:3]]
+    with app.app_context():
+        fed = db.session.get(Federation, plateau["federation"].id)
+        project = pooled.create_project(fed, "Tiers", "100", dict.fromkeys(ids, "1/3"), shares=True)
+        assert sorted(str(c.amount) for c in project.contributions) == [
+            "33.33",
+            "33.33",
+            "33.34",
+        ]
+        with pytest.raises(ValidationFailed) as refused:
+            pooled.create_project(
+                fed, "Sixièmes", "100", dict.fromkeys(ids, "0.166667"), shares=True
+            )
+        assert "0.500001" in str(refused.value.message)
+        db.session.rollback()
 
 
 def _vote(client, factory, plateau, index, choice):
