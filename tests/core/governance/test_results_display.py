@@ -211,3 +211,29 @@ def test_results_partial_renders_for_every_builtin_method_without_error(
             vote_id = vote.id
         page = client.get(f"/c/{town.commune.slug}/votes/{vote_id}?lang={lang}")
         assert page.status_code == 200, method.name
+
+
+@pytest.mark.parametrize(
+    ("method", "ballot", "expected"),
+    [
+        ("majority", {"choice": "no"}, "Contre"),
+        ("consent", {"position": "stand_aside"}, "Je m'abstiens sans bloquer"),
+        ("advice", {"position": "agree"}, "D'accord"),
+        ("approval", {"approve": [1, 2]}, "Approuvé : Un, Deux"),
+        ("score", {"scores": {"1": 4, "2": 0}}, "Un : 4 ; Deux : 0"),
+        ("dot", {"points": {"2": 3}}, "Deux : 3 points"),
+        ("majority_judgment", {"grades": {"1": 4, "2": 0}}, "Un : bien ; Deux : à rejeter"),
+        ("schulze", {"ranking": [[2], [1]]}, "1. Deux ; 2. Un"),
+        ("stv", {"ranking": [2, 1]}, "1. Deux ; 2. Un"),
+        ("time_poll", {"availability": {"1": "maybe"}}, "Un : si besoin"),
+    ],
+)
+def test_every_ballot_is_said_in_words(app, method, ballot, expected):
+    from federation.governance.models import Vote
+    from federation.governance.voting.base import Option
+
+    vote = Vote(method=method, settings={"grades": 6}, secret=False)
+    with app.test_request_context("/"):
+        assert results.ballot_words(vote, ballot, [Option(1, "Un"), Option(2, "Deux")]) == expected
+    with app.test_request_context("/?lang=en"):
+        assert "{" not in results.ballot_words(vote, ballot, [Option(1, "Un"), Option(2, "Deux")])
