@@ -43,7 +43,9 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter, ClauseElement, TextClause
+from sqlalchemy.sql.selectable import AliasedReturnsRows, TableClause
 from sqlalchemy.sql.util import find_tables
 
 SCOPE_KEY = "convergence.scope"
@@ -321,6 +323,34 @@ def _check_core_sql(sql: str, context: Any) -> None:
         raise _core_refusal(tables)
 
 
+def _check_raw_aliases(statement: Any) -> None:
+    """Refuse an alias of a tenant *table* inside an ORM statement (R4).
+
+    ``with_loader_criteria`` filters mapped entities and their ``aliased()`` forms, not a
+    Core ``Model.__table__.alias()`` joined into an ORM query, which would read every
+    commune's rows.
+    """
+    if raw_sql_allowed():
+        return
+    names = _tenant_table_names()
+    entity_froms: set[int] = set()
+    raw: dict[int, str] = {}
+    for element in visitors.iterate(statement):
+        entity = getattr(element, "_annotations", {}).get("parententity")
+        selectable = getattr(entity, "selectable", None)
+        if selectable is not None:
+            entity_froms.add(hash(selectable))
+        if (
+            isinstance(element, AliasedReturnsRows)
+            and isinstance(element.element, TableClause)
+            and element.element.name in names
+        ):
+            raw[hash(element)] = element.element.name
+    found = {name for key, name in raw.items() if key not in entity_froms}
+    if found:
+        raise _core_refusal(found)
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _guard_cursor_execute(
     _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
@@ -348,6 +378,7 @@ def _scope_orm_execute(state: ORMExecuteState) -> Any:
         if tenant:
             raise TenantScopeError(f"query on tenant table {tenant[0]} without a commune scope")
     elif not scope.unscoped:
+        _check_raw_aliases(state.statement)
         ids = tuple(sorted(scope.commune_ids))
         if len(ids) == 1:
             only = ids[0]
