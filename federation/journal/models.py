@@ -38,3 +38,22 @@ class JournalEntry(db.Model):
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
     __table_args__ = (UniqueConstraint("chain", "seq"),)
+
+
+class JournalCheckpoint(db.Model):
+    """A chain's head as a checkpoint saw it (``convergence journal checkpoint``, run by
+    cron). ``journal verify`` refuses a chain that no longer reaches a checkpointed head:
+    deleting the last entries of a chain (truncation), which the hash links alone cannot
+    show, is detected. The same heads are countersigned in the platform chain and in each
+    federation's chain. Append-only like the journal (database triggers).
+    """
+
+    __tablename__ = "journal_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(40), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    head_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    recorded_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+    __table_args__ = (UniqueConstraint("chain", "seq"),)

@@ -23,6 +23,7 @@ GLOBAL_TABLES = {
     "api_tokens": "personal, per user",
     "notifications": "personal, per user",
     "journal_entries": "public by nature, read by chain (commune or federation)",
+    "journal_checkpoints": "heads of the public journal's chains, public like them",
     "alembic_version": "Alembic's own",
     "federation_plugins": "federation-level switches, public",
     "federation_proposals": "federation-level, public",
