@@ -213,6 +213,8 @@ def send(proposal: FederationProposal, actor: User) -> None:
         actor=actor.display_name,
     )
     db.session.flush()
+    db.session.expire(proposal, ["ratifications"])
+    evaluate(proposal)  # communes that cannot answer may already settle it (refusal, none left)
 
 
 def _can_answer(commune_id: int) -> bool:

@@ -189,6 +189,9 @@ def _concurrent_expenses(app, make_app, client, factory, plateau):
             except Conflict:
                 db.session.rollback()
                 statuses.append(409)
+            except Exception:  # the planted race may also fail elsewhere (journal contention)
+                db.session.rollback()
+                statuses.append(500)
 
     threads = [threading.Thread(target=attempt, args=(n,)) for n in range(workers)]
     for thread in threads:
@@ -213,7 +216,7 @@ def test_spending_cap_holds_under_concurrent_expenses(
     """R12 shape: 12 concurrent 1,000 € expenses on 5,000 € funded → 5 accepted, 7 refused."""
     _widen_the_race(monkeypatch)
     total, statuses = _concurrent_expenses(app, make_app, client, factory, plateau)
-    assert sorted(set(statuses)) <= [201, 409], statuses
+    assert set(statuses) <= {201, 409}, statuses
     assert total <= Decimal("5000"), (total, statuses)
     assert statuses.count(201) == 5, statuses
 

@@ -364,3 +364,35 @@ def test_the_event_path_test_sees_unlocked_answers(
         test_two_assemblies_closing_at_once_decide_through_the_event_path(
             app, make_app, client, factory, plateau, monkeypatch
         )
+
+
+def test_a_refusal_rule_can_settle_a_unanimity_at_send_time(client, factory, hamlets):
+    """Unanimity, and h3 (nobody able to vote) counts as a refusal: rejected at once, and the
+    other communes' local proposals are closed rather than left open for nothing."""
+    proposal_id = _send_hamlets(client, factory, hamlets, rule="unanimity", unable_rule="refuse")
+    detail = _detail(client, proposal_id)
+    assert detail["status"] == "rejected", detail
+    assert _statuses(detail) == {
+        "h0": "unanswered",
+        "h1": "unanswered",
+        "h2": "unanswered",
+        "h3": "unable",
+    }
+    proposals = client.get("/api/v1/communes/h0/proposals").json
+    assert [p["status"] for p in proposals if p["extra"].get("intercommunal")] == ["withdrawn"]
+
+
+def test_an_abstaining_commune_does_not_block_unanimity(client, factory, hamlets):
+    proposal_id = _send_hamlets(client, factory, hamlets, rule="unanimity")
+    for index in range(3):
+        commune = hamlets["communes"][index]
+        _assembly_vote(
+            client,
+            factory,
+            commune,
+            hamlets["facilitators"][index],
+            hamlets["voters"][commune.id],
+            _local_proposal(client, commune),
+            "yes",
+        )
+    assert _detail(client, proposal_id)["status"] == "adopted"
