@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
