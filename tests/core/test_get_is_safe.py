@@ -18,19 +18,25 @@ from werkzeug.routing import Rule
 
 from federation.db import db
 from federation.identity.models import User
-from federation.tenancy.context import unscoped
 from federation.tenancy.models import Commune
-from tests.core.test_isolation_walk import _a_ids, _reaches, _rule_key, _seed, _urls
+from tests.core.test_isolation_walk import (
+    _a_ids,
+    _reaches,
+    _rule_key,
+    _seed,
+    _urls,
+    owner_engine,
+)
 
 ROLES = ("anonymous", "member", "admin")
 
 
 def snapshot(app: Flask) -> dict[str, tuple[int, str]]:
-    """table → (row count, SHA-256 of its sorted rows), read through a plain DB-API
-    connection (a test reading every table whole, outside the ORM's scoping)."""
+    """table → (row count, SHA-256 of its sorted rows), read as the tables' owner through a
+    plain DB-API connection (every row, past the ORM's scoping and row-level security)."""
     with app.app_context():
         tables = sorted(t for t in inspect(db.engine).get_table_names() if t != "alembic_version")
-        connection = db.engine.raw_connection()
+        connection = owner_engine().raw_connection()
         try:
             cursor = connection.cursor()
             state = {}
@@ -130,20 +136,17 @@ def test_no_get_route_changes_the_database(app, town):
 
 def test_get_walk_fails_on_a_planted_write(app, town, make_app):
     """A GET route that writes (the kind of bug this walk exists for) is reported."""
-    from tests.support.notes_plugin import Note
+    from flask import g
 
     leaky = make_app()
 
-    def touch(note_id: int) -> str:
-        with unscoped():
-            note = db.session.get(Note, note_id)
-            if note is not None:
-                note.body = "changed on GET"
-                db.session.commit()
+    def touch() -> str:
+        g.commune.description = "changed on GET"
+        db.session.commit()
         return "ok"
 
-    leaky.add_url_rule("/c/<commune>/planted-get/<int:note_id>", "planted_get", touch)
-    with pytest.raises(AssertionError, match="GET /c/<commune>/planted-get/<int:note_id> changed"):
+    leaky.add_url_rule("/c/<commune>/planted-get", "planted_get", touch)
+    with pytest.raises(AssertionError, match="GET /c/<commune>/planted-get changed the database"):
         walk_gets(leaky, town, _clients(leaky, town), only=lambda r: r.endpoint == "planted_get")
 
 

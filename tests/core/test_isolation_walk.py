@@ -13,7 +13,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ from federation.journal.services import record
 from federation.plugins.services import commune_hooks, enable_plugin, manager
 from federation.tenancy.context import commune_scope, unscoped
 from federation.tenancy.models import Commune
-from federation.tenancy.scoping import is_tenant_class
+from federation.tenancy.scoping import is_tenant_class, raw_tenant_sql
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: routes where anyone signed in may write into a commune they do not belong to
@@ -65,22 +66,46 @@ def _tenant_classes() -> list[type]:
 
 
 def _rows_of(commune_id: int, exclude_user: int | None = None) -> dict[tuple[str, int], tuple]:
-    """Every row commune A owns (tenant tables, memberships, roles), as plain values."""
+    """Every row commune A owns (tenant tables, memberships, roles), as plain values.
+
+    Read as the tables' owner on a connection of its own: the test looks at the database
+    itself, past the application's scoping and (on PostgreSQL) its row-level security."""
     rows: dict[tuple[str, int], tuple] = {}
-    with unscoped():
+    with as_owner() as conn:
         for cls in _tenant_classes():
             table = cls.__table__
             key = next(iter(table.primary_key.columns)).name
-            for row in db.session.execute(select(table).where(table.c.commune_id == commune_id)):
+            for row in conn.execute(select(table).where(table.c.commune_id == commune_id)):
                 rows[(table.name, getattr(row, key))] = tuple(row)
         for cls in (Membership, MembershipRole, JournalEntry):
             table = cls.__table__
             query = select(table).where(table.c.commune_id == commune_id)
             if exclude_user is not None and cls is Membership:
                 query = query.where(table.c.user_id != exclude_user)
-            for row in db.session.execute(query):
+            for row in conn.execute(query):
                 rows[(table.name, row.id)] = tuple(row)
     return rows
+
+
+def owner_engine() -> Any:
+    """An engine connected as the owner of the tables (the test database's)."""
+    from federation.testing.database import APPS
+
+    for built in list(APPS):
+        if "convergence_test_db" in built.extensions:
+            return built.extensions["convergence_test_db"].owner
+    raise RuntimeError("no test database")
+
+
+@contextmanager
+def as_owner(*, begin: bool = False) -> Iterator[Any]:
+    """A connection as the tables' owner, for the test's own look at every row (past the
+    application's scoping and, on PostgreSQL, row-level security): the reviewed escape
+    hatch for raw SQL on tenant tables."""
+    engine = owner_engine()
+    reason = "tests: reading every commune's rows as the owner"
+    with raw_tenant_sql(reason), engine.begin() if begin else engine.connect() as conn:
+        yield conn
 
 
 def _seed(commune: Commune, users: dict[str, User], label: str) -> None:
@@ -516,17 +541,19 @@ def _leaky_app(make_app: Callable[..., Flask]) -> Flask:
 
     leaky = make_app()
 
+    notes = Note.__table__
+
     def show_note(note_id: int) -> str:
-        with unscoped():
-            note = db.session.get(Note, note_id)
-            return note.title if note else "none"
+        # reads past every barrier: a connection of its own, as the owner
+        with as_owner() as conn:
+            title = conn.execute(select(notes.c.title).where(notes.c.id == note_id)).scalar()
+        return title or "none"
 
     def rename_note(note_id: int) -> str:
-        with unscoped():
-            note = db.session.get(Note, note_id)
-            if note is not None:
-                note.title = "renamed by a planted leak"
-                db.session.commit()
+        with as_owner(begin=True) as conn:
+            conn.execute(
+                notes.update().where(notes.c.id == note_id).values(title="renamed by a leak")
+            )
         return "ok"
 
     leaky.add_url_rule("/c/<commune>/planted/<int:note_id>", "planted_show", show_note)
