@@ -158,6 +158,9 @@ def test_the_coordinator_cannot_move_a_local_copy_as_its_author(client, factory,
     coordinator = factory.user("coord@example.org")
     factory.federation_role(fed, coordinator, "coordinator")
     facilitator = factory.member(communes[0], "facilitator")
+    for commune in communes:  # every commune can answer: nothing is decided at once
+        factory.member(commune)
+        factory.member(commune)
     headers = factory.token(coordinator)
     created = client.post(
         "/api/v1/federations/plateau/proposals",
