@@ -2,7 +2,7 @@
 votes, roles that start on a given day
 
 Revision ID: 0006gov2
-Revises: 0004inter
+Revises: 0005vote
 Create Date: 2026-12-02 09:20:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006gov2'
-down_revision = '0004inter'
+down_revision = '0005vote'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """ratification: rule for communes that cannot answer; pooled contributions charged
 
 Revision ID: 0007inter2
-Revises: 0004inter
+Revises: 0006gov2
 Create Date: 2026-12-02 09:30:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0007inter2"
-down_revision = "0004inter"
+down_revision = "0006gov2"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """journal checkpoints (truncation is detected) and TRUNCATE refused on the journal
 
 Revision ID: 0008journal
-Revises: 0004inter
+Revises: 0007inter2
 Create Date: 2026-12-02 09:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0008journal'
-down_revision = '0004inter'
+down_revision = '0007inter2'
 branch_labels = None
 depends_on = None
 

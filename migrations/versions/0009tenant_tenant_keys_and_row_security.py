@@ -1,7 +1,7 @@
 """tenant keys and row-level security
 
 Revision ID: 0009tenant
-Revises: 0004inter
+Revises: 0008journal
 Create Date: 2026-12-02 09:30:00
 
 Issue 11 items 3 and 4. Data-driven: every tenant table present at this point (a
@@ -17,7 +17,7 @@ from alembic import op
 from federation.tenancy.ddl import secure_tenant_tables, unsecure_tenant_tables
 
 revision = "0009tenant"
-down_revision = "0004inter"
+down_revision = "0008journal"
 branch_labels = None
 depends_on = None
 
