@@ -144,6 +144,7 @@ def _validate(values: dict[str, Any], folder: Path) -> None:
                 make_url(values[name])
             except ArgumentError as exc:
                 raise ConfigError(f"{name} is not a database URL: {exc}") from None
+    _validate_migration_url(values)
     _validate_hosts(values["HOSTS"])
     if values["ENV"] == "production":
         if not values["SECRET_KEY"]:
@@ -188,6 +189,26 @@ def _validate_production_web(values: dict[str, Any]) -> None:
         raise ConfigError(
             f"BASE_URL ({values['BASE_URL']}) must be an https:// address on one of HOSTS "
             "in production (it makes the links of e-mails)"
+        )
+
+
+def _validate_migration_url(values: dict[str, Any]) -> None:
+    """The owner's URL and the application's name the same database (only roles differ)."""
+    app_url, owner_url = values["DATABASE_URL"], values["MIGRATION_DATABASE_URL"]
+    if not owner_url:
+        return
+    if not app_url:
+        raise ConfigError("MIGRATION_DATABASE_URL needs DATABASE_URL (the application role)")
+    a, o = make_url(normalize_url(app_url)), make_url(normalize_url(owner_url))
+    if (a.get_backend_name(), a.host, a.port, a.database) != (
+        o.get_backend_name(),
+        o.host,
+        o.port,
+        o.database,
+    ):
+        raise ConfigError(
+            "MIGRATION_DATABASE_URL must name the same database as DATABASE_URL "
+            "(the tables' owner and the application role connect to one database)"
         )
 
 

@@ -43,6 +43,8 @@ def convergence_app_role(convergence_database_url: str) -> str | None:
 def app_settings(convergence_database_url: str, convergence_app_role: str | None) -> dict[str, Any]:
     return {
         "database_url": app_url_for(convergence_database_url, convergence_app_role),
+        # `convergence db upgrade` migrates as the owner (the app role may not)
+        "migration_database_url": convergence_database_url if convergence_app_role else None,
         "secret_key": TEST_SECRET,
         "env": "testing",
         "mail_backend": "memory",
@@ -66,6 +68,8 @@ def make_app(
 
         os.environ["CONVERGENCE_INSTANCE_PATH"] = str(instance_dir)
         settings = {**app_settings, **overrides}
+        if "database_url" in overrides and "migration_database_url" not in overrides:
+            settings["migration_database_url"] = None  # another database: its own owner
         settings.setdefault("extra_plugins", [type(p)() for p in convergence_extra_plugins])
         built = create_app("test", **settings)
         APPS.add(built)

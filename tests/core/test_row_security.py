@@ -210,3 +210,21 @@ def test_the_pooled_connection_check_sees_a_session_level_setting(app, database)
         conn.commit()
     assert again == pid
     assert after == "7"
+
+
+def test_the_migration_url_names_the_same_database_as_the_application(tmp_path, monkeypatch):
+    """MIGRATION_DATABASE_URL is the owner of the application's database, nothing else."""
+    from federation.config import ConfigError, load_settings
+
+    monkeypatch.setenv("CONVERGENCE_INSTANCE_PATH", str(tmp_path))
+    app = "postgresql://convergence_app@db.local/convergence"
+    values, _ = load_settings(
+        "x",
+        {"database_url": app, "migration_database_url": "postgresql://owner@db.local/convergence"},
+    )
+    assert values["MIGRATION_DATABASE_URL"].startswith("postgresql://owner@")
+    with pytest.raises(ConfigError, match="MIGRATION_DATABASE_URL must name the same database"):
+        load_settings(
+            "x",
+            {"database_url": app, "migration_database_url": "postgresql://owner@db.local/other"},
+        )
