@@ -116,10 +116,6 @@ def _in_dependency_order(names: list[str]) -> list[str]:
 
 def _intercommunal_demo(federations: dict, communes: dict, users: dict[str, User]) -> None:
     """A delegate with a public mandate, and a pooled project put to the assemblies."""
-    from datetime import date, timedelta
-
-    from federation.governance.bodies import assembly
-    from federation.governance.mandates import assign
     from federation.intercommunal import pooled
 
     plateau = federations.get("plateau-millevaches")
@@ -130,18 +126,7 @@ def _intercommunal_demo(federations: dict, communes: dict, users: dict[str, User
     home = communes.get("peyrelevade")
     if home is not None:
         with commune_scope(home.id):
-            assign(
-                assembly(home),
-                delegate,
-                "delegate",
-                date.today(),
-                date.today() + timedelta(days=365),
-                mandate_text="Peut approuver un partage de l'eau qui garantit d'abord les "
-                "usages vitaux ; doit revenir devant l'assemblée pour toute "
-                "dépense commune de plus de 5 000 €.",
-                federation_id=plateau.id,
-                actor=delegate,
-            )
+            _elect_delegate(home, plateau, delegate, coordinator)
     members = [c for c in communes.values() if c.id in set(tenancy.member_commune_ids(plateau.id))]
     project = pooled.create_project(
         plateau,
@@ -153,3 +138,51 @@ def _intercommunal_demo(federations: dict, communes: dict, users: dict[str, User
         shares=True,
     )
     pooled.submit(project, coordinator, rule="majority")
+
+
+def _elect_delegate(home: Commune, federation, delegate: User, facilitator: User) -> None:
+    """The assembly elects its delegate to the federation (a secret approval vote its members
+    cast, then closed), and the mandate cites that election, as the rules require."""
+    from datetime import date, timedelta
+
+    from federation.governance import bodies, mandates, votes
+
+    body = bodies.assembly(home)
+    election = mandates.create_election(
+        body,
+        f"Élection du délégué ou de la déléguée à la {federation.name}",
+        [delegate],
+        facilitator,
+        federation_id=federation.id,
+    )
+    votes.open_vote(election, facilitator)
+    candidate = next(o.id for o in votes.options_of(election) if o.label == delegate.display_name)
+    for voter in _active_members(home):
+        votes.cast(election, voter, {"approve": [candidate]})
+    votes.close_vote(election, facilitator)
+    mandates.assign(
+        body,
+        delegate,
+        "delegate",
+        date.today(),
+        date.today() + timedelta(days=365),
+        mandate_text="Peut approuver un partage de l'eau qui garantit d'abord les "
+        "usages vitaux ; doit revenir devant l'assemblée pour toute "
+        "dépense commune de plus de 5 000 €.",
+        federation_id=federation.id,
+        election_vote_id=election.id,
+        actor=facilitator,
+    )
+
+
+def _active_members(commune: Commune) -> list[User]:
+    from federation.identity.models import Membership
+
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.commune_id == commune.id, Membership.status == "active")
+            .order_by(User.id)
+        )
+    )
