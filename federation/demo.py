@@ -13,7 +13,7 @@ from federation.errors import ValidationFailed
 from federation.identity import services as identity
 from federation.identity.models import User
 from federation.journal.services import commune_chain, federation_chain, record
-from federation.plugins.services import commune_hooks, enable_plugin, manager
+from federation.plugins.services import disabled_in, enable_plugin, manager
 from federation.tenancy import services as tenancy
 from federation.tenancy.context import commune_scope
 from federation.tenancy.models import Commune
@@ -52,6 +52,8 @@ def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> s
 
     password = spec.get("password", "demo-convergence")
     users_by_role: dict[str, User] = {}
+    #: commune slug → its own demo accounts by role (they come first in its demo data)
+    locals_by_role: dict[str, dict[str, User]] = {}
     for item in spec.get("users", []):
         user = identity.create_user(
             item["email"],
@@ -65,6 +67,9 @@ def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> s
             identity.activate_membership(member, by=None, method="demo")
             identity.grant_role(member, item.get("role", "member"))
             users_by_role.setdefault(item.get("role", "member"), user)
+            locals_by_role.setdefault(item["commune"], {}).setdefault(
+                item.get("role", "member"), user
+            )
         if "federation" in item:
             identity.grant_federation_role(
                 federations[item["federation"]].id,
@@ -91,7 +96,7 @@ def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> s
             )
             for name in _in_dependency_order(plugins):
                 enable_plugin(commune, name)
-            commune_hooks(commune.id).federation_demo_data(commune=commune, users=users_by_role)
+            _demo_data(commune, {**users_by_role, **locals_by_role.get(commune.slug, {})})
     _intercommunal_demo(federations, communes, users_by_role)
     db.session.commit()
     chains = [commune_chain(c.id) for c in communes.values()] + [
@@ -102,6 +107,21 @@ def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> s
         f"{len(spec.get('users', []))} accounts (password: {password}), "
         f"plugins: {', '.join(plugins) or 'none'}; {len(chains)} journal chains."
     )
+
+
+def _demo_data(commune: Commune, users: dict[str, User]) -> None:
+    """Every enabled plugin's demo data, the core parts first (governance makes the
+    circles and members the plugins' decisions go through), then by dependency."""
+    pm = manager()
+    disabled = disabled_in(commune.id)
+    impls = {i.plugin_name: i for i in pm.hook.federation_demo_data.get_hookimpls()}
+    core = [name for name in impls if name not in pm.switchable]
+    for name in [*core, *_in_dependency_order([n for n in impls if n in pm.switchable])]:
+        impl = impls.get(name)
+        if impl is None or name in disabled:
+            continue
+        arguments = {"commune": commune, "users": users}
+        impl.function(**{key: arguments[key] for key in impl.argnames})
 
 
 def _in_dependency_order(names: list[str]) -> list[str]:
@@ -137,7 +157,15 @@ def _intercommunal_demo(federations: dict, communes: dict, users: dict[str, User
         "partager l'eau en connaissance de cause.",
         shares=True,
     )
-    pooled.submit(project, coordinator, rule="majority")
+    # communes where nobody of the demo lives cannot answer: left out of the count
+    proposal = pooled.submit(project, coordinator, rule="majority", unable_rule="exclude")
+    # two assemblies ratify by their vote (the answers reach the federation when the demo is
+    # committed, through the decisions' events); Tarnac has not voted yet
+    for slug in ("faux-la-montagne", "peyrelevade"):
+        commune = communes.get(slug)
+        if commune is not None:
+            with commune_scope(commune.id):
+                _assembly_ratifies(commune, proposal.id)
 
 
 def _elect_delegate(home: Commune, federation, delegate: User, facilitator: User) -> None:
@@ -186,3 +214,33 @@ def _active_members(commune: Commune) -> list[User]:
             .order_by(User.id)
         )
     )
+
+
+def _assembly_ratifies(commune: Commune, federation_proposal_id: int) -> None:
+    """The commune's assembly votes on its copy of the federation's proposal and adopts it."""
+    from federation.governance import proposals, votes
+    from federation.governance.bodies import assembly
+    from federation.intercommunal.models import Ratification
+
+    local_id = db.session.scalar(
+        select(Ratification.commune_proposal_id).where(
+            Ratification.proposal_id == federation_proposal_id,
+            Ratification.commune_id == commune.id,
+        )
+    )
+    people = _active_members(commune)
+    if local_id is None or not people:
+        return
+    local = proposals.get_proposal(local_id)
+    facilitator = people[0]
+    vote = votes.create_vote(
+        assembly(commune),
+        local.title[:200],
+        "majority",
+        proposal=local,
+        settings={"threshold": "1/2"},
+    )
+    votes.open_vote(vote, facilitator)
+    for person in people:
+        votes.cast(vote, person, {"choice": "yes"})
+    votes.close_vote(vote, facilitator)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from federation.db import db
 from federation.governance import bodies, concerns, mandates, meetings, proposals, votes
-from federation.governance.models import Body, Concern
+from federation.governance.models import Body
 from federation.identity.models import Membership, User
 from federation.tenancy.models import Commune
 
@@ -91,25 +91,22 @@ def load(commune: Commune, users: dict[str, User]) -> None:
             continue
         circles[theme] = bodies.create_body(kind, name, purpose=purpose, theme=theme)
     people = _members(commune, users)
-    created = []
-    for title, theme, place, description, affected in CONCERNS:
-        author = people[0] if people else None
-        concern = Concern(
-            title=title,
+    if not people:
+        return  # nobody of the demo lives here: the circles wait for their members
+    created = [
+        concerns.raise_concern(
+            people[0],
+            title,
+            description=description,
             theme=theme,
             place=place,
-            description=description,
             affected=affected,
-            author_id=author.id if author else None,
         )
-        db.session.add(concern)
-        created.append(concern)
-    db.session.flush()
+        for title, theme, place, description, affected in CONCERNS
+    ]
     for index, concern in enumerate(created):
         for person in people[: max(len(people) - index, 0)]:
             concerns.support(concern, person)
-    if not people:
-        return
     facilitator = users.get("facilitator") if users.get("facilitator") in people else people[0]
     for person in people:
         if "eau" in circles:

@@ -88,12 +88,29 @@ def _facts(app: Flask) -> dict[str, Any]:
             for m in delegates
         ]
         projects = db.session.scalars(select(PooledProject.id)).all()
+        project_status = db.session.scalars(select(PooledProject.status)).all()
+        facts = {"project_status": project_status, **_plugin_facts()}
     return {
+        **facts,
         "closed_vote": closed,
         "proposal": proposal,
         "elections": elections,
         "projects": projects,
     }
+
+
+def _plugin_facts() -> dict[str, Any]:
+    """Allocations in force and the decisions behind them (when the water plugin is here)."""
+    try:
+        from convergence_water.models import AllocationRun
+    except ImportError:  # pragma: no cover - the plugin is installed by ``make install``
+        return {"applied_runs": None}
+    rows = db.session.execute(
+        select(AllocationRun.status, AllocationRun.decision_id).where(
+            AllocationRun.status == "applied"
+        )
+    ).all()
+    return {"applied_runs": rows}
 
 
 def test_demo_load_succeeds(demo):
@@ -119,6 +136,17 @@ def test_demo_follows_the_governance_rules(demo):
         assert vote_id is not None and status == "closed"
     assert demo["closed_vote"] is not None
     assert demo["projects"]
+    # the pooled project was ratified by the assemblies' votes (answers by their decisions)
+    assert demo["project_status"] == ["approved"]
+
+
+def test_demo_water_allocations_are_decided_by_the_circle(demo):
+    """No allocation is in force without the adopted decision of a water circle's vote."""
+    assert demo["load"].exit_code == 0, demo["load"].output
+    if demo["applied_runs"] is None:
+        pytest.skip("the water plugin is not installed")
+    assert demo["applied_runs"], "no allocation in force in the demo"
+    assert all(decision for _status, decision in demo["applied_runs"])
 
 
 def _urls(demo: dict[str, Any]) -> list[str]:

@@ -15,7 +15,7 @@ from federation.db import db
 
 from . import participatory as pb
 from . import services
-from .models import PBBallot, PBProject
+from .models import PBProject
 
 #: (section, chapter, function, label, theme, planned, executed share)
 LINES = [
@@ -106,8 +106,8 @@ def load(commune: Any, users: dict[str, Any]) -> None:
     services.amend(
         lines["Subventions aux associations"],
         "1500",
-        "Aide exceptionnelle à la fête du plateau, votée en assemblée populaire.",
-        actor="Assemblée populaire",
+        "Aide exceptionnelle à la fête du plateau (décision modificative n° 1).",
+        actor="Conseil municipal",
     )
     members = _members(commune, users)
     _decided_spending(commune, members, lines["Éclairage public économe"])
@@ -192,14 +192,15 @@ def _past_process(commune: Any, year: int, line: Any, members: list[Any]) -> Non
         )
     pb.advance(process, "review", actor="Services municipaux")
     for project, (_t, _p, _th, _c, appeal) in zip(created, PB_PROJECTS, strict=True):
-        reason = "Faisable : le terrain est communal et le devis est réaliste."
-        pb.review(project, True, reason, reviewer=_Reviewer(), cost=None)
-        project.review_reason = (
-            reason if appeal > 3 else "Faisable avec l'aide du chantier d'insertion."
+        reason = (
+            "Faisable : le terrain est communal et le devis est réaliste."
+            if appeal > 3
+            else "Faisable avec l'aide du chantier d'insertion."
         )
+        pb.review(project, True, reason, reviewer=_Reviewer(), cost=None)
     pb.advance(process, "vote", actor="Services municipaux")
     rng = random.Random(f"budget-demo-{commune.slug}")  # noqa: S311 - repeatable demo
-    rows = []
+    contents = []  # the paper ballots counted at the town hall, entered afterwards
     for _ in range(24):
         weights = {
             p.external_id: appeal for p, (*_x, appeal) in zip(created, PB_PROJECTS, strict=True)
@@ -208,11 +209,9 @@ def _past_process(commune: Any, year: int, line: Any, members: list[Any]) -> Non
         for _pick in range(rng.randint(1, 3)):
             pid = rng.choices(list(weights), weights=list(weights.values()))[0]
             chosen.add(pid)
-        rows.append({"content": pb.canonical(dict.fromkeys(sorted(chosen), 1))})
-    for row in rows:
-        db.session.add(PBBallot(receipt=pb.secrets.token_hex(16), process_id=process.id, **row))
-    process.imported_ballots = len(rows)
-    process.eligible_count = max(commune.population or 0, len(rows))
+        contents.append(pb.canonical(dict.fromkeys(sorted(chosen), 1)))
+    process.imported_ballots = pb.store_imported_ballots(process, contents)
+    process.eligible_count = max(commune.population or 0, len(contents))
     db.session.flush()
     pb.advance(process, "results", actor="Services municipaux")
     pb.advance(process, "follow_up", actor="Services municipaux")

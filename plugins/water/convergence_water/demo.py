@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from convergence_water import readings, services
-from convergence_water.models import ResourceReading, RestrictionRule, WaterResource
+from convergence_water.models import AllocationRun, WaterResource
 from federation.db import db
 from federation.identity.models import Membership, User
 
@@ -113,7 +113,7 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
         return row
 
     if account is not None:
-        own = add(
+        add(
             {
                 "kind": "household",
                 "name": f"Foyer de {account.display_name.split(',')[0]}",
@@ -121,9 +121,9 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
                 "people": 2,
                 "resource_id": spring.id,
                 "needs": {"drinking": 240, "leisure": 150, "irrigation": 120},
+                "account_email": account.email,  # her household is hers
             }
         )
-        own.account_id = account.id
     for name, address, count, drinking, leisure, garden in HOUSEHOLDS:
         add(
             {
@@ -178,50 +178,32 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
     db.session.flush()
 
     # A dry summer lasting into the autumn: the spring's flow has been falling each month.
-    for days_ago, flow, level_cm in (
-        (120, 6000, 120),
-        (90, 4800, 95),
-        (60, 4200, 72),
-        (30, 3900, 60),
+    for resource, days_ago, flow, level_cm, note in (
+        (spring, 120, 6000, 120, "Relevé mensuel du débit à la source"),
+        (spring, 90, 4800, 95, "Relevé mensuel du débit à la source"),
+        (spring, 60, 4200, 72, "Relevé mensuel du débit à la source"),
+        (spring, 30, 3900, 60, "Relevé mensuel du débit à la source"),
+        (spring, 3, 3600, 48, "Plus bas débit mesuré depuis 2019"),
+        (second, 65, None, 640, "Niveau de la nappe (profondeur mesurée)"),
+        (second, 35, None, 590, "Niveau de la nappe (profondeur mesurée)"),
+        (second, 3, 12_000, 575, "Niveau de la nappe (profondeur mesurée)"),
     ):
-        db.session.add(
-            ResourceReading(
-                resource_id=spring.id,
-                measured_on=today - timedelta(days=days_ago),
-                flow=int(flow * scale),
-                level_cm=level_cm,
-                note="Relevé mensuel du débit à la source",
-            )
+        services.add_resource_reading(
+            resource,
+            measured_on=(today - timedelta(days=days_ago)).isoformat(),
+            flow_m3=None if flow is None else f"{int(flow * scale) / 1000:.3f}",
+            level_cm=level_cm,
+            note=note,
+            today=today,
         )
-    db.session.add(
-        ResourceReading(
-            resource_id=spring.id,
-            measured_on=today - timedelta(days=3),
-            flow=int(3600 * scale),
-            level_cm=48,
-            note="Plus bas débit mesuré depuis 2019",
-        )
+    # the circle's own rule for the « alerte » level (stricter than the default)
+    services.set_rule(
+        "alerte",
+        "leisure",
+        reduction_pct=60,
+        forbidden=False,
+        hours="arrosage interdit de 8 h à 20 h, piscines non remplies",
     )
-    for days_ago, flow, level_cm in ((65, None, 640), (35, None, 590), (3, 12_000, 575)):
-        db.session.add(
-            ResourceReading(
-                resource_id=second.id,
-                measured_on=today - timedelta(days=days_ago),
-                flow=None if flow is None else int(flow * scale),
-                level_cm=level_cm,
-                note="Niveau de la nappe (profondeur mesurée)",
-            )
-        )
-    db.session.add(
-        RestrictionRule(
-            level="alerte",
-            category="leisure",
-            reduction_pct=60,
-            forbidden=False,
-            hours="arrosage interdit de 8 h à 20 h, piscines non remplies",
-        )
-    )
-    db.session.flush()
 
     data: dict[str, Any] = {
         "level": "vigilance",
@@ -235,7 +217,7 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
     for resource in (spring, second):
         proposed = services.runs(resource_id=resource.id, limit=1)
         run = proposed[0] if proposed else services.compute_run(resource, today=today)
-        services.apply_run(run)
+        _put_to_the_circle(run)
 
     # Meter readings: two months of the summer for four users; one goes over its share.
     rows = []
@@ -252,3 +234,34 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
             day = today - timedelta(days=days_ago)
             rows.append((None, row.meter_code, day, f"{index / 1000:.3f}"))
     readings.import_records(rows, source="csv", today=today)
+
+
+def _put_to_the_circle(run: AllocationRun) -> None:
+    """The allocation goes to the water circle's vote, as the rules want: a facilitator
+    proposes it and opens the vote, the circle's members vote, the vote is closed; the
+    adopted decision puts it in force (``governance.decision_adopted``, after the commit).
+    Where the demo has nobody in the circle, the allocation stays proposed."""
+    from convergence_water import decisions
+    from federation.governance import bodies, votes
+    from federation.identity.services import has_permission
+
+    circles = services.water_bodies()
+    if not circles:
+        return
+    members = bodies.members(circles[0])
+    cid = services.commune_id()
+    facilitator = next((m for m in members if has_permission(m, "gov.facilitate", cid)), None)
+    if facilitator is None:
+        return
+    proposal = decisions.propose(
+        {"allocation_id": run.id},
+        facilitator,
+        body_id=circles[0].id,
+        text="Le débit des sources baisse : partageons l'eau en garantissant d'abord "
+        "les usages vitaux.",
+        open_vote=True,
+    )
+    vote = votes.votes(proposal=proposal)[0]
+    for person in members:
+        votes.cast(vote, person, {"choice": "yes"})
+    votes.close_vote(vote, facilitator)
