@@ -31,81 +31,165 @@ without the key, but their transaction ids are visible), and timing of network t
 Rotating ``SECRET_KEY`` while a secret vote is open makes its sealed ballots unreadable:
 closing then refuses (nothing is lost or miscounted; restore the key to close).
 
-The seal is an encrypt-then-MAC construction from the standard library (no extra
-dependency): HMAC-SHA-256 in counter mode as the key stream (a PRF in CTR mode) over a
-random 128-bit nonce, and an HMAC-SHA-256 tag over nonce and ciphertext, with separate
-keys derived per vote.
+Who uses it: the core's secret votes (kind ``"vote"``, table ``gov_sealed_ballots``) and
+any plugin with secret ballots (the budget plugin's participatory budgeting, kind
+``"budget_pb"``, its own table). A sealed-ballot table has a random string ``id``, the
+container's id column and a ``sealed`` bytes column; :func:`put`, :func:`open_all` and
+:func:`discard` work on any such table, so the rules above are written once.
+
+The seal is AES-256-GCM from the ``cryptography`` package (a maintained, audited library
+rather than hand-written crypto): a random 96-bit nonce per ballot, the key derived per
+(kind, container) from ``SECRET_KEY`` with HKDF-SHA-256, the kind and the container id as
+associated data (a sealed ballot moved to another vote does not open). Any alteration of a
+sealed row makes its tag fail: closing then refuses with a 409, nothing is counted.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
+from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
 
+from federation.db import db
+from federation.errors import Conflict
+
+#: the plaintext (length prefix + JSON) is padded to a multiple of this many bytes
 BLOCK = 256
-_NONCE = 16
-_TAG = 32
-_VERSION = b"convergence/secret-ballot/v1"
+_NONCE = 12
+_TAG = 16
+_PURPOSE = b"convergence/sealed-ballot/v2"
+#: the kind of the core's secret votes
+VOTE = "vote"
 
 
 class BrokenSeal(Exception):
     """A sealed ballot that cannot be opened (key changed, or the row was altered)."""
 
 
-def _keys(vote_id: int) -> tuple[bytes, bytes]:
+def _label(kind: str, container_id: int) -> bytes:
+    return b"%s\x00%s\x00%d" % (_PURPOSE, kind.encode(), container_id)
+
+
+def _key(kind: str, container_id: int) -> bytes:
     secret = current_app.config["SECRET_KEY"]
-    key = secret if isinstance(secret, bytes) else str(secret).encode()
-    root = hmac.new(key, _VERSION + b"/%d" % vote_id, hashlib.sha256).digest()
-    return (
-        hmac.new(root, b"encrypt", hashlib.sha256).digest(),
-        hmac.new(root, b"authenticate", hashlib.sha256).digest(),
+    material = secret if isinstance(secret, bytes) else str(secret).encode()
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=_PURPOSE, info=_label(kind, container_id)
+    ).derive(material)
+
+
+def seal(kind: str, container_id: int, payload: Any) -> bytes:
+    """The sealed form of one ballot (``payload``: any JSON value): nonce ‖ AES-GCM of the
+    padded JSON ‖ tag. Two seals of the same ballot differ (random nonce)."""
+    plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    size = -(-(len(plain) + 4) // BLOCK) * BLOCK
+    padded = len(plain).to_bytes(4, "big") + plain + bytes(size - len(plain) - 4)
+    nonce = secrets.token_bytes(_NONCE)
+    return nonce + AESGCM(_key(kind, container_id)).encrypt(
+        nonce, padded, _label(kind, container_id)
     )
 
 
-def _stream(key: bytes, nonce: bytes, size: int) -> bytes:
-    blocks = (size + 31) // 32
-    return b"".join(
-        hmac.new(key, nonce + i.to_bytes(8, "big"), hashlib.sha256).digest() for i in range(blocks)
-    )[:size]
-
-
-def _xor(a: bytes, b: bytes) -> bytes:
-    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
-
-
-def seal(vote_id: int, receipt: str, content: str) -> bytes:
-    """The sealed form of one ballot: nonce ‖ ciphertext (padded) ‖ tag."""
-    plain = json.dumps([receipt, content], ensure_ascii=False).encode()
-    size = -(-(len(plain) + 4) // BLOCK) * BLOCK
-    padded = len(plain).to_bytes(4, "big") + plain + bytes(size - len(plain) - 4)
-    encrypt, authenticate = _keys(vote_id)
-    nonce = secrets.token_bytes(_NONCE)
-    cipher = _xor(padded, _stream(encrypt, nonce, size))
-    return nonce + cipher + hmac.new(authenticate, nonce + cipher, hashlib.sha256).digest()
-
-
-def unseal(vote_id: int, blob: bytes) -> tuple[str, str]:
-    """(receipt, content) of a sealed ballot; BrokenSeal if it is not one of this vote's."""
+def unseal(kind: str, container_id: int, blob: bytes) -> Any:
+    """The payload of a sealed ballot; :class:`BrokenSeal` if it is not one of this
+    container's (other key, other container, altered bytes)."""
     blob = bytes(blob)
     if len(blob) < _NONCE + 4 + _TAG:
         raise BrokenSeal("too short")
-    nonce, cipher, tag = blob[:_NONCE], blob[_NONCE:-_TAG], blob[-_TAG:]
-    encrypt, authenticate = _keys(vote_id)
-    expected = hmac.new(authenticate, nonce + cipher, hashlib.sha256).digest()
-    if not hmac.compare_digest(tag, expected):
-        raise BrokenSeal("authentication failed")
-    padded = _xor(cipher, _stream(encrypt, nonce, len(cipher)))
+    try:
+        padded = AESGCM(_key(kind, container_id)).decrypt(
+            blob[:_NONCE], blob[_NONCE:], _label(kind, container_id)
+        )
+    except InvalidTag:
+        raise BrokenSeal("authentication failed") from None
     length = int.from_bytes(padded[:4], "big")
-    receipt, content = json.loads(padded[4 : 4 + length].decode())
-    return receipt, content
+    try:
+        return json.loads(padded[4 : 4 + length].decode())
+    except ValueError:
+        raise BrokenSeal("not a ballot") from None
 
 
-def shuffled(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def shuffled(items: list[Any]) -> list[Any]:
     """A uniformly random order (system CSPRNG): the order ballots are written at close."""
     items = list(items)
     secrets.SystemRandom().shuffle(items)
     return items
+
+
+# --- the box: any sealed-ballot table (id, <container column>, sealed) ------------------
+
+
+def put(model: Any, column: Any, kind: str, container_id: int, payload: Any) -> None:
+    """In the voter's transaction: keep one ballot sealed until its container closes."""
+    db.session.add(
+        model(
+            **{
+                "id": secrets.token_hex(16),
+                column.key: container_id,
+                "sealed": seal(kind, container_id, payload),
+            }
+        )
+    )
+    db.session.flush()
+
+
+def open_all(model: Any, column: Any, kind: str, container_id: int) -> list[Any]:
+    """In the closing transaction (the container locked, see :func:`lock`): open every
+    sealed ballot, delete the sealed rows, return the payloads in random order — the
+    caller writes them in that order. A ballot that does not open stops everything with a
+    409 (the caller's transaction is rolled back: the vote stays open)."""
+    rows = list(db.session.scalars(select(model).where(column == container_id)))
+    try:
+        opened = [unseal(kind, container_id, row.sealed) for row in rows]
+    except BrokenSeal:
+        raise Conflict(
+            _(
+                "Les bulletins scellés de ce vote ne s'ouvrent pas (clé du serveur changée ?) : "
+                "le vote reste ouvert."
+            ),
+            field="vote",
+        ) from None
+    discard(model, column, container_id)
+    for row in rows:
+        db.session.expunge(row)
+    return shuffled(opened)
+
+
+def discard(model: Any, column: Any, container_id: int) -> int:
+    """Delete the sealed ballots of a container without opening them (a cancelled vote:
+    nothing is counted). Returns how many."""
+    done = db.session.execute(
+        delete(model).where(column == container_id).execution_options(synchronize_session=False)
+    )
+    return int(done.rowcount or 0)
+
+
+def lock(container: Any, *, exclusive: bool) -> None:
+    """Serialise casting (shared) and closing (exclusive) on one container row, so that a
+    ballot is either sealed before the close opens the box, or refused after it; then
+    re-read the row (its state once the lock is held).
+
+    PostgreSQL: ``FOR SHARE`` / ``FOR UPDATE`` on the row. SQLite has one writer at a time:
+    a no-op UPDATE of the row takes the database's write lock before anything is checked.
+    """
+    model = type(container)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(model.id).where(model.id == container.id).with_for_update(read=not exclusive)
+        )
+    else:
+        db.session.execute(
+            update(model)
+            .where(model.id == container.id)
+            .values(id=model.id)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.refresh(container)

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from federation.db import db, utcnow
@@ -382,40 +382,16 @@ def cast(vote: Vote, voter: User, ballot: Any, *, for_user_id: int | None = None
 
 def _seal(vote: Vote, receipt: str, content: str) -> None:
     """Keep a secret ballot sealed until the vote closes (never in the ballots table now)."""
-    db.session.add(
-        SealedBallot(
-            id=secrets.token_hex(16),
-            vote_id=vote.id,
-            sealed=ballot_box.seal(vote.id, receipt, content),
-        )
-    )
-    db.session.flush()
+    ballot_box.put(SealedBallot, SealedBallot.vote_id, ballot_box.VOTE, vote.id, [receipt, content])
 
 
 def _open_ballot_box(vote: Vote) -> int:
     """At close, in the closing transaction: open every sealed ballot, write them to the
     ballots table in random order, delete the sealed rows. Returns how many."""
-    rows = list(db.session.scalars(select(SealedBallot).where(SealedBallot.vote_id == vote.id)))
-    try:
-        opened = [ballot_box.unseal(vote.id, row.sealed) for row in rows]
-    except ballot_box.BrokenSeal:
-        raise Conflict(
-            _(
-                "Les bulletins scellés de ce vote ne s'ouvrent pas (clé du serveur changée ?) : "
-                "le vote reste ouvert."
-            ),
-            field="vote",
-        ) from None
-    for receipt, content in ballot_box.shuffled(opened):
+    opened = ballot_box.open_all(SealedBallot, SealedBallot.vote_id, ballot_box.VOTE, vote.id)
+    for receipt, content in opened:
         db.session.add(SecretBallot(receipt=receipt, vote_id=vote.id, content=content))
     db.session.flush()
-    db.session.execute(
-        delete(SealedBallot)
-        .where(SealedBallot.vote_id == vote.id)
-        .execution_options(synchronize_session=False)
-    )
-    for row in rows:
-        db.session.expunge(row)
     return len(opened)
 
 
@@ -681,11 +657,15 @@ def roll(vote: Vote) -> list[VoteParticipation]:
 def cancel_vote(vote: Vote, by: str, reason: str) -> bool:
     """End a draft or open vote without an outcome: its question was settled elsewhere (a
     federation decided before this assembly answered). Nothing is tallied, no decision is
-    made; ballots already cast stay stored. Returns whether the vote was cancelled."""
+    made. The vote is locked like a close (a ballot in flight is recorded before, or refused
+    after); the sealed ballots of a secret vote are deleted unopened — nobody will ever count
+    them — while the roll of who took part stays. Returns whether the vote was cancelled."""
+    lock_vote(vote, exclusive=True)
     if vote.status not in ("draft", "open"):
         return False
     vote.status = "cancelled"
     vote.closes_at = utcnow()
+    ballot_box.discard(SealedBallot, SealedBallot.vote_id, vote.id)
     db.session.flush()
     record(
         "vote.cancelled",

@@ -223,10 +223,10 @@ def test_sealed_ballots_reveal_nothing_while_the_vote_is_open(app, town, elector
             assert b"scores" not in raw and not any(c.encode() in raw for c in truth.values())
         vote = db.session.get(Vote, vote_id)
         assert votes.results_visible(vote) is False and votes.roll_visible(vote) is False
-        opened = sorted(ballot_box.unseal(vote_id, blob)[1] for _id, blob in rows)
+        opened = sorted(ballot_box.unseal(ballot_box.VOTE, vote_id, blob)[1] for _id, blob in rows)
         assert opened == sorted(truth.values())  # the server, with its key, can open them
         with pytest.raises(ballot_box.BrokenSeal):
-            ballot_box.unseal(vote_id + 1, rows[0][1])  # not another vote's key
+            ballot_box.unseal(ballot_box.VOTE, vote_id + 1, rows[0][1])  # not another vote's key
 
 
 def _poll_attack(client, town, factory, electorate) -> int:
@@ -290,7 +290,7 @@ def _planted_live_tally(vote):
     """The planted leak: results computed from ballots readable while the vote is open."""
     totals: dict[str, int] = {}
     for row in db.session.scalars(select(SealedBallot).where(SealedBallot.vote_id == vote.id)):
-        _receipt, content = ballot_box.unseal(vote.id, row.sealed)
+        _receipt, content = ballot_box.unseal(ballot_box.VOTE, vote.id, row.sealed)
         for option, score in votes.json.loads(content)["scores"].items():
             totals[option] = totals.get(option, 0) + score
     return {"scores": totals}
