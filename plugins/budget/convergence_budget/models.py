@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -264,4 +265,24 @@ class PBBallot(TenantMixin, db.Model):
             "ix_budget_pb_ballots_commune_process_content", "commune_id", "process_id", "content"
         ),
         PLUGIN,
+    )
+
+
+class PBSealedBallot(TenantMixin, db.Model):
+    """A ballot cast while the vote is open: sealed by the core ballot box
+    (:mod:`federation.governance.ballot_box`, kind ``"budget_pb"``), random id, no user, no
+    time. Written in the voter's transaction; opened, written to :class:`PBBallot` in random
+    order and deleted by the transaction that closes the vote (issue 10 item 3)."""
+
+    __tablename__ = "budget_pb_sealed_ballots"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_pb_processes.id", ondelete="CASCADE"), nullable=False
+    )
+    sealed: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+    __table_args__ = (
+        Index("ix_budget_pb_sealed_ballots_commune_process", "commune_id", "process_id"),
+        {"sqlite_with_rowid": False, **PLUGIN},
     )

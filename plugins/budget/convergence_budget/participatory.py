@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from federation.db import db, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from federation.governance import ballot_box
 from federation.journal.services import record
 from federation.security import security_event
 
@@ -32,6 +33,7 @@ from .models import (
     PBParticipation,
     PBProcess,
     PBProject,
+    PBSealedBallot,
     random_id,
 )
 from .services import _text, _year, book, get_line, money
@@ -234,6 +236,10 @@ def advance(process: PBProcess, to: str, *, actor: Any) -> None:
             field="phase",
         )
     name = getattr(actor, "display_name", str(actor))
+    if to == "results":  # the close: wait for the ballots in flight, then open the box
+        ballot_box.lock(process, exclusive=True)
+        if process.phase != "vote":
+            raise Conflict(_("Le vote n'est pas ouvert."), field="phase")
     if to == "vote":
         feasible = [p for p in projects(process) if p.status == "feasible"]
         if not feasible:
@@ -258,6 +264,7 @@ def advance(process: PBProcess, to: str, *, actor: Any) -> None:
     if to == "results":
         process.vote_closed_at = utcnow()
         process.phase = to
+        _open_ballot_box(process)
         process.result = tally(process)
         for project in projects(process):
             project.selected = project.external_id in process.result["selected"]
@@ -276,6 +283,19 @@ def advance(process: PBProcess, to: str, *, actor: Any) -> None:
         )
         return
     process.phase = to
+
+
+BALLOT_BOX = "budget_pb"
+
+
+def _open_ballot_box(process: PBProcess) -> int:
+    """In the closing transaction: the sealed ballots, opened by the core ballot box, are
+    written in random order (one transaction id for all, random ids and receipts)."""
+    opened = ballot_box.open_all(PBSealedBallot, PBSealedBallot.process_id, BALLOT_BOX, process.id)
+    for receipt, content in opened:
+        db.session.add(PBBallot(receipt=receipt, process_id=process.id, content=content))
+    db.session.flush()
+    return len(opened)
 
 
 def _rules_of(process: PBProcess) -> dict[str, Any]:
@@ -545,10 +565,14 @@ def may_vote(process: PBProcess, user: Any) -> bool:
 
 
 def cast(process: PBProcess, voter: Any, ballot: Any) -> tuple[str | None, bool]:
-    """Record one secret ballot in one transaction: who voted (UNIQUE per person) and, in
-    another table with no user and no time, what was voted. A second ballot of the same
-    person changes nothing and answers ``(None, True)``; 16 at once give one ballot (R12).
+    """Record one secret ballot in one transaction: who voted (UNIQUE per person) and the
+    ballot, sealed in the core ballot box until the vote closes (no user, no time; at the
+    close it is opened and written in random order, so no row left shares the voter's
+    transaction). A second ballot of the same person changes nothing and answers
+    ``(None, True)``; 16 at once give one ballot (R12). The process row is locked (shared)
+    first: a ballot is sealed before the close opens the box, or refused after it.
     """
+    ballot_box.lock(process, exclusive=False)
     if process.phase != "vote":
         raise Conflict(_("Le vote n'est pas ouvert."), field="phase")
     if not may_vote(process, voter):
@@ -561,8 +585,13 @@ def cast(process: PBProcess, voter: Any, ballot: Any) -> tuple[str | None, bool]
                 PBParticipation(process_id=process.id, voter_id=voter.id, cast_on=date.today())
             )
             db.session.flush()
-            db.session.add(PBBallot(receipt=receipt, process_id=process.id, content=content))
-            db.session.flush()
+            ballot_box.put(
+                PBSealedBallot,
+                PBSealedBallot.process_id,
+                BALLOT_BOX,
+                process.id,
+                [receipt, content],
+            )
     except IntegrityError:
         return None, True
     security_event("pb_vote_cast", process=process.id)  # never the choice

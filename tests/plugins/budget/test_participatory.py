@@ -175,9 +175,10 @@ def test_sixteen_concurrent_ballots_of_one_person_leave_one_within_the_limits(
 
         with commune_scope(town.commune.id):
             assert db.session.scalar(select(func.count(PBParticipation.id))) == 1
+            process = pb.get_process(process_id)
+            pb.advance(process, "results", actor="test")  # opens the sealed ballots
             contents = list(db.session.scalars(select(PBBallot.content)))
             assert len(contents) == 1
-            process = pb.get_process(process_id)
             election, projects = pb.election_of(process)
             ((weights, count),) = election.ballots
             assert count == 1 and len(weights) <= 2
