@@ -45,9 +45,7 @@ def test_two_seals_of_one_ballot_differ_and_have_one_size(app):
             raise AssertionError(f"opened with the key of {kind}/{container}")
 
 
-def test_an_altered_sealed_ballot_makes_closing_refuse(app, client, town, factory):
-    """One flipped byte in one sealed row: the close answers 409 naming the vote, counts
-    nothing, and the vote stays open with its sealed ballots."""
+def _tamper_and_close(app, client, town, factory):
     vote_id = _vote(client, town, factory, secret=True)
     _cast_all(client, town, factory, vote_id, town.members[:3])
     with app.app_context(), commune_scope(town.commune.id):
@@ -63,6 +61,13 @@ def test_an_altered_sealed_ballot_makes_closing_refuse(app, client, town, factor
     closed = client.post(
         f"{town.base}/votes/{vote_id}/close", headers=factory.token(town.facilitator.user)
     )
+    return vote_id, closed
+
+
+def test_an_altered_sealed_ballot_makes_closing_refuse(app, client, town, factory):
+    """One flipped byte in one sealed row: the close answers 409 naming the vote, counts
+    nothing, and the vote stays open with its sealed ballots."""
+    vote_id, closed = _tamper_and_close(app, client, town, factory)
     assert closed.status_code == 409, closed.json
     assert "scellés" in str(closed.json) or "sealed" in str(closed.json)
     with app.app_context(), commune_scope(town.commune.id):
@@ -159,3 +164,21 @@ def test_the_cancel_race_detector_catches_an_unlocked_cancel(
     vote_id = _vote(client, town, factory, secret=True)
     seen = _race_cancel(app, make_app, town, vote_id, monkeypatch)
     assert seen["cast"] == "recorded" and seen["sealed_left"] == 1, seen
+
+
+def test_the_tamper_check_catches_a_box_that_counts_altered_ballots(
+    app, client, town, factory, monkeypatch
+):
+    """Planted: a box that reads an altered ballot as some other choice. The close then
+    succeeds (200), which the check above refuses."""
+    real = ballot_box.unseal
+
+    def lenient(kind, container_id, blob):
+        try:
+            return real(kind, container_id, blob)
+        except ballot_box.BrokenSeal:
+            return ["0" * 32, votes.canonical({"choice": "no"})]
+
+    monkeypatch.setattr(ballot_box, "unseal", lenient)
+    _vote_id, closed = _tamper_and_close(app, client, town, factory)
+    assert closed.status_code == 200, closed.json
