@@ -9,6 +9,7 @@ query of a tenant model to the current commune.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData
@@ -36,6 +37,30 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, nullable=False
     )
+
+
+def lock_row(model: type, row_id: Any, *, exclusive: bool = True) -> None:
+    """Serialise the transactions that work on one row, before anything is read.
+
+    PostgreSQL: ``FOR UPDATE`` (``exclusive``) or ``FOR SHARE`` on the row. SQLite has one
+    writer at a time: a no-op UPDATE of the row takes the database's write lock (a
+    transaction that read first could not take it any more once another one committed), so
+    shared and exclusive are the same there. ``row_id`` may be a scalar subquery. The caller
+    re-reads what it needs afterwards (``populate_existing`` or ``session.refresh``).
+    """
+    from sqlalchemy import select, update
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(model.id).where(model.id == row_id).with_for_update(read=not exclusive)
+        )
+    else:
+        db.session.execute(
+            update(model)
+            .where(model.id == row_id)
+            .values(id=model.id)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _session_class():

@@ -56,9 +56,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
-from federation.db import db
+from federation.db import db, lock_row
 from federation.errors import Conflict
 
 #: the plaintext (length prefix + JSON) is padded to a multiple of this many bytes
@@ -180,16 +180,5 @@ def lock(container: Any, *, exclusive: bool) -> None:
     PostgreSQL: ``FOR SHARE`` / ``FOR UPDATE`` on the row. SQLite has one writer at a time:
     a no-op UPDATE of the row takes the database's write lock before anything is checked.
     """
-    model = type(container)
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            select(model.id).where(model.id == container.id).with_for_update(read=not exclusive)
-        )
-    else:
-        db.session.execute(
-            update(model)
-            .where(model.id == container.id)
-            .values(id=model.id)
-            .execution_options(synchronize_session=False)
-        )
+    lock_row(type(container), container.id, exclusive=exclusive)
     db.session.refresh(container)

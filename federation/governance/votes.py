@@ -17,10 +17,10 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from federation.db import db, utcnow
+from federation.db import db, lock_row, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.governance import ballot_box, bodies
 from federation.governance.models import (
@@ -265,17 +265,7 @@ def lock_vote(vote: Vote, *, exclusive: bool) -> None:
     run one after the other. Either way a ballot is counted, or refused as arriving after
     the close — never stored uncounted.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            select(Vote.id).where(Vote.id == vote.id).with_for_update(read=not exclusive)
-        )
-    else:
-        db.session.execute(
-            update(Vote)
-            .where(Vote.id == vote.id)
-            .values(status=Vote.status)
-            .execution_options(synchronize_session=False)
-        )
+    lock_row(Vote, vote.id, exclusive=exclusive)
     db.session.refresh(vote)  # the state as it is now that the lock is held
 
 

@@ -10,9 +10,9 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from federation.db import db
+from federation.db import db, lock_row
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.identity.models import User
 from federation.intercommunal.models import (
@@ -238,17 +238,7 @@ def _lock_project(project: PooledProject) -> None:
     """Serialise spending on one project: a row lock on PostgreSQL (``FOR UPDATE``), the
     database write lock on SQLite (a no-op write taken before the cap is read; later readers
     of the cap wait for this transaction to end)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            update(PooledProject)
-            .where(PooledProject.id == project.id)
-            .values(progress=PooledProject.progress)
-            .execution_options(synchronize_session=False)
-        )
-    else:
-        db.session.execute(
-            select(PooledProject.id).where(PooledProject.id == project.id).with_for_update()
-        )
+    lock_row(PooledProject, project.id)
 
 
 def _spent_now(project: PooledProject) -> Decimal:

@@ -22,9 +22,9 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from federation.db import db, utcnow
+from federation.db import db, lock_row, utcnow
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.identity.models import Membership, User
 from federation.intercommunal.models import (
@@ -303,19 +303,7 @@ def _lock_proposal(proposal_id: int | Any) -> None:
     database write lock on SQLite (a no-op write). Taken before anything is read: on SQLite a
     transaction that read first cannot take the write lock once another one committed.
     ``proposal_id`` may be a scalar subquery."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            update(FederationProposal)
-            .where(FederationProposal.id == proposal_id)
-            .values(status=FederationProposal.status)
-            .execution_options(synchronize_session=False)
-        )
-    else:
-        db.session.execute(
-            select(FederationProposal.id)
-            .where(FederationProposal.id == proposal_id)
-            .with_for_update()
-        )
+    lock_row(FederationProposal, proposal_id)
 
 
 def _locked(proposal_id: int, *, lock: bool = True) -> FederationProposal:

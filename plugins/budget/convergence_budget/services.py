@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from federation.db import db
+from federation.db import db, lock_row
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.journal.services import record
 from federation.tenancy.context import current_commune
@@ -255,8 +255,8 @@ def figures(year: int | None) -> list[LineFigures]:
 
 
 def line_figures(line: BudgetLine, *, lock: bool = False) -> LineFigures:
-    if lock:  # FOR UPDATE on PostgreSQL: two bookings on one line wait for each other
-        db.session.execute(select(BudgetLine.id).where(BudgetLine.id == line.id).with_for_update())
+    if lock:  # two bookings on one line wait for each other (see federation.db.lock_row)
+        lock_row(BudgetLine, line.id)
     amended = db.session.scalar(
         select(func.sum(BudgetAmendment.amount)).where(BudgetAmendment.line_id == line.id)
     )
