@@ -4,19 +4,15 @@ unopened, under the vote's lock)."""
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import select, text, update
 
 from federation.db import db
-from federation.errors import Conflict
 from federation.governance import ballot_box, votes
 from federation.governance.models import SealedBallot, SecretBallot, Vote, VoteParticipation
-from federation.identity.models import User
 from federation.tenancy.context import commune_scope
 from federation.tenancy.scoping import raw_tenant_sql
 
-from .test_vote_concurrency import _vote, _wide
+from .test_vote_concurrency import _vote, race
 
 
 def _cast_all(client, town, factory, vote_id, people) -> None:
@@ -96,47 +92,17 @@ def test_cancelling_a_secret_vote_deletes_its_sealed_ballots(app, client, town, 
 
 def _race_cancel(app, make_app, town, vote_id, monkeypatch, pause: float = 3.0) -> dict:
     """A cast paused after its checks, against cancel_vote; what each side saw."""
-    checked, cancelled = threading.Event(), threading.Event()
-    real_canonical = votes.canonical
-
-    def paused(ballot):
-        if threading.current_thread().name == "caster":
-            checked.set()
-            cancelled.wait(pause)
-        return real_canonical(ballot)
-
-    monkeypatch.setattr(votes, "canonical", paused)
-    served = _wide(app, make_app)
-    seen: dict = {}
-
-    def cast() -> None:
-        try:
-            with served.app_context(), commune_scope(town.commune.id):
-                vote = db.session.get(Vote, vote_id)
-                votes.cast(vote, db.session.get(User, town.members[0].user.id), {"choice": "yes"})
-                db.session.commit()
-                seen["cast"] = "recorded"
-        except Conflict as exc:
-            seen["cast"] = f"refused: {exc.message}"
-        except BaseException as exc:  # collected for the assertion
-            seen["cast"] = f"error: {exc!r}"
-
-    def cancel() -> None:
-        try:
-            checked.wait(30)
-            with served.app_context(), commune_scope(town.commune.id):
-                seen["cancel"] = votes.cancel_vote(db.session.get(Vote, vote_id), "t", "test")
-                db.session.commit()
-        except BaseException as exc:  # collected for the assertion
-            seen["cancel"] = f"error: {exc!r}"
-        finally:
-            cancelled.set()
-
-    threads = [threading.Thread(target=cast, name="caster"), threading.Thread(target=cancel)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    seen = race(
+        app,
+        make_app,
+        town,
+        vote_id,
+        monkeypatch,
+        pause=pause,
+        end=lambda vote, _actor: votes.cancel_vote(vote, "t", "test"),
+        result_key="cancel",
+        error_key="cancel",
+    )
     with app.app_context(), commune_scope(town.commune.id):
         seen["sealed_left"] = len(
             db.session.scalars(select(SealedBallot).where(SealedBallot.vote_id == vote_id)).all()

@@ -39,8 +39,25 @@ def _wide(app, make_app):
     return app
 
 
-def race(app, make_app, town, vote_id, monkeypatch, *, pause: float = 3.0) -> dict:
-    """Cast (paused after its checks) against close; returns what each side saw."""
+def _close(vote, actor):
+    return votes.close_vote(vote, actor)
+
+
+def race(
+    app,
+    make_app,
+    town,
+    vote_id,
+    monkeypatch,
+    *,
+    pause: float = 3.0,
+    end=_close,
+    result_key: str = "result",
+    error_key: str = "close",
+) -> dict:
+    """Cast (paused after its checks) against ``end(vote, facilitator)`` — the close by
+    default; returns what each side saw (``end``'s result under ``result_key``, its error
+    under ``error_key``)."""
     checked, closed = threading.Event(), threading.Event()
     real_canonical = votes.canonical
 
@@ -73,10 +90,10 @@ def race(app, make_app, town, vote_id, monkeypatch, *, pause: float = 3.0) -> di
             with served.app_context(), commune_scope(town.commune.id):
                 vote = db.session.get(Vote, vote_id)
                 actor = db.session.get(User, town.facilitator.user.id)
-                seen["result"] = votes.close_vote(vote, actor)
+                seen[result_key] = end(vote, actor)
                 db.session.commit()
         except BaseException as exc:  # collected for the assertion
-            seen["close"] = f"error: {exc!r}"
+            seen[error_key] = f"error: {exc!r}"
         finally:
             closed.set()
 

@@ -14,6 +14,7 @@ from federation.db import db
 from tests.core.intercommunal.test_ratification import (  # noqa: F401 - plateau is a fixture
     _assembly_vote,
     _local_proposal,
+    _plateau_vote,
     plateau,
 )
 
@@ -78,19 +79,6 @@ def test_shares_given_as_fractions_add_up_exactly(app, plateau):
         db.session.rollback()
 
 
-def _vote(client, factory, plateau, index, choice):
-    commune = plateau["communes"][index]
-    _assembly_vote(
-        client,
-        factory,
-        commune,
-        plateau["facilitators"][index],
-        plateau["voters"][commune.id],
-        _local_proposal(client, commune),
-        choice,
-    )
-
-
 def _approved_project(client, factory, plateau):
     """c3 leaves before the decision, c0 and c1 ratify (2 of the 3 remaining), c2 never
     answers: only c0 and c1 are charged, 2,500 each."""
@@ -108,8 +96,8 @@ def _approved_project(client, factory, plateau):
     admin = factory.token(factory.platform_admin())
     assert client.delete(f"{BASE}/communes/c3", headers=admin).status_code == 204
     CALLS.clear()
-    _vote(client, factory, plateau, 0, "yes")
-    _vote(client, factory, plateau, 1, "yes")
+    _plateau_vote(client, factory, plateau, 0, "yes")
+    _plateau_vote(client, factory, plateau, 1, "yes")
     funded = [
         c for c in CALLS if c[0] == "event" and c[1][0] == "intercommunal.pooled_project_ratified"
     ]

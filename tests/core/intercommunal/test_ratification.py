@@ -103,6 +103,20 @@ def _assembly_vote(client, factory, commune, facilitator, voters, proposal_id, c
     return client.post(f"{base}/votes/{vote['id']}/close", headers=fac).json
 
 
+def _plateau_vote(client, factory, plateau, index, choice):
+    """The assembly of the plateau's commune number ``index`` answers ``choice``."""
+    commune = plateau["communes"][index]
+    return _assembly_vote(
+        client,
+        factory,
+        commune,
+        plateau["facilitators"][index],
+        plateau["voters"][commune.id],
+        _local_proposal(client, commune),
+        choice,
+    )
+
+
 def _send(client, factory, plateau, **rule):
     headers = factory.token(plateau["coordinator"])
     base = "/api/v1/federations/plateau"

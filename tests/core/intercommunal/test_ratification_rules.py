@@ -17,24 +17,12 @@ from federation.db import db
 from tests.core.intercommunal.test_ratification import (  # noqa: F401 - plateau is a fixture
     _assembly_vote,
     _local_proposal,
+    _plateau_vote,
     _send,
     plateau,
 )
 
 BASE = "/api/v1/federations/plateau"
-
-
-def _vote(client, factory, plateau, index, choice):
-    commune = plateau["communes"][index]
-    return _assembly_vote(
-        client,
-        factory,
-        commune,
-        plateau["facilitators"][index],
-        plateau["voters"][commune.id],
-        _local_proposal(client, commune),
-        choice,
-    )
 
 
 def _detail(client, proposal_id):
@@ -51,12 +39,12 @@ def test_an_answer_after_the_deadline_is_refused_when_it_arrives(app, client, fa
     proposal_id = _send(
         client, factory, plateau, deadline=(date.today() + timedelta(days=3)).isoformat()
     )
-    _vote(client, factory, plateau, 0, "yes")
+    _plateau_vote(client, factory, plateau, 0, "yes")
     with app.app_context():
         db.session.get(FederationProposal, proposal_id).deadline = date.today() - timedelta(1)
         db.session.commit()
     for index in (1, 2):  # two more yes: 3 of 4, had they come in time
-        _vote(client, factory, plateau, index, "yes")
+        _plateau_vote(client, factory, plateau, index, "yes")
     detail = _detail(client, proposal_id)
     # decided on arrival of the late answer, without waiting for close-due: 1 of 4
     assert detail["status"] == "rejected", detail
@@ -88,7 +76,7 @@ def test_answers_after_the_outcome_are_refused_and_local_proposals_close(
     ).json
     assert client.post(f"{base3}/votes/{vote3['id']}/open", headers=fac3).status_code == 200
     for index in (0, 1, 2):
-        _vote(client, factory, plateau, index, "yes")
+        _plateau_vote(client, factory, plateau, index, "yes")
     detail = _detail(client, proposal_id)
     assert detail["status"] == "adopted"
     assert _statuses(detail)["c3"] == "unanswered"
@@ -224,7 +212,7 @@ def _concurrent_answers(app, make_app, client, factory, plateau, monkeypatch):
     from federation.tenancy.context import commune_scope
 
     proposal_id = _send(client, factory, plateau)
-    _vote(client, factory, plateau, 0, "yes")
+    _plateau_vote(client, factory, plateau, 0, "yes")
     locals_ = {i: _local_proposal(client, plateau["communes"][i]) for i in (1, 2)}
     with app.app_context():
         for i in (1, 2):
@@ -297,7 +285,7 @@ def test_two_assemblies_closing_at_once_decide_through_the_event_path(
     from federation.intercommunal import ratification
 
     proposal_id = _send(client, factory, plateau)
-    _vote(client, factory, plateau, 0, "yes")
+    _plateau_vote(client, factory, plateau, 0, "yes")
     votes = {}
     for index in (1, 2):
         commune = plateau["communes"][index]
