@@ -3,16 +3,15 @@ their commune, and background delivery through RQ when Redis is there."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from federation.db import db
 from federation.plugins.events import emit, run_event_job
 from federation.tenancy.context import commune_scope
+from federation.testing.redis import redis_available, redis_test_url
 from tests.support.notes_plugin import CALLS
 
-REDIS_URL = os.environ.get("CONVERGENCE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = redis_test_url(15)
 
 
 def _events():
@@ -79,18 +78,8 @@ def test_a_failing_handler_is_isolated(app, factory, monkeypatch, caplog):
     assert "handler exploded" in caplog.text
 
 
-def _redis_available() -> bool:
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return False
-    return True
-
-
 @pytest.mark.redis
-@pytest.mark.skipif(not _redis_available(), reason=f"no Redis server at {REDIS_URL}")
+@pytest.mark.skipif(not redis_available(REDIS_URL), reason=f"no Redis server at {REDIS_URL}")
 def test_events_go_through_rq_when_redis_is_configured(make_app, app, factory, monkeypatch):
     from redis import Redis
     from rq import SimpleWorker
