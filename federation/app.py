@@ -150,11 +150,13 @@ def _plugin_manager(app: Flask, extra: list[Any]) -> ConvergencePluginManager:
     from federation.core_plugin import CorePlugin
     from federation.governance.plugin import GovernancePlugin
     from federation.intercommunal.plugin import IntercommunalPlugin
+    from federation.roster.plugin import RosterPlugin
 
     pm = ConvergencePluginManager()
     pm.register_plugin(CorePlugin())
     pm.register_plugin(GovernancePlugin())
     pm.register_plugin(IntercommunalPlugin())
+    pm.register_plugin(RosterPlugin())
     if not app.config["SAFE_MODE"]:
         pm.load_entrypoints(only=app.config["PLUGINS"])
     for plugin in extra:
@@ -274,6 +276,9 @@ def _init_requests(app: Flask, state: ConvergenceState) -> None:
     from federation.security import add_security_headers
 
     install_request_hooks(app, state)
+    from federation.web.page_cache import install as install_page_cache
+
+    install_page_cache(app)  # public pages in Redis, never stale (needs REDIS_URL)
     app.after_request(add_security_headers)
 
     @app.before_request

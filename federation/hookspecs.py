@@ -225,3 +225,28 @@ def federation_verification_methods() -> list[VerificationMethod]:
     commune chooses one; see
     :class:`federation.plugins.contributions.VerificationMethod`.
     """
+
+
+@hookspec
+def federation_roster_shift_attended(commune: Commune, shift: Any, user_ids: list[int]) -> None:
+    """React when attendance is recorded for a roster shift (commune hook: enabled plugins).
+
+    Called after the recording transaction has committed, through the
+    ``roster.attendance_recorded`` domain event, in the commune's scope (a handler that
+    raises is logged and rolled back; the others still run).
+
+    :param shift: the :class:`federation.roster.models.Shift`; ``shift.source_kind`` and
+        ``shift.source_ref`` say which plugin object it belongs to (check the kind is yours).
+    :param user_ids: the people newly marked present in this recording (a correction
+        that marks them absent again does not call the hook).
+    """
+
+
+@hookspec(firstresult=True)
+def federation_roster_source_link(commune: Commune, source_kind: str, source_ref: str) -> Any:
+    """Describe the plugin object a roster shift is attached to (commune hook, first answer).
+
+    Return ``(label, url)`` for a ``source_kind`` the plugin created (``"food.distribution"``,
+    ``"42"`` → ``("Distribution du 4 mai", "/c/<commune>/food/distributions/42")``), or
+    ``None`` for a kind that is not yours. The roster's shift page shows the link.
+    """
