@@ -1,0 +1,2 @@
+"""Convergence's food plugin: producers, season contracts and baskets with solidarity
+prices, distributions and their rota, a solidarity pot, land for new farmers."""

@@ -1,0 +1,312 @@
+"""Food services: context and who may do what, producers and products, declared needs.
+
+Services take plain values, validate them (a :class:`~federation.errors.ServiceError`
+names the field at fault), flush and never commit: views, the API, the CLI and the
+import commit. They act in the current commune's scope. Contracts, solidarity,
+distributions and land live in their own modules beside this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from convergence_food.constants import FAMILIES, FOOD_THEMES, PLUGIN, PRODUCER_KINDS, UNITS
+from convergence_food.models import Need, Producer, Product
+from convergence_food.units import quantity
+from federation.db import db
+from federation.errors import Conflict, NotFound, ValidationFailed
+from federation.governance.models import Body, BodyMember, Organisation
+from federation.identity.models import Membership
+from federation.identity.services import has_permission
+from federation.journal.services import record
+from federation.plugins.events import emit
+from federation.plugins.services import is_enabled, plugin_settings
+from federation.tenancy.context import session
+
+# --- context and who may do what ----------------------------------------------------------
+
+
+def commune_id() -> int:
+    """The commune the session is scoped to (services run in one commune's scope)."""
+    scope = session().scope
+    if scope is None or scope.commune_id is None:
+        raise RuntimeError("food services run in a commune's scope")
+    return scope.commune_id
+
+
+def settings() -> dict[str, Any]:
+    return plugin_settings(commune_id(), PLUGIN)
+
+
+def plugin_on(name: str) -> bool:
+    """Whether another plugin is enabled here (its public pages may then be linked)."""
+    return is_enabled(commune_id(), name)
+
+
+def food_bodies() -> list[Body]:
+    """The commune's food circles: thematic or action circles whose theme is food."""
+    return list(
+        db.session.scalars(
+            select(Body)
+            .where(Body.theme.in_(FOOD_THEMES), Body.kind != "assembly", Body.archived.is_(False))
+            .order_by(Body.id)
+        )
+    )
+
+
+def _authenticated(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def is_member(user: Any) -> bool:
+    """An active (verified) member of the commune."""
+    if not _authenticated(user):
+        return False
+    return (
+        db.session.scalar(
+            select(Membership.id).where(
+                Membership.commune_id == commune_id(),
+                Membership.user_id == user.id,
+                Membership.status == "active",
+            )
+        )
+        is not None
+    )
+
+
+def in_food_circle(user: Any) -> bool:
+    """A member of one of the commune's food circles (who alone sees food-aid requests)."""
+    if not is_member(user):
+        return False
+    return (
+        db.session.scalar(
+            select(BodyMember.id)
+            .join(Body, Body.id == BodyMember.body_id)
+            .where(
+                BodyMember.user_id == user.id,
+                Body.theme.in_(FOOD_THEMES),
+                Body.kind != "assembly",
+                Body.archived.is_(False),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def can_steer(user: Any) -> bool:
+    """Producers, contracts, distributions, land: ``food.manage`` or the food circle."""
+    if not _authenticated(user):
+        return False
+    return has_permission(user, "food.manage", commune_id()) or in_food_circle(user)
+
+
+def can_see_aid(user: Any) -> bool:
+    """Who asked for food aid: the food circle only (not even the commune's admins)."""
+    return in_food_circle(user)
+
+
+def journal(kind: str, summary: str, payload: dict[str, Any], actor: Any = None) -> None:
+    """Public journal entry and domain event of a state change (no personal data)."""
+    record(
+        f"food.{kind}",
+        summary,
+        payload,
+        commune_id=commune_id(),
+        actor=getattr(actor, "display_name", "") if actor is not None else "",
+    )
+    emit(f"food.{kind}", payload, commune_id=commune_id())
+
+
+# --- small validators ---------------------------------------------------------------------
+
+
+def text(value: Any, field: str, maximum: int, required: bool = False) -> str:
+    result = "" if value is None else str(value).strip()
+    if required and not result:
+        raise ValidationFailed(_("Ce champ est obligatoire."), field=field)
+    if len(result) > maximum:
+        raise ValidationFailed(_("%(n)d caractères au plus.", n=maximum), field=field)
+    return result
+
+
+def choice(value: Any, choices: Iterable[str], field: str) -> str:
+    result = "" if value is None else str(value).strip()
+    if result not in set(choices):
+        raise ValidationFailed(_("Valeur inconnue : %(v)s", v=result[:40]), field=field)
+    return result
+
+
+def integer(value: Any, field: str, low: int, high: int, default: int | None = None) -> int:
+    if value in (None, "") and default is not None:
+        return default
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Nombre entier attendu."), field=field) from None
+    if not low <= number <= high:
+        raise ValidationFailed(_("Entre %(a)d et %(b)d.", a=low, b=high), field=field)
+    return number
+
+
+def flag(value: Any) -> bool:
+    return str(value).strip().lower() in {"1", "true", "on", "yes", "oui"}
+
+
+def ident(value: Any, field: str) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Identifiant invalide."), field=field) from None
+
+
+# --- producers and products ---------------------------------------------------------------
+
+
+def producers() -> list[Producer]:
+    return list(db.session.scalars(select(Producer).order_by(Producer.name)))
+
+
+def get_producer(producer_id: Any) -> Producer:
+    row = db.session.get(Producer, ident(producer_id, "producer_id"))
+    if row is None:
+        raise NotFound(_("Producteur·rice introuvable."), field="producer_id")
+    return row
+
+
+def _organisation(value: Any) -> int | None:
+    if value in (None, "", 0, "0"):
+        return None
+    org = db.session.get(Organisation, ident(value, "organisation_id"))
+    if org is None:
+        raise ValidationFailed(_("Organisation inconnue."), field="organisation_id")
+    return org.id
+
+
+def create_producer(data: dict[str, Any], actor: Any = None) -> Producer:
+    name = text(data.get("name"), "name", 200, required=True)
+    if db.session.scalar(select(Producer.id).where(Producer.name == name)):
+        raise Conflict(_("Un·e producteur·rice porte déjà ce nom."), field="name")
+    row = Producer(
+        name=name,
+        kind=choice(data.get("kind") or "farm", PRODUCER_KINDS, "kind"),
+        description=text(data.get("description"), "description", 5000),
+        organic=flag(data.get("organic")),
+        surface_ha=quantity(data.get("surface_ha") or "0", "surface_ha"),
+        how_to_buy=text(data.get("how_to_buy"), "how_to_buy", 500),
+        organisation_id=_organisation(data.get("organisation_id")),
+        account_id=getattr(actor, "id", None) if flag(data.get("is_me")) else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    journal(
+        "producer_added",
+        _("Producteur·rice ajouté·e : %(n)s", n=row.name),
+        {"producer": row.id, "name": row.name, "kind": row.kind, "organic": row.organic},
+        actor,
+    )
+    return row
+
+
+def link_shared_producer(origin_commune_id: int, origin_producer_id: int, data: dict) -> Producer:
+    """List here a producer another commune lists too (one producer, several communes):
+    the federation's indicators count it once."""
+    row = create_producer(data)
+    row.origin_commune_id, row.origin_producer_id = origin_commune_id, origin_producer_id
+    db.session.flush()
+    return row
+
+
+def may_manage_producer(user: Any, producer: Producer) -> bool:
+    return can_steer(user) or (
+        _authenticated(user) and producer.account_id is not None and producer.account_id == user.id
+    )
+
+
+def products(producer_ids: Iterable[int] | None = None) -> list[Product]:
+    query = select(Product).order_by(Product.family, Product.name)
+    if producer_ids is not None:
+        query = query.where(Product.producer_id.in_(list(producer_ids)))
+    return list(db.session.scalars(query))
+
+
+def get_product(product_id: Any) -> Product:
+    row = db.session.get(Product, ident(product_id, "product_id"))
+    if row is None:
+        raise NotFound(_("Produit introuvable."), field="product_id")
+    return row
+
+
+def add_product(producer: Producer, data: dict[str, Any], actor: Any = None) -> Product:
+    name = text(data.get("name"), "name", 200, required=True)
+    if db.session.scalar(
+        select(Product.id).where(Product.producer_id == producer.id, Product.name == name)
+    ):
+        raise Conflict(_("Ce produit existe déjà chez ce·tte producteur·rice."), field="name")
+    row = Product(
+        producer_id=producer.id,
+        name=name,
+        family=choice(data.get("family"), FAMILIES, "family"),
+        unit=choice(data.get("unit") or "kg", UNITS, "unit"),
+        season_start=integer(data.get("season_start"), "season_start", 1, 12, 1),
+        season_end=integer(data.get("season_end"), "season_end", 1, 12, 12),
+        yearly_quantity=quantity(data.get("yearly_quantity") or "0", "yearly_quantity"),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def in_season(product: Product, month: int) -> bool:
+    """Seasons may wrap around the new year (November → March)."""
+    if product.season_start <= product.season_end:
+        return product.season_start <= month <= product.season_end
+    return month >= product.season_start or month <= product.season_end
+
+
+# --- declared needs -----------------------------------------------------------------------
+
+
+def needs() -> dict[str, Decimal]:
+    return {n.family: n.yearly_quantity for n in db.session.scalars(select(Need))}
+
+
+def declare_needs(values: dict[str, Any], actor: Any = None) -> dict[str, Decimal]:
+    """The commune's yearly needs per product family (what local production is set against)."""
+    parsed = {
+        family: quantity(values[family], f"need_{family}")
+        for family in FAMILIES
+        if family in values and values[family] not in (None, "")
+    }
+    existing = {n.family: n for n in db.session.scalars(select(Need))}
+    for family, amount in parsed.items():
+        row = existing.get(family)
+        if row is None:
+            db.session.add(Need(family=family, yearly_quantity=amount))
+        else:
+            row.yearly_quantity = amount
+    db.session.flush()
+    journal(
+        "needs_declared",
+        _("Besoins alimentaires déclarés"),
+        {"needs": {k: str(v) for k, v in sorted(parsed.items())}},
+        actor,
+    )
+    return needs()
+
+
+def production_by_family() -> dict[str, Decimal]:
+    """Local production (the producers' yearly quantities), per family, in one query."""
+    from sqlalchemy import func
+
+    return {
+        family: total or Decimal("0")
+        for family, total in db.session.execute(
+            select(Product.family, func.sum(Product.yearly_quantity)).group_by(Product.family)
+        )
+    }

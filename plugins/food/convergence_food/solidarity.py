@@ -1,0 +1,242 @@
+"""The solidarity pot and food-aid requests.
+
+The pot is fed by gifts and by those who pay above the price; it pays the reductions of
+solidarity-price subscriptions, only up to what it holds. Every movement takes the pot's
+row lock first (``federation.db.lock_row``: ``FOR UPDATE`` on PostgreSQL, the write lock
+on SQLite), then re-reads the balance: two concurrent requests can never both spend the
+last euros. A ``CHECK (balance >= 0)`` in the database is the backstop.
+
+Movements go to the public journal with their amount and the new balance, never a name.
+Food-aid requests are seen by the food circle only; everyone else sees counts.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from convergence_food.constants import MOVEMENT_KINDS
+from convergence_food.models import AidRequest, Pot, PotMovement
+from convergence_food.services import can_see_aid, integer, is_member, journal, text
+from convergence_food.units import money
+from federation.db import db, lock_row, utcnow
+from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+INCOMING = ("gift", "support", "refund")
+
+
+def pot(federation_id: int | None = None, *, create: bool = False) -> Pot:
+    """The commune's pot (or its part of a federation's pot). Reading never writes: an
+    empty pot that does not exist yet is shown as zero; writers pass ``create=True``."""
+    row = db.session.scalar(
+        select(Pot).where(
+            Pot.federation_id.is_(None)
+            if federation_id is None
+            else Pot.federation_id == federation_id
+        )
+    )
+    if row is None:
+        zero = Decimal("0")
+        row = Pot(federation_id=federation_id, balance=zero, received=zero, spent=zero)
+        if create:
+            db.session.add(row)
+            db.session.flush()
+    return row
+
+
+def _locked(row: Pot) -> Pot:
+    lock_row(Pot, row.id)
+    db.session.refresh(row)
+    return row
+
+
+def _move(row: Pot, kind: str, amount: Decimal, contract_id: int | None) -> PotMovement:
+    """Apply a signed movement to a locked pot: an atomic UPDATE, then the movement."""
+    incoming = amount if amount > 0 else Decimal("0")
+    outgoing = -amount if amount < 0 else Decimal("0")
+    db.session.execute(
+        update(Pot)
+        .where(Pot.id == row.id)
+        .values(
+            balance=Pot.balance + amount,
+            received=Pot.received + incoming,
+            spent=Pot.spent + outgoing,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(row)
+    movement = PotMovement(
+        pot_id=row.id,
+        kind=kind,
+        amount=amount,
+        balance_after=row.balance,
+        contract_id=contract_id,
+    )
+    db.session.add(movement)
+    db.session.flush()
+    journal(
+        "pot",
+        _(
+            "Pot solidaire : %(k)s de %(a)s €, solde %(b)s €",
+            k=MOVEMENT_KINDS[kind],
+            a=abs(amount),
+            b=row.balance,
+        ),
+        {
+            "pot": row.id,
+            "kind": kind,
+            "amount": str(amount),
+            "balance": str(row.balance),
+            "contract": contract_id,
+        },
+    )
+    return movement
+
+
+def credit(
+    kind: str, amount: Any, *, federation_id: int | None = None, contract_id: int | None = None
+) -> PotMovement:
+    """Money into the pot: a gift, a payment above the price, a reduction given back."""
+    if kind not in INCOMING:
+        raise ValidationFailed(_("Mouvement inconnu."), field="kind")
+    value = money(amount, "amount", allow_zero=False)
+    row = _locked(pot(federation_id, create=True))
+    return _move(row, kind, value, contract_id)
+
+
+def draw(amount: Decimal, *, contract_id: int | None = None, check: Any = None) -> PotMovement:
+    """Pay a reduction out of the commune's pot, only if it holds enough.
+
+    ``check`` (optional) runs under the lock, before the balance is read: the quota of a
+    contract is counted there so that it holds under concurrency too."""
+    value = money(amount, "amount", allow_zero=False)
+    row = _locked(pot(create=True))
+    if check is not None:
+        check()
+    if row.balance < value:
+        raise Conflict(
+            _(
+                "Le pot solidaire ne peut plus couvrir cette réduction "
+                "(il contient %(b)s €, il faudrait %(a)s €).",
+                b=row.balance,
+                a=value,
+            ),
+            field="tier",
+        )
+    return _move(row, "reduction", -value, contract_id)
+
+
+def gift(amount: Any, actor: Any = None, *, federation_id: int | None = None) -> PotMovement:
+    """A gift to the pot (anonymous in the journal)."""
+    return credit("gift", amount, federation_id=federation_id)
+
+
+def movements(limit: int = 50) -> list[PotMovement]:
+    return list(
+        db.session.scalars(select(PotMovement).order_by(PotMovement.id.desc()).limit(limit))
+    )
+
+
+def pots() -> list[Pot]:
+    return list(db.session.scalars(select(Pot).order_by(Pot.federation_id.is_not(None), Pot.id)))
+
+
+# --- food-aid requests --------------------------------------------------------------------
+
+
+def request_aid(user: Any, data: dict[str, Any]) -> AidRequest:
+    """A member asks for the solidarity price; only the food circle will see who."""
+    if not is_member(user):
+        raise Forbidden(_("Réservé aux membres vérifié·es de la commune."), field="account")
+    open_request = db.session.scalar(
+        select(AidRequest.id).where(
+            AidRequest.account_id == user.id, AidRequest.status.in_(("pending", "granted"))
+        )
+    )
+    if open_request is not None:
+        raise Conflict(_("Vous avez déjà une demande en cours ou accordée."), field="account")
+    row = AidRequest(
+        account_id=user.id,
+        household_size=integer(data.get("household_size"), "household_size", 1, 30, 1),
+        note=text(data.get("note"), "note", 2000),
+    )
+    db.session.add(row)
+    db.session.flush()
+    journal("aid_requested", _("Une demande d'aide alimentaire a été déposée."), {})
+    return row
+
+
+def my_requests(user: Any) -> list[AidRequest]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        db.session.scalars(
+            select(AidRequest)
+            .where(AidRequest.account_id == user.id)
+            .order_by(AidRequest.id.desc())
+        )
+    )
+
+
+def requests_for_circle(user: Any) -> list[AidRequest]:
+    """Who asked: the food circle only."""
+    if not can_see_aid(user):
+        raise Forbidden(_("Seul le cercle alimentation voit les demandes."), field="account")
+    return list(db.session.scalars(select(AidRequest).order_by(AidRequest.id.desc())))
+
+
+def request_counts() -> dict[str, int]:
+    """What everyone may know: how many requests in each state, nothing else."""
+    return dict(
+        db.session.execute(
+            select(AidRequest.status, func.count()).group_by(AidRequest.status)
+        ).all()
+    )
+
+
+def decide_request(request_id: Any, granted: bool, actor: Any) -> AidRequest:
+    if not can_see_aid(actor):
+        raise Forbidden(_("Seul le cercle alimentation décide des demandes."), field="account")
+    row = db.session.get(AidRequest, int(request_id)) if str(request_id).isdigit() else None
+    if row is None:
+        raise NotFound(_("Demande introuvable."), field="request_id")
+    if row.status != "pending":
+        raise Conflict(_("Cette demande a déjà reçu une réponse."), field="status")
+    row.status = "granted" if granted else "refused"
+    row.decided_at = utcnow()
+    db.session.flush()
+    journal(
+        "aid_decided",
+        _("Une demande d'aide alimentaire a reçu une réponse."),
+        {"granted": granted},
+        actor,
+    )
+    return row
+
+
+def withdraw_request(user: Any) -> None:
+    for row in my_requests(user):
+        if row.status in ("pending", "granted"):
+            row.status = "withdrawn"
+    db.session.flush()
+
+
+def may_ask_solidarity(user: Any) -> bool:
+    """Who may subscribe at the solidarity price, by the commune's rule (voted)."""
+    from convergence_food.services import settings
+
+    if not is_member(user):
+        return False
+    if settings().get("aid_open_to", "granted") == "members":
+        return True
+    return (
+        db.session.scalar(
+            select(AidRequest.id).where(
+                AidRequest.account_id == user.id, AidRequest.status == "granted"
+            )
+        )
+        is not None
+    )
