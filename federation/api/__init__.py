@@ -34,6 +34,7 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
     from federation.governance.api import blp as governance_blp
     from federation.identity.api import blp as identity_blp
     from federation.intercommunal.api import blp as intercommunal_blp
+    from federation.jobs.api import blp as jobs_blp
     from federation.journal.api import blp as journal_blp
     from federation.plugins.api import blp as plugins_blp
     from federation.tenancy.api import blp as tenancy_blp
@@ -45,6 +46,7 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
         journal_blp,
         governance_blp,
         intercommunal_blp,
+        jobs_blp,
     )
     for blp in blueprints:
         api.register_blueprint(blp)

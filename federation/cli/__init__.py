@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup
 
 from federation.db import db
 from federation.errors import ServiceError
+from federation.jobs.cli import add_to as add_job_commands
 from federation.tenancy.context import commune_scope, unscoped
 
 
@@ -608,3 +609,6 @@ def notifications_digest(frequency: str) -> None:
         sent = send_digests(frequency)
         db.session.commit()
     click.echo(f"{sent} digest(s) sent.")
+
+
+add_job_commands(main)  # `convergence worker`, `convergence jobs list/show`
