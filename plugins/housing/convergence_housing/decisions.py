@@ -1,0 +1,177 @@
+"""Housing decisions go through the governance path: a proposal carries
+``extra["housing"]`` and only its closed vote decides (``governance.decision_adopted``).
+
+``extra["housing"]`` is one of (ids only: the journal copies it, no personal data)::
+
+    {"grid_id": 3}         # the assembly adopts a version of the points grid
+    {"allocation_id": 7}   # the housing circle adopts the proposed order for a dwelling
+    {"project_id": 2}      # the assembly decides a collective purchase
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask_babel import gettext as _
+
+from convergence_housing import allocation as alloc
+from convergence_housing import collective
+from convergence_housing.constants import CRITERIA
+from convergence_housing.models import Allocation, Grid, Project
+from convergence_housing.services import assembly, commune_id, housing_bodies, require_steer
+from federation.db import db
+from federation.errors import Conflict, ValidationFailed
+from federation.governance import proposals as gov_proposals
+from federation.governance import votes as gov_votes
+from federation.governance.models import Body, Proposal
+from federation.identity.services import has_permission
+
+log = logging.getLogger(__name__)
+
+
+def _open(
+    body: Body, author: Any, title: str, text: str, payload: dict[str, Any], open_vote: bool
+) -> Proposal:
+    proposal = gov_proposals.create_proposal(
+        body, author, title[:200], text, extra={"housing": payload}
+    )
+    gov_proposals.transition(proposal, "deliberation", author)
+    if open_vote:
+        if not has_permission(author, "gov.facilitate", commune_id()):
+            raise Conflict(_("Seule la facilitation ouvre un vote."), field="open_vote")
+        vote = gov_votes.create_vote(
+            body,
+            proposal.title,
+            "majority",
+            proposal=proposal,
+            results_hidden=False,
+            settings={"threshold": "1/2"},
+        )
+        gov_votes.open_vote(vote, author)
+    return proposal
+
+
+def _assembly() -> Body:
+    body = assembly()
+    if body is None:
+        raise ValidationFailed(_("La commune n'a pas d'assemblée."), field="body_id")
+    return body
+
+
+def _circle() -> Body:
+    circles = housing_bodies()
+    if not circles:
+        raise ValidationFailed(
+            _("Créez d'abord un cercle du logement (thème « logement »)."), field="body_id"
+        )
+    return circles[0]
+
+
+def grid_text(criteria: dict[str, int]) -> str:
+    from convergence_housing.constants import CRITERIA as LABELS
+
+    return "\n".join(f"- {LABELS[name]} : {criteria.get(name, 0)}" for name in CRITERIA)
+
+
+def propose_grid(
+    data: dict[str, Any], author: Any, *, open_vote: bool = False
+) -> tuple[Grid, Proposal]:
+    """A new version of the public grid, put to the assembly."""
+    require_steer(author)
+    grid = alloc.new_grid(data)
+    proposal = _open(
+        _assembly(),
+        author,
+        _("Grille d'attribution des logements, version %(v)d", v=grid.version),
+        _("Critères et points proposés :") + "\n" + grid_text(grid.criteria),
+        {"grid_id": grid.id},
+        open_vote,
+    )
+    grid.proposal_id = proposal.id
+    db.session.flush()
+    return grid, proposal
+
+
+def propose_allocation(
+    row: Allocation, order: Any, reason: Any, author: Any, *, open_vote: bool = False
+) -> Proposal:
+    """The circle's proposed order, put to the housing circle's vote."""
+    require_steer(author)
+    if row.status != "examining":
+        raise Conflict(_("Cette attribution est déjà au vote ou décidée."), field="allocation_id")
+    row.proposed_order = alloc.parse_order(row, order)
+    row.reason = str(reason or "").strip()[:5000]
+    sentence = alloc.describe(row)
+    proposal = _open(
+        _circle(), author, sentence[:200], sentence, {"allocation_id": row.id}, open_vote
+    )
+    row.status, row.proposal_id = "in_vote", proposal.id
+    db.session.flush()
+    return proposal
+
+
+def propose_purchase(project: Project, author: Any, *, open_vote: bool = False) -> Proposal:
+    require_steer(author)
+    collective.check_purchase(project)
+    sentence = _(
+        "Acheter collectivement « %(p)s » : prix %(price)s, travaux %(w)s ; %(a)s promis.",
+        p=project.name,
+        price=collective.euros(project.price),
+        w=collective.euros(project.works),
+        a=collective.euros(project.pledged),
+    )
+    proposal = _open(
+        _assembly(), author, sentence[:200], sentence, {"project_id": project.id}, open_vote
+    )
+    project.status, project.proposal_id = "in_vote", proposal.id
+    db.session.flush()
+    return proposal
+
+
+def _deciding(payload: dict[str, Any], housing: dict[str, Any]) -> bool:
+    body_id = payload.get("body_id")
+    if "allocation_id" in housing:
+        return body_id in {b.id for b in housing_bodies()}
+    body = assembly()
+    return body is not None and body_id == body.id
+
+
+def on_decision_adopted(payload: dict[str, Any]) -> None:
+    housing = (payload.get("extra") or {}).get("housing")
+    if not isinstance(housing, dict):
+        return
+    if not _deciding(payload, housing):
+        log.warning("housing data on a proposal of a body that does not decide it: ignored")
+        return
+    decision_id = payload.get("decision_id")
+    if housing.get("grid_id"):
+        grid = db.session.get(Grid, int(housing["grid_id"]))
+        if grid is not None and grid.proposal_id == payload.get("proposal_id"):
+            alloc.put_grid_in_force(grid, decision_id)
+    elif housing.get("allocation_id"):
+        row = db.session.get(Allocation, int(housing["allocation_id"]))
+        if row is not None and row.proposal_id == payload.get("proposal_id"):
+            alloc.decide(row, decision_id)
+    elif housing.get("project_id"):
+        project = db.session.get(Project, int(housing["project_id"]))
+        if project is not None and project.proposal_id == payload.get("proposal_id"):
+            collective.decide_purchase(project, decision_id)
+
+
+def on_proposal_rejected(payload: dict[str, Any]) -> None:
+    housing = (payload.get("extra") or {}).get("housing")
+    if not isinstance(housing, dict):
+        return
+    if housing.get("grid_id"):
+        grid = db.session.get(Grid, int(housing["grid_id"]))
+        if grid is not None and grid.status == "in_vote":
+            grid.status = "rejected"
+    elif housing.get("allocation_id"):
+        row = db.session.get(Allocation, int(housing["allocation_id"]))
+        if row is not None and row.proposal_id == payload.get("proposal_id"):
+            alloc.reopen(row)
+    elif housing.get("project_id"):
+        project = db.session.get(Project, int(housing["project_id"]))
+        if project is not None and project.proposal_id == payload.get("proposal_id"):
+            collective.reopen(project)
