@@ -674,14 +674,7 @@ def sign_up(
                 _("Un créneau solidaire se donne à un·e autre membre de la commune créditée."),
                 field="gift_to",
             )
-    taken = (
-        db.session.scalar(
-            select(func.count(Signup.id)).where(
-                Signup.role_id == role_id, Signup.status == "active"
-            )
-        )
-        or 0
-    )
+    taken = _taken(role_id)
     existing = db.session.scalar(
         select(Signup).where(Signup.shift_id == shift.id, Signup.user_id == user.id)
     )
@@ -719,6 +712,18 @@ def sign_up(
         commune_id=shift.commune_id,
     )
     return signup
+
+
+def _taken(role_id: int) -> int:
+    """Active sign-ups of a role (read under the role's lock)."""
+    return (
+        db.session.scalar(
+            select(func.count(Signup.id)).where(
+                Signup.role_id == role_id, Signup.status == "active"
+            )
+        )
+        or 0
+    )
 
 
 def get_signup(signup_id: int) -> Signup:
