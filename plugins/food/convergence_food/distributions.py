@@ -290,3 +290,13 @@ def open_rota(distribution: Distribution, actor: Any = None) -> list[Any]:
     distribution.rota = True
     db.session.flush()
     return shifts
+
+
+def distribution_link(commune: Any, distribution_id: int) -> tuple[str, str] | None:
+    row = db.session.get(Distribution, distribution_id)
+    if row is None:
+        return None
+    return (
+        _("Distribution du %(d)s — %(p)s", d=row.day.isoformat(), p=row.place),
+        f"/c/{commune.slug}/food/distributions/{row.id}",
+    )

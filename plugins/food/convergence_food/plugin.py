@@ -111,6 +111,17 @@ class FoodPlugin(ConvergencePlugin):
             pot(create=True)
 
     @hookimpl
+    def federation_roster_source_link(self, commune, source_kind: str, source_ref: str):
+        """The distribution a roster shift belongs to (shifts of kind food.distribution)."""
+        from convergence_food.constants import ROSTER_SOURCE
+
+        if source_kind != ROSTER_SOURCE or not str(source_ref).isdigit():
+            return None
+        from convergence_food.distributions import distribution_link
+
+        return distribution_link(commune, int(source_ref))
+
+    @hookimpl
     def federation_cli_commands(self):
         from convergence_food.cli import food_cli
 

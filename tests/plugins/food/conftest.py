@@ -53,8 +53,9 @@ def adopt(proposal_id: int, voters: list, closer) -> None:
 
 
 def make_town(factory, in_commune, slug: str = "potagers", open_contract: bool = True) -> FoodTown:
-    from convergence_food import contracts, decisions, services
     from datetime import date, timedelta
+
+    from convergence_food import contracts, decisions, services
 
     from federation.governance import bodies
 
@@ -76,39 +77,46 @@ def make_town(factory, in_commune, slug: str = "potagers", open_contract: bool =
             bodies.join(circle, user(ref))
         town.circle_id = circle.id
         garden = services.create_producer(
-            {"name": "Jardins de la Source", "kind": "market_gardener", "organic": "on",
-             "surface_ha": "1.5"}
+            {
+                "name": "Jardins de la Source",
+                "kind": "market_gardener",
+                "organic": "on",
+                "surface_ha": "1.5",
+            }
         )
         town.producer_id = garden.id
         tomatoes = services.add_product(
-            garden, {"name": "Tomates", "family": "vegetables", "unit": "kg",
-                     "yearly_quantity": "800"}
+            garden,
+            {"name": "Tomates", "family": "vegetables", "unit": "kg", "yearly_quantity": "800"},
         )
         salads = services.add_product(
-            garden, {"name": "Salades", "family": "vegetables", "unit": "piece",
-                     "yearly_quantity": "1000"}
+            garden,
+            {"name": "Salades", "family": "vegetables", "unit": "piece", "yearly_quantity": "1000"},
         )
         contract = contracts.create_contract(
-            {"producer_id": garden.id, "title": "Paniers d'été", "season": "Été",
-             "max_skips": 1}
+            {"producer_id": garden.id, "title": "Paniers d'été", "season": "Été", "max_skips": 1}
         )
         town.contract_id = contract.id
         town.lines = [
-            contracts.add_line(contract, {"product_id": tomatoes.id, "price": "4.20",
-                                          "solidarity_price": "2.80"}).id,
-            contracts.add_line(contract, {"product_id": salads.id, "price": "1.15",
-                                          "solidarity_price": "0.75"}).id,
+            contracts.add_line(
+                contract, {"product_id": tomatoes.id, "price": "4.20", "solidarity_price": "2.80"}
+            ).id,
+            contracts.add_line(
+                contract, {"product_id": salads.id, "price": "1.15", "solidarity_price": "0.75"}
+            ).id,
         ]
         start = date.today() + timedelta(days=7)
         town.deliveries = [
-            contracts.add_delivery(contract, {"delivery_on": (start + timedelta(weeks=n))})
-            .id
+            contracts.add_delivery(contract, {"delivery_on": (start + timedelta(weeks=n))}).id
             for n in range(3)
         ]
         if open_contract:
             proposal = decisions.propose(
-                "contract", {"contract_id": contract.id}, user(town.facilitator),
-                body_id=circle.id, open_vote=True,
+                "contract",
+                {"contract_id": contract.id},
+                user(town.facilitator),
+                body_id=circle.id,
+                open_vote=True,
             )
             proposal_id = proposal.id
     if open_contract:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from convergence_food import contracts, solidarity
+
 from federation.errors import Conflict, Forbidden, ValidationFailed
 from tests.plugins.food.conftest import user
 
@@ -47,8 +47,9 @@ def test_support_price_feeds_the_pot(food_town, in_commune):
     town = food_town
     with in_commune(town.commune):
         contract = contracts.get_contract(town.contract_id)
-        contracts.subscribe(contract, user(town.members[0]), {town.lines[0]: "1"}, "support",
-                            "12,50")
+        contracts.subscribe(
+            contract, user(town.members[0]), {town.lines[0]: "1"}, "support", "12,50"
+        )
         pot = solidarity.pot()
         assert pot.balance == Decimal("12.50") and pot.received == Decimal("12.50")
 
@@ -70,7 +71,9 @@ def test_solidarity_price_needs_a_granted_request_and_the_pot(food_town, in_comm
     with in_commune(town.commune):
         solidarity.gift("0.01")
         sub = contracts.subscribe(
-            contracts.get_contract(town.contract_id), user(member), {town.lines[0]: "1"},
+            contracts.get_contract(town.contract_id),
+            user(member),
+            {town.lines[0]: "1"},
             "solidarity",
         )
         assert sub.total == Decimal("8.40") and sub.reduction == Decimal("4.20")
