@@ -6,6 +6,7 @@ job of one commune invisible from another (ORM scoping and, on PostgreSQL, row s
 from __future__ import annotations
 
 import os
+import signal
 from datetime import timedelta
 
 import pytest
@@ -69,6 +70,11 @@ def write_then_report(title: str) -> dict:
 
 def not_json() -> object:
     return object()
+
+
+def die() -> None:
+    """The process running the job is killed (out of memory, kill -9)."""
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _progress_from_elsewhere(commune_id: int) -> tuple[int, int] | None:
@@ -527,3 +533,40 @@ def test_a_queue_that_cannot_take_the_job_marks_it_failed(app, two, monkeypatch,
     status = _status(app, a.id, job_id)
     assert (status.state, status.error_kind) == ("failed", "unavailable")
     assert "could not be queued" in caplog.text and SEEN == []
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not _redis_available(), reason=f"no Redis server at {REDIS_URL}")
+def test_the_forking_worker_runs_jobs_and_records_a_killed_one(make_app, app, two):
+    """``convergence worker`` forks a process per job: the child gets its own database
+    connections and writes; a child killed mid-job is recorded as interrupted at once."""
+    from federation.jobs.worker import work
+
+    a, _b = two
+    queued = make_app(redis_url=REDIS_URL, JOBS_INLINE=False)
+    queued.extensions["convergence"].queue.empty()
+    written = _enqueue(queued, a.id, "write_note", title="from a forked worker")
+    killed = _enqueue(queued, a.id, "die")
+    work(queued, burst=True)
+    assert _status(queued, a.id, written).state == "finished"
+    assert _notes(queued, a.id) == ["from a forked worker"]
+    status = _status(queued, a.id, killed)
+    assert (status.state, status.error_kind) == ("failed", "interrupted")
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not _redis_available(), reason=f"no Redis server at {REDIS_URL}")
+def test_worker_command_runs_the_queue(make_app, app, two):
+    from flask.cli import ScriptInfo
+
+    from federation.cli import main
+
+    a, _b = two
+    queued = make_app(redis_url=REDIS_URL, JOBS_INLINE=False)
+    queued.extensions["convergence"].queue.empty()
+    job_id = _enqueue(queued, a.id, "add", a=2, b=2)
+    result = queued.test_cli_runner().invoke(
+        main, ["worker", "--burst", "--simple"], obj=ScriptInfo(create_app=lambda: queued)
+    )
+    assert result.exit_code == 0, result.output
+    assert _status(queued, a.id, job_id).result == {"sum": 4}
