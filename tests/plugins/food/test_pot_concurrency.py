@@ -5,6 +5,7 @@ through, or breaks on the database's CHECK: the same assertions catch it."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from decimal import Decimal
 
@@ -107,10 +108,8 @@ def test_planted_twin_without_the_lock_is_caught(app, factory, in_commune, open_
     arrived = threading.Barrier(THREADS, timeout=60)
 
     def no_lock(_model, _row_id, **_kw) -> None:
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             arrived.wait()
-        except threading.BrokenBarrierError:
-            pass
 
     monkeypatch.setattr(solidarity, "lock_row", no_lock)
     outcome = race(app, factory, in_commune, open_town)
