@@ -13,12 +13,17 @@ from federation.extensions import ConvergenceState
 from federation.tenancy.context import enter_commune, enter_federation
 from federation.tenancy.models import Commune, Federation
 from federation.tenancy.services import member_commune_ids
+from federation.web.page_cache import is_hit
 
 
 def install_request_hooks(app: Flask, state: ConvergenceState) -> None:
     @app.url_value_preprocessor
     def _pull_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
         _reset_request_state()
+        if is_hit():  # the public page cache serves it: no commune to look up
+            for key in ("commune", "federation"):
+                (values or {}).pop(key, None)
+            return
         resolve_host(app)
         if not values:
             return
