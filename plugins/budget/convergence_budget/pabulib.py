@@ -269,20 +269,56 @@ def sorted_ids(ids: Iterable[str]) -> list[str]:
     return sorted(ids, key=natural_key)
 
 
-def rule_from_meta(meta: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    """The rule of ours that a file's META ``rule`` names, with its options.
+#: META ``rule`` names of the pabulib format that this plugin reproduces
+KNOWN_RULES = (
+    "greedy",
+    "greedy-no-skip",
+    "greedy-threshold",
+    "greedy-custom",
+    "equalshares",
+    "equalshares-comparison",
+    "equalshares/add1",
+    "equalshares/add1-comparison",
+)
+_RESERVE = re.compile(r"at least (\d+(?:[.,]\d+)?)\s*%", re.IGNORECASE)
 
-    ``greedy`` skips projects that do not fit; ``greedy-no-skip`` (and ``greedy-custom``,
-    Poznań's stop-at-first-misfit with a reserve we do not model) stops at the first misfit;
-    ``min_project_score_threshold`` becomes the greedy threshold; ``equalshares/add1…`` is
-    MES with add1 completion only (no greedy completion, as the name says).
+
+def rule_from_meta(meta: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """The rule of ours that a file's META ``rule`` names, with its options; ``("unknown",
+    {"meta_rule": …})`` when the file does not say, or names a rule we do not implement.
+
+    * ``greedy``: skip the projects that do not fit; ``greedy-threshold``: the same with
+      META ``min_project_score_threshold`` as the minimum score (any greedy file with that
+      field gets the threshold); ``greedy-no-skip``: stop at the first project that does
+      not fit; ``greedy-custom``: stop at the first misfit, which is still funded from a
+      reserve when what is left covers the share of its cost that META ``comment`` states
+      ("at least 80% of that project", Poznań) — unknown when the comment states none.
+    * ``equalshares``: MES alone; ``…/add1``: MES with add1 completion (stop when
+      exhaustive), no greedy completion, as the name says; ``…-comparison``: then
+      pabulib's comparison step against greedy (more voters prefer it → greedy wins); with
+      add1 the shares are raised until the outcome would exceed the budget (pabulib's own
+      computation of ``add1-comparison``, which gives Wieliczka 2023's official outcome).
     """
     name = (meta.get("rule") or "").strip().lower()
-    if name.startswith("equalshares"):
-        return "mes", {"complete_with_greedy": False}
-    options: dict[str, Any] = {}
+    if name.startswith("equalshares") and name in KNOWN_RULES:
+        options: dict[str, Any] = {"complete_with_greedy": False}
+        add1 = "/add1" in name
+        options["completion"] = "add1" if add1 else "none"
+        if name.endswith("-comparison"):
+            options["comparison"] = True
+            if add1:
+                options["stop_when_exhaustive"] = False
+        return "mes", options
+    if name not in KNOWN_RULES:
+        return "unknown", {"meta_rule": name or "unknown"}
+    options = {}
     if name in ("greedy-no-skip", "greedy-custom"):
         options["skip"] = False
+    if name == "greedy-custom":
+        found = _RESERVE.search(meta.get("comment", ""))
+        if not found:
+            return "unknown", {"meta_rule": name}
+        options["reserve"] = int(parse_number(found.group(1), "comment"))
     threshold = meta.get("min_project_score_threshold")
     if threshold:
         options["threshold"] = int(parse_number(threshold, "min_project_score_threshold"))

@@ -158,6 +158,8 @@ class Outcome:
     per_voter_budget: Any = None
     iterations: int = 0
     truncated: bool = False
+    runs: int = 0
+    comparison: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         """JSON-serialisable form (rationals as strings "a/b" or integers)."""
@@ -168,6 +170,8 @@ class Outcome:
             "per_voter_budget": _num(self.per_voter_budget),
             "iterations": self.iterations,
             "truncated": self.truncated,
+            "runs": self.runs,
+            "comparison": self.comparison,
             "details": {p: {k: _num(v) for k, v in d.items()} for p, d in self.details.items()},
         }
 
@@ -192,6 +196,7 @@ def greedy(
     budget: Any = None,
     already: Sequence[str] = (),
     stage: str = "greedy",
+    reserve: Any = None,
 ) -> Outcome:
     """Fund projects by decreasing score while they fit (see the module docstring)."""
     threshold = Q(to_fraction(threshold or 0))
@@ -224,6 +229,11 @@ def greedy(
             left -= cost
             chosen.append(project)
             details[project] = {**base, "status": "selected", "left": left}
+        elif not skip and reserve and left * 100 >= cost * Q(to_fraction(reserve)):
+            chosen.append(project)  # the first misfit, funded from a reserve
+            details[project] = {**base, "status": "selected", "reason": "reserve", "left": left}
+            left -= cost
+            stopped = True
         else:
             details[project] = {**base, "status": "rejected", "reason": "over_budget", "left": left}
             stopped = not skip
@@ -464,62 +474,103 @@ def mes_add1(
     integral: bool = True,
     stop_when_exhaustive: bool = True,
     step: Any = 1,
+    percent: Any = None,
     complete_with_greedy: bool = True,
-    max_iterations: int = 2000,
+    max_runs: int = 100_000,
+    progress: Any = None,
 ) -> Outcome:
-    """MES with the usual completion (equalshares.net): raise every voter's share by
-    ``step`` (one currency unit) while the outcome is not exhaustive and still fits in the
-    budget, then fund what is left greedily.
+    """MES with the usual completion (equalshares.net "add1", pabutools'
+    ``exhaustion_by_budget_increase``): every voter's share is raised by ``step`` currency
+    units (or by ``percent`` % of the budget spread over the voters, pabutools' default
+    being 1 %) while the outcome is not exhaustive and still fits in the budget; then what
+    is left is funded greedily when ``complete_with_greedy``.
 
-    At most ``max_iterations`` raises (then ``truncated`` is set on the outcome).
+    The raise is found by search, not by one run per step (:mod:`convergence_budget.mes`).
     ``integral``: after the first run, start from the integral part of the equal share
     (equalshares.net) rather than the share itself (pabutools). ``stop_when_exhaustive``
-    False keeps raising until the outcome would exceed the budget (Wieliczka 2023).
+    False keeps raising until the outcome would exceed the budget (Wieliczka 2023, and
+    pabulib's ``add1-comparison``). Past ``max_runs`` MES runs the search stops and the
+    outcome says so (``truncated``): never silently.
     """
-    voters = election.voters
-    budget = election.budget
-    current = mes(election)
-    iterations = 0
-    if voters:
-        step = Q(to_fraction(step))
-        share = current.per_voter_budget
-        if integral:
-            share = Q(math.floor(to_fraction(share)))
-        while iterations < max_iterations:
-            if stop_when_exhaustive and election.is_exhaustive(current.selected):
-                break
-            iterations += 1
-            candidate = mes(election, share + step)
-            if candidate.spent > budget:
-                break
-            share += step
-            current = candidate
-            if len(current.selected) == sum(1 for p in election.costs if election.supporters[p]):
-                break  # everything supported is funded: higher shares change nothing
-    final = mes(election, current.per_voter_budget, explain=True)
-    final.iterations = iterations
-    final.truncated = iterations >= max_iterations
-    final.rule = "mes_add1"
-    if complete_with_greedy and not election.is_exhaustive(final.selected):
-        filled = greedy(election, already=final.selected, stage="greedy_completion")
-        for project in filled.selected[len(final.selected) :]:
-            final.details[project] = filled.details[project]
-        final.selected = filled.selected
-        final.spent = filled.spent
-    return final
+    from .mes import Completion, mes_with_completion
+
+    completion = Completion(
+        step=step,
+        percent=percent,
+        integral=integral,
+        stop_when_exhaustive=stop_when_exhaustive,
+        max_runs=max_runs,
+    )
+    return mes_with_completion(
+        election, completion, complete_with_greedy=complete_with_greedy, progress=progress
+    )
 
 
+def cardinality_comparison(election: Election, first: Outcome, second: Outcome) -> dict[str, Any]:
+    """pabulib's comparison step: each voter prefers the outcome that funds more of the
+    projects on their ballot; ``second`` replaces ``first`` only when strictly more voters
+    prefer it."""
+    a, b = set(first.selected), set(second.selected)
+    prefer_first = prefer_second = ties = 0
+    for key, count in election.groups:
+        mine = {project for project, _weight in key}
+        in_a, in_b = len(mine & a), len(mine & b)
+        if in_a > in_b:
+            prefer_first += count
+        elif in_b > in_a:
+            prefer_second += count
+        else:
+            ties += count
+    ties += election.voters - sum(count for _key, count in election.groups)
+    return {"first": prefer_first, "second": prefer_second, "ties": ties}
+
+
+#: what a process or a file may ask of each rule
+GREEDY_OPTIONS = ("skip", "threshold", "reserve")
+MES_OPTIONS = (
+    "completion",
+    "integral",
+    "stop_when_exhaustive",
+    "step",
+    "percent",
+    "complete_with_greedy",
+    "comparison",
+    "max_runs",
+)
 RULES = ("greedy", "mes")
 
 
-def tally(election: Election, rule: str, **options: Any) -> Outcome:
-    """Run the rule a process chose: ``greedy`` (options ``skip``, ``threshold``) or
-    ``mes`` (MES with add1 completion then greedy; options of :func:`mes_add1`)."""
+def tally(election: Election, rule: str, progress: Any = None, **options: Any) -> Outcome:
+    """Run the rule a process (or a file's META) chose.
+
+    ``greedy``: options ``skip`` (False: stop at the first project that does not fit),
+    ``threshold`` (minimum score), ``reserve`` (with ``skip`` False: the first misfit is
+    still funded, from a reserve, when what is left covers ``reserve`` % of its cost —
+    Poznań's rule). ``mes``: ``completion`` ``"add1"`` (default) or ``"none"``, the options
+    of :func:`mes_add1`, and ``comparison`` (pabulib's comparison step: the greedy outcome
+    replaces MES's when more voters prefer it, see :func:`cardinality_comparison`)."""
     if rule == "greedy":
-        return greedy(
-            election, skip=options.get("skip", True), threshold=options.get("threshold", 0)
-        )
+        return greedy(election, **{k: v for k, v in options.items() if k in GREEDY_OPTIONS})
     if rule == "mes":
-        keys = ("integral", "stop_when_exhaustive", "step", "complete_with_greedy")
-        return mes_add1(election, **{k: v for k, v in options.items() if k in keys})
+        if options.get("completion", "add1") == "none":
+            outcome = mes(election, explain=True)
+        else:
+            keys = set(MES_OPTIONS) - {"completion", "comparison"}
+            outcome = mes_add1(
+                election, progress=progress, **{k: v for k, v in options.items() if k in keys}
+            )
+        if options.get("comparison"):
+            other = greedy(election)
+            votes = cardinality_comparison(election, outcome, other)
+            outcome.comparison = {
+                **votes,
+                "kept": "greedy" if votes["second"] > votes["first"] else "mes",
+            }
+            if votes["second"] > votes["first"]:
+                other.rule = outcome.rule
+                other.comparison = outcome.comparison
+                other.iterations, other.truncated = outcome.iterations, outcome.truncated
+                other.per_voter_budget = outcome.per_voter_budget
+                return other
+        return outcome
     raise ValueError(f"unknown rule {rule!r}")

@@ -130,14 +130,18 @@ def test_greedy_that_stops_at_the_first_misfit_reproduces_gdynia():
     assert set(by_meta(name).selected) == official(name)
 
 
-def test_poznan_selected_1_by_greedy_no_skip_but_the_80_percent_reserve_rule_is_not_ours():
-    """Poznań's ``greedy-custom`` funds its ``selected=1`` project by stopping at the first
-    project that does not fit — that we reproduce. Its ``selected=2`` project was funded
-    from a reserve under an 80 % rule (META comment) that we do not implement."""
+def test_poznan_greedy_custom_funds_the_first_misfit_from_the_reserve():
+    """Poznań's ``greedy-custom`` (META comment): stop at the first project that does not
+    fit, and fund it anyway from a reserve when what is left covers at least 80 % of its
+    cost — the file marks that project ``selected=2``."""
     name = "Poland_Poznan_2025_3_-_Piatkowo_Polnoc_Piatkowo__large.pb"
-    ours = set(by_meta(name).selected)
-    assert ours == official(name, 1)
-    assert official(name, 2) and not (official(name, 2) & ours)
+    assert pabulib.rule_from_meta(load(name).meta) == ("greedy", {"skip": False, "reserve": 80})
+    outcome = by_meta(name)
+    assert set(outcome.selected) == official(name, 1) | official(name, 2)
+    (reserved,) = official(name, 2)
+    assert outcome.details[reserved]["reason"] == "reserve"
+    plain = rules.greedy(election(name), skip=False)
+    assert set(plain.selected) == official(name, 1)
 
 
 @pytest.mark.parametrize("name", ["Poland_Swiecie_2023.pb", "Netherlands_Assen_2024.pb"])
@@ -164,11 +168,16 @@ def test_wieliczka_official_outcome_needs_add1_without_the_exhaustive_stop():
     """Wieliczka 2023 is not reproduced by MES/add1 with the documented stopping rule (stop
     as soon as the outcome is exhaustive: 31 projects, 984,579 PLN). The official outcome
     (30 projects, 995,079 PLN) is what add1 gives when it keeps raising the shares until the
-    outcome would exceed the budget — our ``stop_when_exhaustive=False`` option."""
+    outcome would exceed the budget — our ``stop_when_exhaustive=False`` option, which is
+    how pabulib computes the file's rule ``equalshares/add1-comparison`` (the comparison
+    step then keeps MES: more voters prefer it to greedy)."""
     name = "Poland_Wieliczka_2023_Green_Budget.pb"
-    documented = by_meta(name)
+    documented = rules.mes_add1(election(name), complete_with_greedy=False)
     assert set(documented.selected) != official(name)
     assert (len(documented.selected), documented.spent) == (31, 984579)
+    by_rule = by_meta(name)
+    assert set(by_rule.selected) == official(name)
+    assert by_rule.comparison["kept"] == "mes"
     variant = rules.mes_add1(election(name), stop_when_exhaustive=False, complete_with_greedy=False)
     assert set(variant.selected) == official(name)
     assert variant.spent == 995079

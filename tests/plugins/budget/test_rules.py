@@ -36,9 +36,10 @@ def test_equal_shares_by_hand():
 
 def test_add1_raises_shares_until_the_budget_would_be_exceeded_then_completes_greedily():
     """At 150 per voter MES would buy C, A and B (450 > 300): the last share that fits is
-    149 (C only, not exhaustive), and greedy completion adds B."""
+    149 (C only, not exhaustive: 49 raises from 100), and greedy completion adds B."""
     outcome = rules.mes_add1(three_voters())
-    assert outcome.per_voter_budget == 149 and outcome.iterations == 50
+    assert outcome.per_voter_budget == 149 and outcome.iterations == 49
+    assert not outcome.truncated
     assert outcome.selected == ["C", "B"]
     assert outcome.details["B"]["stage"] == "greedy_completion"
     assert rules.mes_add1(three_voters(), complete_with_greedy=False).selected == ["C"]
@@ -126,8 +127,23 @@ def test_reading_refuses_what_would_give_a_wrong_result(text, line, words):
 def test_rule_names_of_the_format():
     assert pabulib.rule_from_meta({"rule": "equalshares/add1"}) == (
         "mes",
-        {"complete_with_greedy": False},
+        {"complete_with_greedy": False, "completion": "add1"},
     )
+    assert pabulib.rule_from_meta({"rule": "equalshares/add1-comparison"}) == (
+        "mes",
+        {
+            "complete_with_greedy": False,
+            "completion": "add1",
+            "comparison": True,
+            "stop_when_exhaustive": False,
+        },
+    )
+    assert pabulib.rule_from_meta({"rule": "equalshares"})[1]["completion"] == "none"
+    assert pabulib.rule_from_meta({"rule": "unknown"}) == ("unknown", {"meta_rule": "unknown"})
+    assert pabulib.rule_from_meta({"rule": "greedy-exclusive"})[0] == "unknown"
+    assert pabulib.rule_from_meta({"rule": "greedy-custom"})[0] == "unknown"
+    custom = {"rule": "greedy-custom", "comment": "we fund at least 80% of that project"}
+    assert pabulib.rule_from_meta(custom) == ("greedy", {"skip": False, "reserve": 80})
     assert pabulib.rule_from_meta(
         {"rule": "greedy-threshold", "min_project_score_threshold": "50"}
     ) == (
