@@ -256,8 +256,8 @@ def measure(cells: list[Cell], ours: servers.Gunicorn, bare: servers.Gunicorn, o
         return run_load(HOST, server.port, c.path, c.headers, seconds, options.connections)
 
     for cell in cells:  # warm-up: every worker has served every page
-        one(ours, cell, 0.3)
-        one(bare, cell, 0.3)
+        one(ours, cell, 0.2)
+        one(bare, cell, 0.2)
     for round_no in range(options.rounds):
         for cell in cells:
             if round_no % 2 == 0:
@@ -269,15 +269,20 @@ def measure(cells: list[Cell], ours: servers.Gunicorn, bare: servers.Gunicorn, o
 
 
 def _count(capture: Capture) -> str:
-    render, steady = len(capture.statements), len(capture.steady_statements)
-    return f"{render}" if render == steady else f"{render}/{steady}"
+    return f"{len(capture.statements)}/{len(capture.steady_statements)}"
+
+
+#: issue 12 item 2: anonymous public pages ≥ 1.0× the limit, signed-in pages ≥ 0.5×,
+#: worker RSS ≤ 1.5× the bare app's
+TARGETS = {"anon": 1.0, "signed": 0.5}
+RSS_TARGET = 1.5
 
 
 def report(title: str, cells: list[Cell], rss: tuple[list[float], list[float]]) -> None:
     print(f"\n== {title}")
     header = (
-        f"{'page':<20} {'visitor':<7} {'SQL':>6} {'ours req/s':>10} {'bare req/s':>10} "
-        f"{'ours÷bare median [min–max]':>28} {'errors':>7}"
+        f"{'page':<19} {'visitor':<7} {'SQL c/w':>7} {'ours req/s':>10} {'bare req/s':>10} "
+        f"{'ours÷bare median [min–max]':>27} {'target':>10} {'errors':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -286,27 +291,31 @@ def report(title: str, cells: list[Cell], rss: tuple[list[float], list[float]]) 
         errors = sum(r.errors for r in cell.ours + cell.bare)
         ours_rate = statistics.median(r.rate for r in cell.ours)
         bare_rate = statistics.median(r.rate for r in cell.bare)
-        spread = (
-            f"{statistics.median(ratios):.2f} [{min(ratios):.2f}–{max(ratios):.2f}]"
-            if ratios
-            else "n/a"
-        )
+        spread, verdict = "n/a", ""
+        if ratios:
+            median = statistics.median(ratios)
+            spread = f"{median:.2f} [{min(ratios):.2f}–{max(ratios):.2f}]"
+            goal = TARGETS[cell.variant]
+            verdict = f"≥{goal:.1f} {'yes' if median >= goal else 'NO'}"
         print(
-            f"{cell.label:<20} {cell.variant:<7} {_count(cell.capture):>6} {ours_rate:>10.0f} "
-            f"{bare_rate:>10.0f} {spread:>28} {errors:>7}"
+            f"{cell.label:<19} {cell.variant:<7} {_count(cell.capture):>7} {ours_rate:>10.1f} "
+            f"{bare_rate:>10.1f} {spread:>27} {verdict:>10} {errors:>6}"
         )
     ours_rss, bare_rss = rss
     if ours_rss and bare_rss:
         o, b = statistics.mean(ours_rss), statistics.mean(bare_rss)
+        verdict = "yes" if o / b <= RSS_TARGET else "NO"
         print(
-            f"worker RSS after the rounds: ours {o:.0f} MB, bare {b:.0f} MB per worker "
-            f"(ours÷bare {o / b:.2f}; workers: ours {', '.join(f'{x:.0f}' for x in ours_rss)}, "
-            f"bare {', '.join(f'{x:.0f}' for x in bare_rss)})"
+            f"worker RSS after the rounds: ours {o:.0f} MB, bare {b:.0f} MB per worker: "
+            f"ours÷bare {o / b:.2f} (target ≤{RSS_TARGET}: {verdict}; workers: ours "
+            f"{', '.join(f'{x:.0f}' for x in ours_rss)}, bare "
+            f"{', '.join(f'{x:.0f}' for x in bare_rss)})"
         )
 
 
 def bench_instance(instance: state.Instance, options: Options, workdir: Path) -> bool:
     """Measure one database; False when a page could not be verified."""
+    started = time.perf_counter()
     flush = _flusher(instance.redis_url)
     if flush:
         flush()
@@ -325,6 +334,8 @@ def bench_instance(instance: state.Instance, options: Options, workdir: Path) ->
         problems = verify_replay(create_bare(str(capture_file)), captured)
         over_http = verify_pages(captured.captures, _fetcher(ours), _fetcher(bare))
         labels = {f"{p.key}-{v}": p.label for p in PAGES for v in VARIANTS}
+        paths = dict.fromkeys(c.path for c in captured.captures)
+        print(f"\n{instance.label}: pages measured: {', '.join(paths)}")
         cells, ok = [], True
         for capture in captured.captures:
             found = faithful[capture.key] + problems[capture.key] + over_http[capture.key]
@@ -340,10 +351,15 @@ def bench_instance(instance: state.Instance, options: Options, workdir: Path) ->
             cells.append(Cell(capture, labels[capture.key], variant))
         if flush:
             flush()
+        prepared = time.perf_counter()
         measure(cells, ours, bare, options)
         rss = (ours.worker_rss_mb(), bare.worker_rss_mb())
         name = "SQLite" if instance.label == "sqlite" else "PostgreSQL (application role, RLS)"
         report(f"{name}: our app ÷ the bare app", cells, rss)
+        print(
+            f"(servers, capture and checks {prepared - started:.0f} s; "
+            f"rounds {time.perf_counter() - prepared:.0f} s)"
+        )
         return ok
     finally:
         ours.stop()
@@ -373,8 +389,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{SIGNED_IN} through the login form (API: her personal token)"
     )
     print(
-        "SQL: statements of the page rendered with its caches cold (replayed by the bare app)"
-        "/with caches warm, when they differ"
+        "SQL c/w: statements of the page rendered with its caches cold (Redis emptied; what "
+        "the bare app replays) / the same request repeated at once, caches warm"
     )
     sys.stdout.flush()
     if options.state:
