@@ -37,6 +37,7 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
     from federation.jobs.api import blp as jobs_blp
     from federation.journal.api import blp as journal_blp
     from federation.plugins.api import blp as plugins_blp
+    from federation.roster.api import blp as roster_blp
     from federation.tenancy.api import blp as tenancy_blp
 
     blueprints = (
@@ -47,6 +48,7 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
         governance_blp,
         intercommunal_blp,
         jobs_blp,
+        roster_blp,
     )
     for blp in blueprints:
         api.register_blueprint(blp)

@@ -43,3 +43,33 @@ class RosterPlugin(ConvergencePlugin):
         commune_hooks(commune.id).federation_roster_shift_attended(
             commune=commune, shift=shift, user_ids=list(payload["attended_user_ids"])
         )
+
+    @hookimpl
+    def federation_navigation_items(self, commune, user):
+        from federation.plugins.contributions import NavItem
+
+        return [NavItem(_l("Créneaux"), "roster.index", weight=40)]
+
+    @hookimpl
+    def federation_user_data_export(self, user):
+        from federation.roster.personal import export
+
+        return export(user.id)
+
+    @hookimpl
+    def federation_user_data_erase(self, user):
+        from federation.roster.personal import erase
+
+        erase(user.id)
+
+    @hookimpl
+    def federation_demo_data(self, commune, users):
+        from federation.roster.demo import load
+
+        load(commune, users)
+
+    @hookimpl
+    def federation_cli_commands(self):
+        from federation.roster.cli import roster_cli
+
+        return [roster_cli]

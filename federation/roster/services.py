@@ -75,8 +75,8 @@ def _role_specs(roles: Iterable[RoleSpec | Mapping[str, Any]]) -> list[RoleSpec]
             spec = RoleSpec(
                 str(raw.get("name", "")).strip(),
                 needed,
-                str(raw.get("skill", "") or "").strip(),
-                str(raw.get("role", "") or "").strip(),
+                str(raw.get("skill", raw.get("required_skill", "")) or "").strip(),
+                str(raw.get("role", raw.get("required_role", "")) or "").strip(),
             )
         if not spec.name or len(spec.name) > 80:
             raise ValidationFailed(
@@ -925,3 +925,11 @@ def source_link(shift: Shift) -> tuple[str, str] | None:
         return None
     label, url = found
     return str(label), str(url)
+
+
+def shifts_of_series(series: RosterSeries) -> list[Shift]:
+    return list(
+        db.session.scalars(
+            select(Shift).where(Shift.series_id == series.id).order_by(Shift.starts_at)
+        )
+    )

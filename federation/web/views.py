@@ -175,6 +175,7 @@ def register_core_web(app: Flask) -> None:
     from federation.governance.views import bp as governance_bp
     from federation.identity.views import account_bp, auth_bp
     from federation.intercommunal.views import bp as intercommunal_bp
+    from federation.roster.views import bp as roster_bp
     from federation.web.admin import admin_bp, platform_bp
 
     for blueprint in (
@@ -185,6 +186,7 @@ def register_core_web(app: Flask) -> None:
         platform_bp,
         governance_bp,
         intercommunal_bp,
+        roster_bp,
     ):
         app.register_blueprint(blueprint)
     _limit_login(app)

@@ -9,6 +9,7 @@ planted twin without the lock records more than 5.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -42,10 +43,8 @@ def _race(app, make_app, factory, make_shift, monkeypatch) -> tuple[int, dict[st
 
     def paused_taken(role_id: int) -> int:
         taken = real_taken(role_id)
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             counted.wait(timeout=2)
-        except threading.BrokenBarrierError:
-            pass
         return taken
 
     monkeypatch.setattr(services, "_taken", paused_taken)
