@@ -5,6 +5,7 @@ queries, whatever the number of communes."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -127,3 +128,44 @@ def indicators(commune_ids: list[int]) -> list[Indicator]:
             plugin="budget",
         ),
     ]
+
+
+def home_summary() -> Any:
+    """The commune home widget's figures (``services.Summary``) in one query: the latest
+    year's planned amounts with their amendments, what was spent, and the latest
+    participatory budget, as scalar subqueries of one statement (the commune's criteria
+    apply inside each)."""
+    from .services import CENT, Summary
+
+    year = select(func.max(BudgetLine.year)).scalar_subquery()
+    planned = (
+        select(func.coalesce(func.sum(BudgetLine.planned), 0))
+        .where(BudgetLine.year == year)
+        .scalar_subquery()
+    )
+    amended = (
+        select(func.coalesce(func.sum(BudgetAmendment.amount), 0))
+        .join(BudgetLine, BudgetLine.id == BudgetAmendment.line_id)
+        .where(BudgetLine.year == year)
+        .scalar_subquery()
+    )
+    executed = (
+        select(func.coalesce(func.sum(BudgetEntry.amount), 0))
+        .join(BudgetLine, BudgetLine.id == BudgetEntry.line_id)
+        .where(BudgetLine.year == year)
+        .scalar_subquery()
+    )
+    figures = select(year.label("year"), planned, amended, executed).subquery()
+    latest = select(func.max(PBProcess.id)).scalar_subquery()
+    row = db.session.execute(
+        select(figures, PBProcess).select_from(figures).outerjoin(PBProcess, PBProcess.id == latest)
+    ).one()
+    found_year, found_planned, found_amended, found_executed, process = row
+    if found_year is None and process is None:
+        return None
+    return Summary(
+        found_year,
+        (Decimal(str(found_planned)) + Decimal(str(found_amended))).quantize(CENT),
+        Decimal(str(found_executed)).quantize(CENT),
+        process,
+    )

@@ -79,9 +79,9 @@ class BudgetPlugin(ConvergencePlugin):
         from flask import render_template
         from markupsafe import Markup
 
-        from . import services
+        from .indicators import home_summary
 
-        summary = services.home_summary()
+        summary = home_summary()  # one query
         if summary is None:
             return []
         return [
