@@ -50,6 +50,9 @@ DEFAULT_PROGRESS_INTERVAL = 0.5
 #: finished and failed jobs stay this long in Redis (the row is the record)
 RQ_RESULT_TTL = 3600
 ACTIVE = ("queued", "running")
+#: inline jobs started from inline jobs, at most this deep
+MAX_INLINE_DEPTH = 5
+_INLINE_DEPTH: ContextVar[int] = ContextVar("convergence_inline_job_depth", default=0)
 
 
 class JobFailed(Exception):
@@ -101,11 +104,28 @@ class JobStatus:
 # --- enqueue ---------------------------------------------------------------------------
 
 
+def job_packages() -> set[str]:
+    """Top-level packages whose functions may run as jobs: the core and the loaded plugins
+    (a job row naming ``os:system`` is refused at enqueue and at run)."""
+    from federation.plugins.services import manager
+
+    roots = {"federation"}
+    for plugin in manager().by_name.values():
+        roots.add(type(plugin).__module__.split(".")[0])
+    return roots
+
+
 def resolve(path: str) -> Callable[..., Any]:
     """The function named ``module.path:function`` (ValueError naming what is wrong)."""
     if not isinstance(path, str) or not FUNCTION_PATH.match(path):
         raise ValueError(f"job function {path!r}: expected 'module.path:function'")
     module_name, _, name = path.partition(":")
+    allowed = job_packages()
+    if module_name.split(".")[0] not in allowed:
+        raise ValueError(
+            f"job function {path!r}: not in the core or a loaded plugin "
+            f"(packages {', '.join(sorted(allowed))})"
+        )
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -161,7 +181,17 @@ def dispatch(app: Flask, job_id: str, commune_id: int) -> None:
     """After the commit: onto the RQ queue, or run now (no Redis, or ``JOBS_INLINE``)."""
     queue = app.extensions["convergence"].queue
     if queue is None:
-        run_job(job_id, commune_id, app=app)
+        depth = _INLINE_DEPTH.get()
+        if depth >= MAX_INLINE_DEPTH:  # jobs that enqueue jobs that enqueue jobs…
+            log.error("job %s not run: inline jobs nested deeper than %d", job_id, depth)
+            with _app_context(app):
+                _mark_failed(job_id, commune_id, "too_deep", {})
+            return
+        token = _INLINE_DEPTH.set(depth + 1)
+        try:
+            run_job(job_id, commune_id, app=app)
+        finally:
+            _INLINE_DEPTH.reset(token)
         return
     try:
         queue.enqueue_call(
@@ -286,7 +316,11 @@ def _run(job_id: str, commune_id: int) -> None:
     try:
         with commune_scope(commune_id):
             g.commune = db.session.get(Commune, commune_id)
-            function = resolve(function_path)
+            try:
+                function = resolve(function_path)
+            except ValueError as exc:
+                log.error("job %s refused: %s", job_id, exc)
+                raise JobFailed("refused") from None
             result = function(**params)
             try:
                 json.dumps(result)

@@ -72,6 +72,13 @@ def not_json() -> object:
     return object()
 
 
+def recurse(n: int) -> int:
+    """Enqueues the next one: inline, jobs started by jobs nest; the nesting stops."""
+    SEEN.append({"n": n})
+    enqueue(f"{HERE}:recurse", kind="test.recurse", commune_id=g.commune.id, params={"n": n + 1})
+    return n
+
+
 def die() -> None:
     """The process running the job is killed (out of memory, kill -9)."""
     os.kill(os.getpid(), signal.SIGKILL)
@@ -196,6 +203,8 @@ def test_bad_enqueues_fail_in_the_callers_code(app, two):
             enqueue(f"{HERE}:add", kind="test.add", commune_id=None, params={})
         with pytest.raises(ValueError, match=r"module\.path:function"):
             enqueue("os.system", kind="test.add", commune_id=a.id)
+        with pytest.raises(ValueError, match="not in the core or a loaded plugin"):
+            enqueue("os:getcwd", kind="test.add", commune_id=a.id)
         with pytest.raises(ValueError, match="no such function"):
             enqueue(f"{HERE}:nothing_here", kind="test.add", commune_id=a.id)
         with pytest.raises(ValueError, match="kind"):
@@ -208,6 +217,40 @@ def test_bad_enqueues_fail_in_the_callers_code(app, two):
 def test_a_job_without_a_commune_refuses_to_run():
     with pytest.raises(ValueError, match="no commune"):
         run_job("00000000-0000-4000-8000-000000000000", None)
+
+
+def test_a_job_row_naming_a_function_outside_core_and_plugins_is_refused(app, two, caplog):
+    a, _b = two
+    with app.app_context(), commune_scope(a.id):
+        job_id = enqueue(f"{HERE}:add", kind="test.add", commune_id=a.id, params={"a": 1, "b": 1})
+        db.session.flush()
+        db.session.execute(  # a row altered in the database (the path is not a payload)
+            update(BackgroundJob)
+            .where(BackgroundJob.id == job_id)
+            .values(function="os:getcwd", params={})
+            .execution_options(synchronize_session=False)
+        )
+        with caplog.at_level("ERROR"):
+            db.session.commit()
+    status = _status(app, a.id, job_id)
+    assert (status.state, status.error_kind) == ("failed", "refused")
+    assert "not in the core or a loaded plugin" in caplog.text
+
+
+def test_inline_jobs_that_start_jobs_stop_nesting(app, two, caplog):
+    a, _b = two
+    with caplog.at_level("ERROR"):
+        _enqueue(app, a.id, "recurse", kind="test.recurse", n=0)
+    assert [{"n": n} for n in range(5)] == SEEN
+    with app.app_context(), commune_scope(a.id):
+        states = db.session.execute(
+            select(BackgroundJob.state, BackgroundJob.error_kind).where(
+                BackgroundJob.kind == "test.recurse"
+            )
+        ).all()
+    assert sorted(states, key=str) == sorted(
+        [("finished", None)] * 5 + [("failed", "too_deep")], key=str
+    )
 
 
 def test_a_job_runs_once(app, two):
