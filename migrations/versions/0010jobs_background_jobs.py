@@ -1,7 +1,7 @@
 """background jobs
 
 Revision ID: 0010jobs
-Revises: 0009tenant
+Revises: 0010roster
 Create Date: 2026-12-02 12:40:00
 
 Issue 12 item 4: one row per background job (federation.jobs), a tenant row of its
@@ -15,7 +15,7 @@ from alembic import op
 from federation.tenancy.ddl import secure_tenant_tables, unsecure_tenant_tables
 
 revision = "0010jobs"
-down_revision = "0009tenant"
+down_revision = "0010roster"
 branch_labels = None
 depends_on = None
 
@@ -25,6 +25,7 @@ def upgrade() -> None:
         "background_jobs",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("kind", sa.String(length=80), nullable=False),
+        sa.Column("subject", sa.String(length=120), nullable=True),
         sa.Column("function", sa.String(length=200), nullable=False),
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("state", sa.String(length=10), nullable=False),
@@ -63,6 +64,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_background_jobs_commune_id_created_at", ["commune_id", "created_at"]
         )
+        batch_op.create_index(
+            "ix_background_jobs_commune_id_subject", ["commune_id", "subject"]
+        )
         batch_op.create_index(op.f("ix_background_jobs_commune_id"), ["commune_id"])
     secure_tenant_tables(op, ["background_jobs"])
 
@@ -71,5 +75,6 @@ def downgrade() -> None:
     unsecure_tenant_tables(op, ["background_jobs"])
     with op.batch_alter_table("background_jobs") as batch_op:
         batch_op.drop_index(op.f("ix_background_jobs_commune_id"))
+        batch_op.drop_index("ix_background_jobs_commune_id_subject")
         batch_op.drop_index("ix_background_jobs_commune_id_created_at")
     op.drop_table("background_jobs")
