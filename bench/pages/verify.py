@@ -64,6 +64,7 @@ def verify_capture(
         capture.headers,
         signed=capture.signed,
         before_render=before_render,
+        steady=False,
     )
     found = [f"ours now: {p}" for p in statement_differences(capture.statements, again.statements)]
     if again.status != capture.status:
