@@ -31,7 +31,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
-from typing import Any
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event
@@ -50,6 +52,8 @@ STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 REFUSED_DIRECTIVES = ("private", "no-store", "no-cache")
 CANDIDATE = "_page_cache"
 HIT = "_page_hit"
+FRAGMENTS = "_page_fragments"
+T = TypeVar("T")
 
 
 class Recording:
@@ -218,53 +222,90 @@ def _store(response: Response) -> Response:
     token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if token:
         body = body.replace(str(token).encode(), CSRF_PLACEHOLDER.encode())
-    ids = sorted(recording.versions)
-    names = versions.version_keys(ids)
-    stored = [recording.global_version] + [recording.versions[cid] for cid in ids]
     meta = {
         "status": response.status_code,
         "headers": [(h, response.headers[h]) for h in STORED_HEADERS if h in response.headers],
     }
+    _write(store, key, recording, meta=pickle.dumps(meta), body=body)
+    response.headers["X-Page-Cache"] = "miss"
+    return response
+
+
+def _recordings() -> list[Recording]:
+    found = [g.get(CANDIDATE), *g.get(FRAGMENTS, ())]
+    return [r for r in found if r is not None and r.cacheable]
+
+
+def _record_reads(state: ORMExecuteState) -> None:
+    """While a page or a fragment is recorded: the version of every commune a statement
+    reads, taken before the statement runs; an unscoped read of tenant rows makes it
+    personal to this moment (not stored)."""
+    if not has_app_context():
+        return
+    recordings = _recordings()
+    if not recordings:
+        return
+    scope: scoping.Scope | None = state.session.info.get(scoping.SCOPE_KEY)
+    if scope is None:
+        return  # tenant tables refuse it; other tables move the global counter
+    for recording in recordings:
+        if scope.unscoped:
+            recording.cacheable = False
+            continue
+        new = sorted(set(scope.commune_ids) - set(recording.versions))
+        if new:
+            store = versions.shared_backend()
+            if store is None:
+                recording.cacheable = False
+                continue
+            current = store.versions([versions.version_key(cid) for cid in new])
+            recording.versions.update(zip(new, current, strict=True))
+
+
+def _write(store: versions.RedisBackend, key: str, recording: Recording, **fields: Any) -> None:
+    ids = sorted(recording.versions)
+    stored = [recording.global_version] + [recording.versions[cid] for cid in ids]
     pipe = store.redis.pipeline(transaction=True)
     pipe.delete(key)
     pipe.hset(
         key,
         mapping={
-            "keys": " ".join(names),
+            "keys": " ".join(versions.version_keys(ids)),
             "versions": " ".join(str(v) for v in stored),
-            "meta": pickle.dumps(meta),
-            "body": body,
+            **fields,
         },
     )
     pipe.expire(key, TTL_SECONDS)
     pipe.execute()
-    response.headers["X-Page-Cache"] = "miss"
-    return response
 
 
-def _record_reads(state: ORMExecuteState) -> None:
-    """While a page is recorded: the version of every commune a statement reads, taken
-    before the statement runs; an unscoped read of tenant rows makes the page personal to
-    this moment (not stored)."""
-    if not has_app_context():
-        return
-    recording: Recording | None = g.get(CANDIDATE)
-    if recording is None or not recording.cacheable:
-        return
-    scope: scoping.Scope | None = state.session.info.get(scoping.SCOPE_KEY)
-    if scope is None:
-        return  # tenant tables refuse it; other tables move the global counter
-    if scope.unscoped:
-        recording.cacheable = False
-        return
-    new = sorted(set(scope.commune_ids) - set(recording.versions))
-    if new:
-        store = versions.shared_backend()
-        if store is None:
-            recording.cacheable = False
-            return
-        current = store.versions([versions.version_key(cid) for cid in new])
-        recording.versions.update(zip(new, current, strict=True))
+def cached_fragment(name: str, commune_id: int, viewer: str, render: Callable[[], T]) -> T:
+    """A part of a page (the commune home's widgets…) kept like a page: for one commune,
+    one viewer (``"anonymous"`` or the signed-in person's id: what a widget shows may be
+    theirs), the locale and the day, with the versions of everything it read. ``render``'s
+    result must pickle. Without a shared store it is rendered each time."""
+    store = versions.shared_backend()
+    if store is None or g.get(CANDIDATE) is not None:
+        return render()  # no shared store; or the whole page is being recorded
+    from flask_babel import get_locale
+
+    raw = f"{name}\n{commune_id}\n{viewer}\n{get_locale()}\n{date.today().isoformat()}"
+    key = f"{PAGE_PREFIX}fragment:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+    found = _script(store)(keys=[key, versions.GLOBAL_VERSION])
+    if int(found[0]) == 1:
+        return pickle.loads(found[2])  # noqa: S301 - written by this module only
+    recording = Recording(int(found[1]))
+    [current] = store.versions([versions.version_key(commune_id)])
+    recording.versions[commune_id] = current
+    active = g.setdefault(FRAGMENTS, [])
+    active.append(recording)
+    try:
+        value = render()
+    finally:
+        active.remove(recording)
+    if recording.cacheable:
+        _write(store, key, recording, meta=b"", body=pickle.dumps(value))
+    return value
 
 
 def install(app: Flask) -> None:

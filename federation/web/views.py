@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from federation.db import db
 from federation.identity.decorators import login_required_here
@@ -13,9 +14,11 @@ from federation.identity.notifications import mark_all_read, notifications_of
 from federation.identity.services import federation_role_holders
 from federation.intercommunal.coordination import federation_indicators
 from federation.journal import services as journal
+from federation.plugins import Widget
 from federation.plugins.services import disabled_in, manager, verification_methods
 from federation.security import safe_next
 from federation.tenancy import services as tenancy
+from federation.web.page_cache import cached_fragment
 
 bp = Blueprint("web", __name__)
 PAGE_SIZE = 60
@@ -58,12 +61,13 @@ def set_language(code: str):
 def commune_home():
     commune = g.commune
     user = current_user if current_user.is_authenticated else None
-    results = manager().call_isolated(
-        "federation_dashboard_widgets", skip=disabled_in(commune.id), commune=commune, user=user
-    )
-    widgets = sorted(
-        (w for _p, found in results for w in found or []), key=lambda w: (w.weight, str(w.title))
-    )
+    viewer = str(user.id) if user is not None else "anonymous"
+    widgets = [
+        Widget(title, Markup(html) if safe else html, weight)  # noqa: S704 - as rendered
+        for title, html, safe, weight in cached_fragment(
+            "widgets", commune.id, viewer, lambda: _widgets(commune, user)
+        )
+    ]
     membership = None
     if user is not None:
         from federation.identity.services import membership as find_membership
@@ -78,6 +82,18 @@ def commune_home():
         federations=tenancy.federations_of(commune.id),
         method=verification_methods().get(commune.verification_method),
     )
+
+
+def _widgets(commune, user) -> list[tuple[str, str, bool, int]]:
+    """The plugins' home page blocks, rendered (title, HTML, whether it is markup, weight):
+    what the fragment cache keeps."""
+    results = manager().call_isolated(
+        "federation_dashboard_widgets", skip=disabled_in(commune.id), commune=commune, user=user
+    )
+    found = sorted(
+        (w for _p, found in results for w in found or []), key=lambda w: (w.weight, str(w.title))
+    )
+    return [(str(w.title), str(w.html), isinstance(w.html, Markup), w.weight) for w in found]
 
 
 @bp.route("/c/<commune>/join", methods=["GET", "POST"])

@@ -232,3 +232,45 @@ def test_private_and_no_store_responses_are_not_kept(cached_app):
         cookie = Response("<p>x</p>", mimetype="text/html")
         cookie.set_cookie("k", "v")
         assert page_cache._refused(cookie)
+
+
+@pytest.mark.parametrize("planted", [False, True])
+def test_signed_in_widgets_are_kept_per_person_and_never_stale(
+    app, cached_app, factory, monkeypatch, planted
+):
+    """The commune home's widgets are a cached fragment for a signed-in person (her own
+    key): a second visit skips their queries; a note added then is shown at once. Planted:
+    commits that move no version leave the widget stale (the check can fail)."""
+    from federation.tenancy import scoping
+    from federation.tenancy.context import commune_scope
+    from federation.tenancy.versions import bump_communes
+    from federation.testing.queries import count_queries
+
+    ref = factory.commune("zeta", name="Zeta")
+    factory.enable(ref, "notes")
+    member = factory.member(ref)
+    client = cached_app.test_client()
+    factory.login(client, member)
+    url = f"/c/{ref.slug}/"
+    counts = []
+    for _ in range(2):
+        with count_queries(cached_app) as counter:
+            page = client.get(url)
+        counts.append(counter.count)
+        assert "0 notes" in page.get_data(as_text=True)
+        assert page.headers.get("X-Page-Cache") is None  # never the whole page
+    assert counts[1] < counts[0], counts
+    if planted:
+        monkeypatch.setattr(
+            scoping,
+            "on_commit_touched",
+            [f for f in scoping.on_commit_touched if f is not bump_communes],
+        )
+    with cached_app.app_context(), commune_scope(ref.id):
+        db.session.add(Note(title="new"))
+        db.session.commit()
+    shown = client.get(url).get_data(as_text=True)
+    assert ("0 notes" in shown) is planted and ("1 notes" in shown) is not planted
+    other = cached_app.test_client()
+    factory.login(other, factory.member(ref))
+    assert "1 notes" in other.get(url).get_data(as_text=True)  # another person's key
