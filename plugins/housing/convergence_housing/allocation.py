@@ -126,7 +126,7 @@ def request_counts() -> dict[str, int]:
     rows = db.session.execute(
         select(HousingRequest.status, func.count()).group_by(HousingRequest.status)
     ).all()
-    return {status: n for status, n in rows}
+    return dict(rows)
 
 
 # --- the grid -----------------------------------------------------------------------------

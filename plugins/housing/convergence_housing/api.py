@@ -139,7 +139,7 @@ class DwellingOne(MethodView):
         """One dwelling with its event log."""
         _private()
         row = _found(services.get_dwelling, dwelling_id)
-        data = HousingDwellingSchema().dump(row)
+        data = {k: getattr(row, k) for k in HousingDwellingSchema().fields}
         data["events"] = services.events(row)
         return data
 
@@ -325,7 +325,7 @@ class GridNow(MethodView):
         grid = alloc.grid_in_force()
         if grid is None:
             abort(404)
-        data = HousingGridSchema().dump(grid)
+        data = {k: getattr(grid, k) for k in ("id", "version", "criteria", "status", "proposal_id")}
         data["tie_rule"] = list(TIE_RULE)
         return data
 
@@ -342,7 +342,18 @@ class GridNow(MethodView):
 
 
 def _allocation_dump(row: Any, private: bool, mine: set[int]) -> dict[str, Any]:
-    data = HousingAllocationSchema().dump(row)
+    data = {
+        k: getattr(row, k)
+        for k in (
+            "id",
+            "status",
+            "grid_id",
+            "proposal_id",
+            "decision_id",
+            "decided_on",
+            "proposed_order",
+        )
+    }
     data["dwelling_ref"] = services.get_dwelling(row.dwelling_id).ref
     data["ranking"] = [
         {k: e[k] for k in ("request", "rank", "points", "lines")}

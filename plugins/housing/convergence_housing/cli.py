@@ -43,7 +43,8 @@ def _commune(slug: str) -> Any:
         commune = get_commune(slug)
     if not is_enabled(commune.id, "housing"):
         _fail(
-            f"the housing plugin is off in {slug} (convergence plugin enable housing --commune {slug})"
+            f"the housing plugin is off in {slug} "
+            f"(convergence plugin enable housing --commune {slug})"
         )
     return commune
 
@@ -142,7 +143,8 @@ def supply(slug: str) -> None:
         )
     rows = supply_demand(list(members))
     click.echo(
-        f"{'commune':<28} {'vacant':>7} {'followed':>9} {'done':>6} {'requests':>9} {'allocated':>10}"
+        f"{'commune':<28} {'vacant':>7} {'followed':>9} {'done':>6} "
+        f"{'requests':>9} {'allocated':>10}"
     )
     for cid, row in sorted(rows.items(), key=lambda item: members[item[0]]):
         click.echo(

@@ -9,6 +9,7 @@ Kept small on purpose: the tenant-isolation walk seeds it into two communes.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,13 +25,24 @@ from federation.governance.models import Decision
 from federation.identity.models import Membership, User
 from federation.identity.services import has_permission
 
-VACANCY_FILE = """invariant;adresse;type;nb_pieces;surface;annee_construction;debut_vacance;dpe;proprietaire;adresse_proprietaire;categorie_proprietaire;millesime
-{p}0001;4 rue du Lavoir;MAISON;4;85;1890;2019;F;Indivision Lachaud;12 avenue de la Gare, Limoges;Personne physique;2025
-{p}0002;Le Mas, lieu-dit Bellevue;MAISON;3;70;1925;2021;E;Marcelle Vergnaud;Le Mas, Bellevue;Personne physique;2025
-{p}0003;2 place de l'Église;APPARTEMENT;2;48;1950;2022;D;Commune;Mairie;Commune;2025
-{p}0004;Route du Lac;MAISON;5;110;1870;2015;G;Succession Peyrat;Notaire, Eymoutiers;Personne physique;2025
-{p}0005;8 rue des Écoles;MAISON;3;72;1962;2020;C;SCI Les Tilleuls;3 quai de Paris, Lyon;SCI;2025
-"""
+HEADER = (
+    "invariant;adresse;type;nb_pieces;surface;annee_construction;debut_vacance;dpe;"
+    "proprietaire;adresse_proprietaire;categorie_proprietaire;millesime"
+)
+ROWS = [
+    "0001;4 rue du Lavoir;MAISON;4;85;1890;2019;F;Indivision Lachaud;"
+    "12 avenue de la Gare, Limoges;Personne physique;2025",
+    "0002;Le Mas, lieu-dit Bellevue;MAISON;3;70;1925;2021;E;Marcelle Vergnaud;"
+    "Le Mas, Bellevue;Personne physique;2025",
+    "0003;2 place de l'Église;APPARTEMENT;2;48;1950;2022;D;Commune;Mairie;Commune;2025",
+    "0004;Route du Lac;MAISON;5;110;1870;2015;G;Succession Peyrat;"
+    "Notaire, Eymoutiers;Personne physique;2025",
+    "0005;8 rue des Écoles;MAISON;3;72;1962;2020;C;SCI Les Tilleuls;3 quai de Paris, Lyon;SCI;2025",
+]
+
+
+def vacancy_file(prefix: str) -> str:
+    return "\n".join([HEADER, *(prefix + row for row in ROWS)]) + "\n"
 
 
 def _people(commune: Any, users: dict[str, User]) -> list[User]:
@@ -53,16 +65,15 @@ def _circle(people: list[User]) -> Any:
             "thematic_circle",
             "Cercle logement",
             theme="logement",
-            purpose="Recenser les logements vacants, examiner les demandes, préparer les attributions.",
+            purpose="Recenser les logements vacants, examiner les demandes, "
+            "préparer les attributions.",
         )
     )
     members = {m.id for m in bodies.members(circle)}
     for person in people:
         if person.id not in members:
-            try:
+            with suppress(ServiceError):
                 bodies.join(circle, person)
-            except ServiceError:
-                pass
     return circle
 
 
@@ -71,10 +82,8 @@ def _vote_yes(proposal: Any, voters: list[User], facilitator: User) -> None:
     handler is idempotent, so the event delivered after the commit changes nothing)."""
     vote = votes.votes(proposal=proposal)[0]
     for person in voters:
-        try:
+        with suppress(ServiceError):
             votes.cast(vote, person, {"choice": "yes"})
-        except ServiceError:
-            pass
     votes.close_vote(vote, facilitator)
     decision = db.session.scalar(select(Decision).where(Decision.proposal_id == proposal.id))
     if decision is not None:
@@ -94,13 +103,13 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
         return
     people = _people(commune, users)
     prefix = (commune.insee_code or commune.slug[:5]).upper()
-    services.import_vacancies(VACANCY_FILE.format(p=prefix), year=2025)
+    services.import_vacancies(vacancy_file(prefix), year=2025)
     if not people:
         return  # nobody of the demo lives here: the file waits for a housing circle
     cid = services.commune_id()
     facilitator = next((p for p in people if has_permission(p, "gov.facilitate", cid)), None)
     circle = _circle(people)
-    members = [m for m in bodies.members(circle)]
+    members = list(bodies.members(circle))
     steer = facilitator or people[0]
     if not services.can_steer(steer):
         return

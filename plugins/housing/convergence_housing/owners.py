@@ -116,7 +116,8 @@ def _check_template(template: str) -> str:
     except (KeyError, IndexError, ValueError):
         raise ValidationFailed(
             _(
-                "Modèle invalide : seuls {owner}, {address}, {commune}, {date} et {ref} sont permis."
+                "Modèle invalide : seuls {owner}, {address}, {commune}, {date} et {ref} "
+                "sont permis."
             ),
             field="template",
         ) from None
@@ -154,15 +155,16 @@ def create_campaign(
 
 
 def letters(campaign: Campaign) -> list[tuple[Letter, Owner, Dwelling]]:
-    return list(
-        db.session.execute(
+    return [
+        (letter, owner, dwelling)
+        for letter, owner, dwelling in db.session.execute(
             select(Letter, Owner, Dwelling)
             .join(Owner, Owner.id == Letter.owner_id)
             .join(Dwelling, Dwelling.id == Letter.dwelling_id)
             .where(Letter.campaign_id == campaign.id)
             .order_by(Letter.id)
-        ).tuples()
-    )
+        )
+    ]
 
 
 def letter_text(campaign: Campaign, owner: Owner, dwelling: Dwelling) -> str:

@@ -5,6 +5,7 @@ Owners and households are shown to the housing circle only (others get 404)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request
@@ -86,11 +87,11 @@ def _act(action: Callable[[], Any], message: str, target: str | Callable[[Any], 
     return redirect(target(result) if callable(target) else target), {}, 302
 
 
-def _page(template: str, outcome: tuple | None, **context: Any):
+def _page(template_name: str, outcome: tuple | None, /, **context: Any):
     if outcome is not None and outcome[0] is not None:
         return outcome[0]
     errors, status = (outcome[1], outcome[2]) if outcome else ({}, 200)
-    return render_template(template, errors=errors, values=_form(), **context), status
+    return render_template(template_name, errors=errors, values=_form(), **context), status
 
 
 def _may_facilitate() -> bool:
@@ -151,16 +152,16 @@ def dwelling(dwelling_id: int):
         form = _form()
         action = form.get("action")
         if action == "status":
-            call = lambda: services.set_status(
-                row, form.get("status"), form.get("substatus"), actor=user
+            call = partial(
+                services.set_status, row, form.get("status"), form.get("substatus"), actor=user
             )
         elif action == "confirm":
-            call = lambda: services.confirm_dwelling(row, user)  # noqa: E731
+            call = partial(services.confirm_dwelling, row, user)
         elif action == "edit":
             form.setdefault("levers", ",".join(request.form.getlist("levers")))
             form["levers"] = ",".join(request.form.getlist("levers"))
             form["blocking"] = ",".join(request.form.getlist("blocking"))
-            call = lambda: services.update_dwelling(row, form, user)  # noqa: E731
+            call = partial(services.update_dwelling, row, form, user)
         else:
             abort(400)
         outcome = _act(call, _("Logement mis à jour."), f"{_base()}/dwellings/{dwelling_id}")
@@ -280,14 +281,13 @@ def campaign(campaign_id: int):
     if request.method == "POST":
         form = _form()
         if form.get("action") == "sent":
-            call = lambda: owners.set_sent(row, form.get("sent_on"), user)  # noqa: E731
+            call = partial(owners.set_sent, row, form.get("sent_on"), user)
         elif form.get("action") == "reply":
-            call = lambda: owners.record_reply(  # noqa: E731
-                owners.get_letter(row, form.get("letter_id")),
-                form.get("reply"),
-                form.get("replied_on"),
-                user,
-            )
+
+            def call() -> None:
+                letter_row = owners.get_letter(row, form.get("letter_id"))
+                owners.record_reply(letter_row, form.get("reply"), form.get("replied_on"), user)
+
         else:
             abort(400)
         outcome = _act(call, _("Campagne mise à jour."), f"{_base()}/campaigns/{campaign_id}")
@@ -419,7 +419,8 @@ def allocation(allocation_id: int):
         form = _form()
         action = form.get("action")
         if action == "propose":
-            call = lambda: decisions.propose_allocation(  # noqa: E731
+            call = partial(
+                decisions.propose_allocation,
                 row,
                 form.get("order"),
                 form.get("reason"),
@@ -427,13 +428,15 @@ def allocation(allocation_id: int):
                 open_vote=bool(form.get("open_vote")),
             )
         elif action == "second_look":
-            call = lambda: alloc.ask_second_look(
-                row, form.get("request_id"), form.get("reason"), user
+            call = partial(
+                alloc.ask_second_look, row, form.get("request_id"), form.get("reason"), user
             )
         elif action == "answer":
-            call = lambda: alloc.answer_review(
-                alloc.get_review(form.get("review_id")), form.get("answer"), user
-            )
+
+            def call() -> None:
+                review = alloc.get_review(form.get("review_id"))
+                alloc.answer_review(review, form.get("answer"), user)
+
         else:
             abort(400)
         outcome = _act(
@@ -493,15 +496,20 @@ def project(project_id: int):
         form = _form()
         action = form.get("action")
         if action == "pledge":
-            call = lambda: collective.pledge(
-                row, user, form.get("kind"), form.get("amount"), form.get("organisation")
+            call = partial(
+                collective.pledge,
+                row,
+                user,
+                form.get("kind"),
+                form.get("amount"),
+                form.get("organisation"),
             )
         elif action == "purchase":
-            call = lambda: decisions.propose_purchase(
-                row, user, open_vote=bool(form.get("open_vote"))
+            call = partial(
+                decisions.propose_purchase, row, user, open_vote=bool(form.get("open_vote"))
             )
         elif action == "fail":
-            call = lambda: collective.fail_campaign(row, user)  # noqa: E731
+            call = partial(collective.fail_campaign, row, user)
         else:
             abort(400)
         outcome = _act(call, _("Projet mis à jour."), f"{_base()}/projects/{project_id}")

@@ -66,9 +66,7 @@ def test_ties_documented_rule():
 
 def test_explanation_values():
     c = Candidate(1, 4, 3, 2, True, date(2025, 10, 15), ("bourg",))
-    lines = dict(
-        (n, (v, p)) for n, v, p in explain(c, Place(3, True, "bourg"), DEFAULT_GRID, TODAY)
-    )
+    lines = {n: (v, p) for n, v, p in explain(c, Place(3, True, "bourg"), DEFAULT_GRID, TODAY)}
     assert lines["urgency"] == (2, 2 * DEFAULT_GRID["urgency"])
     assert lines["person"] == (4, 4 * DEFAULT_GRID["person"])
     assert lines["month_waited"][0] == 13
