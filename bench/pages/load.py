@@ -2,6 +2,7 @@
 otherwise a small one in Python — threads, one connection each, a request prepared once as
 bytes, read until the server closes (gunicorn's sync workers answer ``Connection: close``),
 status checked from the status line. It spends far less CPU per request than the servers.
+A measurement lasts the given seconds and at least ``MIN_REQUESTS`` requests.
 
 ``BENCH_PAGES_LOAD=python`` forces the Python generator, ``=wrk`` requires wrk.
 """
@@ -74,16 +75,29 @@ def _dechunk(body: bytes) -> bytes:
     return b"".join(out)
 
 
+#: a measurement lasts its seconds and at least this many requests (slow pages)
+MIN_REQUESTS = 10
+
+
 def run_python(
-    host: str, port: int, path: str, headers: dict[str, str], seconds: float, connections: int
+    host: str,
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    seconds: float,
+    connections: int,
+    min_requests: int = MIN_REQUESTS,
 ) -> LoadResult:
     payload = request_bytes(host, port, path, headers)
     counts = [[0, 0] for _ in range(connections)]
     start = time.perf_counter()
     deadline = start + seconds
 
+    def more() -> bool:
+        return time.perf_counter() < deadline or sum(c[0] for c in counts) < min_requests
+
     def worker(slot: list[int]) -> None:
-        while time.perf_counter() < deadline:
+        while more():
             try:
                 with socket.create_connection((host, port), timeout=30) as sock:
                     sock.sendall(payload)
@@ -113,8 +127,15 @@ _WRK_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+)
 
 
 def run_wrk(
-    host: str, port: int, path: str, headers: dict[str, str], seconds: float, connections: int
+    host: str,
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    seconds: float,
+    connections: int,
+    min_requests: int = MIN_REQUESTS,
 ) -> LoadResult:
+    """wrk runs for its seconds (``min_requests`` is the Python generator's only)."""
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
@@ -133,7 +154,13 @@ def run_wrk(
 
 
 def run_load(
-    host: str, port: int, path: str, headers: dict[str, str], seconds: float, connections: int
+    host: str,
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    seconds: float,
+    connections: int,
+    min_requests: int = MIN_REQUESTS,
 ) -> LoadResult:
     runner = run_wrk if generator_name() == "wrk" else run_python
-    return runner(host, port, path, headers, seconds, connections)
+    return runner(host, port, path, headers, seconds, connections, min_requests)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pages import servers, state
 from pages.capture import Capture, CaptureSet, capture_page
-from pages.load import LoadResult, fetch, generator_name, run_load
+from pages.load import MIN_REQUESTS, LoadResult, fetch, generator_name, run_load
 from pages.login import http_requester, login
 from pages.verify import verify_capture, verify_pages, verify_replay
 
@@ -251,13 +251,13 @@ def _fetcher(server: servers.Gunicorn):
 
 
 def measure(cells: list[Cell], ours: servers.Gunicorn, bare: servers.Gunicorn, options: Options):
-    def one(server: servers.Gunicorn, cell: Cell, seconds: float) -> LoadResult:
+    def one(server: servers.Gunicorn, cell: Cell, seconds: float, least: int = MIN_REQUESTS):
         c = cell.capture
-        return run_load(HOST, server.port, c.path, c.headers, seconds, options.connections)
+        return run_load(HOST, server.port, c.path, c.headers, seconds, options.connections, least)
 
     for cell in cells:  # warm-up: every worker has served every page
-        one(ours, cell, 0.2)
-        one(bare, cell, 0.2)
+        one(ours, cell, 0.2, 2 * servers.WORKERS)
+        one(bare, cell, 0.2, 2 * servers.WORKERS)
     for round_no in range(options.rounds):
         for cell in cells:
             if round_no % 2 == 0:
@@ -313,6 +313,12 @@ def report(title: str, cells: list[Cell], rss: tuple[list[float], list[float]]) 
         )
 
 
+def _cpu_seconds() -> float:
+    """CPU of this process and of its finished children (wrk runs), not the servers'."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def bench_instance(instance: state.Instance, options: Options, workdir: Path) -> bool:
     """Measure one database; False when a page could not be verified."""
     started = time.perf_counter()
@@ -351,14 +357,16 @@ def bench_instance(instance: state.Instance, options: Options, workdir: Path) ->
             cells.append(Cell(capture, labels[capture.key], variant))
         if flush:
             flush()
-        prepared = time.perf_counter()
+        prepared, cpu = time.perf_counter(), _cpu_seconds()
         measure(cells, ours, bare, options)
+        generator_cpu = (_cpu_seconds() - cpu) / (time.perf_counter() - prepared)
         rss = (ours.worker_rss_mb(), bare.worker_rss_mb())
         name = "SQLite" if instance.label == "sqlite" else "PostgreSQL (application role, RLS)"
         report(f"{name}: our app ÷ the bare app", cells, rss)
         print(
             f"(servers, capture and checks {prepared - started:.0f} s; "
-            f"rounds {time.perf_counter() - prepared:.0f} s)"
+            f"rounds {time.perf_counter() - prepared:.0f} s, during which this process — the "
+            f"load generator — used {generator_cpu:.0%} of one core)"
         )
         return ok
     finally:
@@ -384,9 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:
         print(note)
     print(
-        "State, fresh: `convergence db upgrade` + `convergence demo load` (6 communes, "
-        "2 federations, 12 accounts, votes, mandates, budget, water); signed in: "
-        f"{SIGNED_IN} through the login form (API: her personal token)"
+        "State, fresh for this run: `convergence db upgrade` (every migration) + "
+        "`convergence demo load` (instances/demo/demo.toml, every installed plugin's demo "
+        f"data); signed in: {SIGNED_IN} through the login form (API: her personal token)"
     )
     print(
         "SQL c/w: statements of the page rendered with its caches cold (Redis emptied; what "
@@ -397,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"STATE REUSED from {options.state} (development run, not a fresh state)")
     else:
         print(f"state built in {build_all(found):.0f} s")
+    for instance in found:
+        print(f"{instance.label}: {state.demo_summary(instance)}")
     ok = True
     try:
         for instance in found:

@@ -169,3 +169,13 @@ def finish_build(instance: Instance, process: subprocess.Popen) -> None:
     if code != 0:
         output = (instance.folder / "build.log").read_text(errors="replace")
         raise RuntimeError(f"building the {instance.label} state failed:\n{output[-3000:]}")
+
+
+def demo_summary(instance: Instance) -> str:
+    """What ``convergence demo load`` said it loaded (its last line)."""
+    try:
+        lines = (instance.folder / "build.log").read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no build log)"
+    loaded = [line for line in lines if line.startswith("Loaded ")]
+    return loaded[-1] if loaded else "(no demo summary in the build log)"
