@@ -18,13 +18,18 @@ For each database (SQLite, then PostgreSQL when reachable):
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from pages import servers, state
 from pages.capture import Capture, CaptureSet, capture_page
@@ -138,7 +143,8 @@ def instances(workdir: Path, options: Options) -> tuple[list[state.Instance], li
         owner = os.environ.get("BENCH_PAGES_PG", state.DEFAULT_PG)
         reason = state.postgres_reachable(owner)
         if reason:
-            notes.append(f"PostgreSQL: SKIPPED, unreachable at {owner}: {reason}")
+            shown = make_url(owner).render_as_string(hide_password=True)
+            notes.append(f"PostgreSQL: SKIPPED, unreachable at {shown}: {reason}")
         elif options.state:
             app_url = state.app_url(owner)
             found.append(
@@ -375,8 +381,31 @@ def bench_instance(instance: state.Instance, options: Options, workdir: Path) ->
             bare.stop()
 
 
+@contextmanager
+def one_run_at_a_time() -> Iterator[None]:
+    """Runs share the PostgreSQL database and the Redis db (which they empty): a second
+    run waits for the first instead of spoiling both."""
+    path = Path(tempfile.gettempdir()) / "convergence-pagebench.lock"
+    with open(path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("another page bench run is going on: waiting for it to end")
+            sys.stdout.flush()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
+    with one_run_at_a_time():
+        return run(options)
+
+
+def run(options: Options) -> int:
     workdir = options.state or Path(tempfile.mkdtemp(prefix="convergence-pagebench-"))
     started = time.perf_counter()
     print(
