@@ -80,6 +80,7 @@ def jobs_show(job_id: str) -> None:
             "id": status.id,
             "commune": job.commune_id,
             "kind": status.kind,
+            "subject": job.subject or "-",
             "function": job.function,
             "params": json.dumps(job.params, ensure_ascii=False, sort_keys=True),
             "state": status.state + (" (stale: its worker stopped)" if status.stale else ""),

@@ -26,6 +26,8 @@ class BackgroundJob(TenantMixin, db.Model):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(80), nullable=False)
+    #: what the job is about, for finding it again (``budget.process:12``); optional
+    subject: Mapped[str | None] = mapped_column(String(120))
     function: Mapped[str] = mapped_column(String(200), nullable=False)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     state: Mapped[str] = mapped_column(String(10), default="queued", nullable=False)
@@ -46,6 +48,7 @@ class BackgroundJob(TenantMixin, db.Model):
         CheckConstraint("state IN ('queued', 'running', 'finished', 'failed')", name="state_known"),
         CheckConstraint("done >= 0 AND total >= 0", name="progress_positive"),
         Index("ix_background_jobs_commune_id_created_at", "commune_id", "created_at"),
+        Index("ix_background_jobs_commune_id_subject", "commune_id", "subject"),
     )
 
     def __repr__(self) -> str:

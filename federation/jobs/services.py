@@ -86,6 +86,7 @@ class JobStatus:
     error_params: dict[str, Any] = field(default_factory=dict)
     #: the job was running and gave no sign of life for too long (its worker died)
     stale: bool = False
+    subject: str | None = None
 
     @property
     def active(self) -> bool:
@@ -143,17 +144,21 @@ def enqueue(
     commune_id: int | None,
     params: dict[str, Any] | None = None,
     requested_by: int | None = None,
+    subject: str | None = None,
 ) -> str:
     """Record a job in the current transaction; it runs after the transaction commits.
 
     ``function(**params)`` is then called in an app context in the scope of ``commune_id``.
     The row is written through the tenant scoping: enqueueing for a commune outside the
-    current scope raises. Returns the job's id.
+    current scope raises. ``subject`` (optional, ``budget.process:12``) lets a page find
+    the job again with :func:`latest_job`. Returns the job's id.
     """
     if not commune_id or isinstance(commune_id, bool) or not isinstance(commune_id, int):
         raise ValueError(f"job {kind!r} must carry its commune (commune_id), got {commune_id!r}")
     if not isinstance(kind, str) or not KIND.match(kind) or len(kind) > 80:
         raise ValueError(f"job kind {kind!r}: lower-case words separated by dots")
+    if subject is not None and (not isinstance(subject, str) or not 0 < len(subject) <= 120):
+        raise ValueError(f"job subject {subject!r}: a string of 1 to 120 characters")
     resolve(function)  # a wrong path fails now, in the caller's code
     params = dict(params or {})
     json.dumps(params)  # JSON-serialisable or TypeError now
@@ -163,6 +168,7 @@ def enqueue(
             id=job_id,
             commune_id=commune_id,
             kind=kind,
+            subject=subject,
             function=function,
             params=params,
             state="queued",
@@ -498,6 +504,7 @@ def status_of(job: BackgroundJob, now: datetime | None = None) -> JobStatus:
         finished_at=_aware(job.finished_at),
         error_params=error_params,
         stale=stale,
+        subject=job.subject,
     )
 
 
@@ -509,6 +516,19 @@ def job_status(job_id: str) -> JobStatus | None:
     job = db.session.scalars(
         select(BackgroundJob)
         .where(BackgroundJob.id == job_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    return status_of(job) if job is not None else None
+
+
+def latest_job(kind: str, subject: str | None = None) -> JobStatus | None:
+    """The newest job of ``kind`` (about ``subject``) in the current commune scope."""
+    query = select(BackgroundJob).where(BackgroundJob.kind == kind)
+    if subject is not None:
+        query = query.where(BackgroundJob.subject == subject)
+    job = db.session.scalars(
+        query.order_by(BackgroundJob.created_at.desc(), BackgroundJob.id.desc())
+        .limit(1)
         .execution_options(populate_existing=True)
     ).first()
     return status_of(job) if job is not None else None

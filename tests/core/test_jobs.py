@@ -253,6 +253,32 @@ def test_inline_jobs_that_start_jobs_stop_nesting(app, two, caplog):
     )
 
 
+def test_a_page_finds_the_latest_job_about_its_subject(app, two):
+    from federation.jobs import latest_job
+
+    a, b = two
+    with app.app_context(), commune_scope(a.id):
+        for n in (1, 2):
+            enqueue(
+                f"{HERE}:add",
+                kind="test.add",
+                commune_id=a.id,
+                params={"a": n, "b": 0},
+                subject="test.thing:7",
+            )
+            db.session.commit()
+        enqueue(f"{HERE}:add", kind="test.add", commune_id=a.id, params={"a": 9, "b": 0})
+        db.session.commit()
+        assert latest_job("test.add", "test.thing:7").result == {"sum": 2}
+        assert latest_job("test.add").result == {"sum": 9}
+        assert latest_job("test.add", "test.thing:8") is None
+        with pytest.raises(ValueError, match="subject"):
+            enqueue(f"{HERE}:add", kind="test.add", commune_id=a.id, subject="x" * 121)
+        db.session.rollback()
+    with app.app_context(), commune_scope(b.id):
+        assert latest_job("test.add", "test.thing:7") is None  # A's job, not B's
+
+
 def test_a_job_runs_once(app, two):
     a, _b = two
     job_id = _enqueue(app, a.id, "add", a=1, b=2)
