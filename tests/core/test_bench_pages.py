@@ -26,7 +26,7 @@ if str(BENCH) not in sys.path:
 from pages.bare_app import create_app as create_bare  # noqa: E402
 from pages.capture import CaptureSet, capture_page, flask_requester, normalize  # noqa: E402
 from pages.login import login  # noqa: E402
-from pages.verify import verify_capture, verify_replay  # noqa: E402
+from pages.verify import verify_capture, verify_pages, verify_replay  # noqa: E402
 
 
 @pytest.fixture
@@ -145,6 +145,18 @@ def test_planted_capture_that_is_not_our_page_is_caught(bench, plant):
     capture = copy.deepcopy(_by_key(bench["captured"])["commune-signed"])
     plant(capture)
     assert verify_capture(bench["app"], bench["engine"], capture)
+
+
+def test_servers_answering_other_html_are_caught(bench):
+    """The check over HTTP (both gunicorn servers, before the rounds): a server answering
+    other HTML or another status for a page stops that page from being measured."""
+    captures = bench["captured"].captures
+    same = lambda capture: (capture.status, capture.body)  # noqa: E731
+    other = lambda capture: (capture.status, capture.body + b"<!-- other -->")  # noqa: E731
+    failing = lambda capture: (500, capture.body)  # noqa: E731
+    assert all(not found for found in verify_pages(captures, same, same).values())
+    assert all(verify_pages(captures, same, other).values())
+    assert all(verify_pages(captures, failing, same).values())
 
 
 def test_normalize_hides_only_csrf_tokens_and_chart_ids():
