@@ -1,180 +1,244 @@
-"""Participatory-budget rules on the 14 real pabulib files: our greedy and Method of Equal
-Shares against ``pabutools`` on the same instance (same utilities, same tie-breaking),
-as time ratios, plus the whole tally from the database.
+"""Participatory-budget rules on the real pabulib files: ours against ``pabutools``, side by
+side, in one run, state built from scratch in every round.
 
-Target (issue 6): identical outcomes, and at least 10× faster than pabutools on the
-largest file. Run: ``.venv/bin/python bench/bench_budget.py [--files N] [--db URL]``.
-Files come from ``CONVERGENCE_PB_DATA`` or ../shared/data/pb.
+What one measured call includes, on both sides: reading the ``.pb`` file, building the
+election (ours: grouped ballots; pabutools: instance and profile) and running the rule.
+Nothing is kept between rounds: each call runs in a process forked for it, from a parent
+that has only imported the two libraries (so neither side pays its imports, and no parsed
+file, election, score or MES structure is reused). Rounds alternate ours / theirs
+(interleaved); the table gives the median and the min–max of each side and the ratio of the
+medians. Outcomes are compared project by project (same order).
+
+Rules:
+
+* **greedy**: by total weight, skipping what does not fit (pabutools
+  ``greedy_utilitarian_welfare``);
+* **MES+add1**: the Method of Equal Shares, shares raised by one currency unit per voter
+  from the equal share until the outcome would exceed the budget or is exhaustive, then
+  greedy (pabutools ``completion_by_rule_combination`` of ``exhaustion_by_budget_increase``
+  with ``budget_step`` = one unit per voter, then greedy).
+
+Same utilities (ballot weight × cost: approval 1, points, Kraków ranks 3/2/1) and the same
+tie-breaking on both sides. pabutools' calls are stopped after ``--limit`` seconds: the row
+then says ``>limit`` and the ratio is a lower bound. Targets (issue 12): ≥ 50× on both
+rules, Budapest 2024 MES+add1 < 10 s, Mokotów < 2 s.
+
+Run: ``.venv/bin/python bench/bench_budget.py [--rounds 3] [--limit 120] [--files N]``.
+Files come from ``CONVERGENCE_PB_DATA`` or ../shared/data/pb; pabutools is in the budget
+plugin's ``bench`` extra (``pip install -e 'plugins/budget[bench]'``).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import os
+import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("CONVERGENCE_PB_DATA") or ROOT.parent / "shared" / "data" / "pb")
+RULES = ("greedy", "MES+add1")
 
 
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - started)
-    return best, result
+# --- the two sides (each runs in a fresh forked process) ----------------------------------
 
 
-def reference(path: Path, election, top: int):
-    from pabutools.election import AdditiveSatisfaction, parse_pabulib
+def ours(path: str, rule: str) -> tuple[float, list[str]]:
+    from convergence_budget import pabulib, rules
+
+    started = time.perf_counter()
+    election = pabulib.parse(Path(path).read_bytes()).election()
+    if rule == "greedy":
+        outcome = rules.greedy(election)
+    else:
+        outcome = rules.mes_add1(election, integral=False)
+    elapsed = time.perf_counter() - started
+    if outcome.truncated:
+        raise RuntimeError("our completion was truncated")
+    return elapsed, list(outcome.selected)
+
+
+def theirs(path: str, rule: str, tie_key: dict, top: int) -> tuple[float, list[str]]:
+    from pabutools.election import AdditiveSatisfaction, Cost_Sat, parse_pabulib
+    from pabutools.rules import (
+        completion_by_rule_combination,
+        exhaustion_by_budget_increase,
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+    )
     from pabutools.tiebreaking import TieBreakingRule
 
-    instance, profile = parse_pabulib(str(path))
+    started = time.perf_counter()
+    instance, profile = parse_pabulib(path)
     kind = instance.meta["vote_type"]
+    if kind in ("approval", "choose-1"):
+        sat = Cost_Sat
+    else:
 
-    def weight(ballot, project):
-        if kind in ("approval", "choose-1"):
-            return 1 if project in ballot else 0
-        if kind == "ordinal":
-            return top - ballot.index(project) if project in ballot else 0
-        return ballot.get(project, 0)
+        def weight(ballot, project):
+            if kind == "ordinal":
+                return top - ballot.index(project) if project in ballot else 0
+            return ballot.get(project, 0)
 
-    class WeightTimesCost(AdditiveSatisfaction):
-        def __init__(self, inst, prof, ballot):
-            super().__init__(
-                inst, prof, ballot, lambda i, p, b, proj, pre: weight(b, proj) * proj.cost
-            )
+        class WeightTimesCost(AdditiveSatisfaction):
+            def __init__(self, inst, prof, ballot):
+                super().__init__(
+                    inst, prof, ballot, lambda i, p, b, proj, pre: weight(b, proj) * proj.cost
+                )
 
-    key = {p: (election.costs[p], -election.scores[p], p) for p in election.costs}
-    tie = TieBreakingRule(lambda inst, prof, proj: key[proj.name])
-    multi = profile.as_multiprofile() if hasattr(profile, "as_multiprofile") else profile
-    return instance, profile, multi, WeightTimesCost, tie
+        sat = WeightTimesCost
+    tie = TieBreakingRule(lambda inst, prof, proj: tie_key[proj.name])
+    if rule == "greedy":
+        result = greedy_utilitarian_welfare(instance, profile, sat_class=sat, tie_breaking=tie)
+    else:
+        multi = profile.as_multiprofile() if hasattr(profile, "as_multiprofile") else profile
+        result = completion_by_rule_combination(
+            instance,
+            multi,
+            [exhaustion_by_budget_increase, greedy_utilitarian_welfare],
+            [
+                {
+                    "rule": method_of_equal_shares,
+                    "rule_params": {"sat_class": sat, "tie_breaking": tie},
+                    "budget_step": profile.num_ballots(),
+                },
+                {"sat_class": sat, "tie_breaking": tie},
+            ],
+        )
+    elapsed = time.perf_counter() - started
+    return elapsed, [p.name for p in result]
+
+
+def _child(connection, function, args) -> None:
+    try:
+        connection.send(("ok", function(*args)))
+    except BaseException as exc:
+        connection.send(("error", repr(exc)))
+    finally:
+        connection.close()
+
+
+def fresh(function, args: tuple, limit: float) -> tuple[float, list[str]] | None:
+    """``function(*args)`` in a process of its own; None when it ran past ``limit`` s."""
+    context = mp.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(child, function, args))
+    process.start()
+    child.close()
+    if not parent.poll(limit):
+        process.kill()
+        process.join()
+        return None
+    status, value = parent.recv()
+    process.join()
+    if status != "ok":
+        raise RuntimeError(f"{function.__name__}{args[:2]}: {value}")
+    return value
+
+
+# --- the table --------------------------------------------------------------------------------
+
+
+def spread(times: list[float]) -> str:
+    if not times:
+        return "-"
+    return f"{statistics.median(times):.3f} [{min(times):.3f}-{max(times):.3f}]"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", default=None, help="database URL (default: temporary SQLite)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--limit", type=float, default=120.0, help="pabutools, s per call")
     parser.add_argument("--files", type=int, default=0, help="only the N smallest files")
+    parser.add_argument("--rules", default=",".join(RULES))
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"pabulib data not found in {DATA}: set CONVERGENCE_PB_DATA")
         return
     try:
-        import pabutools  # noqa: F401
+        import pabutools
     except ImportError:
-        print("pabutools is not installed: pip install -e 'plugins/budget[test]'")
+        print("pabutools is not installed: pip install -e 'plugins/budget[bench]'")
         return
-    from convergence_budget import pabulib, rules
-    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+    import pabutools.rules  # noqa: F401 - imported once, before the forks
+    from convergence_budget import mes, pabulib, rules  # noqa: F401
 
     files = sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size)
     if args.files:
         files = files[: args.files]
-    print(f"exact arithmetic: {rules.EXACT}")
+    chosen = [r for r in args.rules.split(",") if r in RULES]
+    print(
+        f"exact arithmetic: {rules.EXACT}; {args.rounds} interleaved rounds per row, fresh "
+        f"state per call (parse + election + rule, forked process); pabutools stopped after "
+        f"{args.limit:.0f} s"
+    )
     header = (
-        f"{'file':44} {'voters':>6} {'proj':>4} {'greedy us':>9} {'pabu':>8} {'ratio':>6} "
-        f"{'MES us':>8} {'pabu':>8} {'ratio':>6} same"
+        f"{'file':40} {'rule':9} {'ours s median [min-max]':>26} "
+        f"{'pabutools s median [min-max]':>30} {'ratio':>8} same"
     )
     print(header)
     print("-" * len(header))
-    rows = []
+    summary: dict[str, list[tuple[str, float, bool]]] = {r: [] for r in chosen}
+    ours_median: dict[tuple[str, str], float] = {}
     for path in files:
-        pb = pabulib.parse(path.read_bytes())
-        election = pb.election()
-        instance, profile, multi, sat, tie = reference(path, election, pb.max_length())
-        g_ours, g = best_of(lambda e=election: rules.greedy(e))
-        m_ours, m = best_of(lambda e=election: rules.mes(e))
-        started = time.perf_counter()
-        g_ref = greedy_utilitarian_welfare(instance, profile, sat_class=sat, tie_breaking=tie)
-        g_theirs = time.perf_counter() - started
-        started = time.perf_counter()
-        m_ref = method_of_equal_shares(instance, multi, sat_class=sat, tie_breaking=tie)
-        m_theirs = time.perf_counter() - started
-        supported = [p.name for p in g_ref if election.scores[p.name] > 0]
-        same = g.selected == supported and m.selected == [p.name for p in m_ref]
-        rows.append((path.name, g_theirs / g_ours, m_theirs / m_ours, same))
-        print(
-            f"{path.name[:44]:44} {election.voters:>6} {len(election.costs):>4} "
-            f"{g_ours * 1000:>7.1f}ms {g_theirs:>7.2f}s {g_theirs / g_ours:>6.0f} "
-            f"{m_ours * 1000:>6.0f}ms {m_theirs:>7.2f}s {m_theirs / m_ours:>6.0f} "
-            f"{'yes' if same else 'NO'}",
-            flush=True,
-        )
-    largest = max(files, key=lambda p: p.stat().st_size).name
-    for name, g_ratio, m_ratio, same in rows:
-        if name == largest:
-            verdict = "met" if min(g_ratio, m_ratio) >= 10 and same else "NOT met"
+        parsed = pabulib.parse(path.read_bytes())
+        election = parsed.election()
+        tie_key = {p: (election.costs[p], -election.scores[p], p) for p in election.costs}
+        supported = {p for p in election.costs if election.supporters[p]}
+        for rule in chosen:
+            mine: list[float] = []
+            other: list[float] = []
+            same = True
+            gave_up = False
+            for _round in range(args.rounds):
+                elapsed, selected = fresh(ours, (str(path), rule), 3600)
+                mine.append(elapsed)
+                if gave_up:
+                    continue
+                found = fresh(theirs, (str(path), rule, tie_key, parsed.max_length()), args.limit)
+                if found is None:
+                    gave_up = True  # no use waiting again: one try per row
+                    continue
+                other.append(found[0])
+                reference = [p for p in found[1] if p in supported]
+                same = same and selected == reference
+            ours_median[(path.name, rule)] = statistics.median(mine)
+            if other:
+                ratio = statistics.median(other) / statistics.median(mine)
+                ratio_text = f"{ratio:7.0f}×"
+                theirs_text = spread(other)
+            else:
+                ratio = args.limit / statistics.median(mine)
+                ratio_text = f">{ratio:6.0f}×"
+                theirs_text = f">{args.limit:.0f} (stopped)"
+            verdict = ("yes" if same else "NO") if other else "n/a"
+            summary[rule].append((path.name, ratio, same or not other))
             print(
-                f"\nlargest file {name}: greedy {g_ratio:.0f}×, MES {m_ratio:.0f}× faster than "
-                f"pabutools, identical outcomes: {same} — target (≥10×, identical) {verdict}"
+                f"{path.name[:40]:40} {rule:9} {spread(mine):>26} {theirs_text:>30} "
+                f"{ratio_text:>8} {verdict}",
+                flush=True,
             )
-    database_tally(files, args.db)
-
-
-def database_tally(files: list[Path], url: str | None) -> None:
-    """Import each file, then time the tally from the database: one grouped query, the
-    election, greedy and MES (and the add1 completion where the file's rule is MES)."""
-    workdir = tempfile.mkdtemp(prefix="convergence-bench-budget-")
-    os.environ["CONVERGENCE_INSTANCE_PATH"] = workdir
-    url = url or f"sqlite:///{workdir}/bench.sqlite"
-    from convergence_budget import participatory as pb
-    from convergence_budget import rules
-
-    from federation import create_app, migrate
-    from federation.db import db
-    from federation.plugins.services import enable_plugin
-    from federation.tenancy.context import commune_scope, unscoped
-    from federation.tenancy.services import create_commune
-
-    app = create_app(
-        "bench", database_url=url, secret_key="bench-secret-key-0123456789", env="testing"
-    )
-    print(f"\nwhole tally from the database ({url.split(':', 1)[0]})")
-    header = f"{'file':44} {'ballots':>7} {'query':>7} {'greedy+MES':>10} {'add1':>8}"
-    print(header)
-    print("-" * len(header))
-    with app.app_context():
-        migrate.upgrade(app)
-        with unscoped():
-            commune = create_commune("Bench budget", "bench-budget")
-            db.session.flush()
-        with commune_scope(commune.id):
-            enable_plugin(commune, "budget")
-            db.session.commit()
-            for path in files:
-                process = _import_without_tally(pb, path.read_bytes())
-                db.session.commit()
-                started = time.perf_counter()
-                election, _projects = pb.election_of(process)
-                query = time.perf_counter() - started
-                started = time.perf_counter()
-                rules.greedy(election)
-                rules.mes(election)
-                both = time.perf_counter() - started
-                add1 = ""
-                if process.rule == "mes":
-                    started = time.perf_counter()
-                    rules.tally(election, "mes", **pb.options_for(process, "mes"))
-                    add1 = f"{time.perf_counter() - started:>7.2f}s"
-                print(
-                    f"{path.name[:44]:44} {election.voters:>7} {query * 1000:>5.0f}ms "
-                    f"{(query + both) * 1000:>8.0f}ms {add1:>8}",
-                    flush=True,
-                )
-
-
-def _import_without_tally(pb, data: bytes):
-    """The plugin's import, minus its tally (timed separately above)."""
-    original = pb.tally
-    pb.tally = lambda process: {"selected": [], "spent": 0, "ballots": 0, "rule": process.rule}
-    try:
-        return pb.import_pb(data, actor="bench")
-    finally:
-        pb.tally = original
+    print()
+    for rule, rows in summary.items():
+        if not rows:
+            continue
+        low = min(rows, key=lambda row: row[1])
+        print(
+            f"{rule}: smallest ratio {low[1]:.0f}× ({low[0]}), target ≥ 50×: "
+            f"{'met' if low[1] >= 50 else 'NOT met'}; identical outcomes wherever pabutools "
+            f"finished: {all(row[2] for row in rows)}"
+        )
+    for name, target in (
+        ("Hungary_Budapest_2024.pb", 10.0),
+        ("Poland_Warszawa_2023_Mokotow.pb", 2.0),
+    ):
+        took = ours_median.get((name, "MES+add1"))
+        if took is not None:
+            verdict = "met" if took < target else f"NOT met ({took / target:.1f}× over)"
+            print(f"{name} MES+add1 fresh: {took:.2f} s, target < {target:.0f} s: {verdict}")
 
 
 if __name__ == "__main__":

@@ -351,7 +351,8 @@ def cast_ballot(data, process_id):
 @blp.route("/processes/<int:process_id>/results")
 @blp.response(200)
 def process_results(process_id):
-    """Results under both rules with the reason for each project (after the vote only)."""
+    """Results under the process's rule (and greedy beside MES) with the reason for each
+    project, after the vote only; while the tally job runs, ``computing`` and its progress."""
     with service_errors():
         return pb.results(pb.get_process(process_id))
 

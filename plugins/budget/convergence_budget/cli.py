@@ -77,7 +77,8 @@ def import_csv(slug: str, year: int, dry_run: bool, path: str) -> None:
 @click.argument("path")
 @with_appcontext
 def import_pb(slug: str, title: str | None, path: str) -> None:
-    """Load a pabulib .pb file as a participatory budget, and tally it."""
+    """Load a pabulib .pb file as a participatory budget, and tally it under the file's
+    rule (a background job: inline without Redis, queued with it)."""
     from . import participatory as pb
 
     data = _read(path)
@@ -87,14 +88,35 @@ def import_pb(slug: str, title: str | None, path: str) -> None:
             process = pb.import_pb(data, actor="convergence budget", title=title)
         except ServiceError as exc:
             _fail(exc)
-        db.session.commit()
-        result = process.result or {}
-        click.echo(
+        db.session.commit()  # the tally job runs now (inline) or is queued (RQ)
+        process = pb.get_process(process.id)
+        db.session.refresh(process)
+        took = time.perf_counter() - started
+        head = (
             f"process {process.id}: {len(pb.projects(process))} projects, "
-            f"{process.imported_ballots} ballots; {process.rule} selects "
-            f"{len(result.get('selected', []))} projects "
-            f"({time.perf_counter() - started:.1f} s)."
+            f"{process.imported_ballots} ballots; "
         )
+        if not pb.results_ready(process):
+            click.echo(head + f"tally queued as job {pb.tally_job_id(process)} ({took:.1f} s).")
+            return
+        result = process.result or {}
+        file_rule = result.get("file_rule") or process.rule
+        click.echo(
+            head + f"{file_rule} ({process.rule}) selects {len(result.get('selected', []))} "
+            f"projects ({took:.1f} s)."
+        )
+        if result.get("truncated"):
+            click.echo(_truncated_note(result["outcomes"][process.rule]))
+
+
+def _truncated_note(outcome: dict) -> str:
+    from flask_babel import gettext as _
+
+    return _(
+        "Attention : la complétion a été arrêtée après %(n)s calculs de la méthode des "
+        "parts égales ; le résultat n'est peut-être pas celui de la règle complète.",
+        n=outcome.get("runs"),
+    )
 
 
 @budget_cli.command("export-pb")
@@ -122,26 +144,20 @@ def export_pb(slug: str, process_id: int, output: str) -> None:
 @click.option("--commune", "slug", default=None)
 @click.option("--process", "process_id", type=int, default=None)
 @click.option("--file", "path", default=None, help="Tally a .pb file without the database.")
-@click.option("--rule", type=click.Choice(["greedy", "mes", "both"]), default="both")
+@click.option(
+    "--rule",
+    type=click.Choice(["own", "greedy", "mes", "both"]),
+    default="own",
+    help="own (default): the file's META rule, or the process's rule.",
+)
 @with_appcontext
 def tally(slug: str | None, process_id: int | None, path: str | None, rule: str) -> None:
     """Count a participatory budget (from the database, or a .pb file) and explain it."""
-    from . import pabulib, rules
     from . import participatory as pb
+    from . import rules
 
-    chosen = ["greedy", "mes"] if rule == "both" else [rule]
     if path:
-        try:
-            election = pabulib.parse(_read(path)).election()
-        except pabulib.PabulibError as exc:
-            raise click.ClickException(str(exc)) from None
-        for name in chosen:
-            started = time.perf_counter()
-            outcome = rules.tally(election, name)
-            click.echo(
-                f"{name}: {len(outcome.selected)} projects, {rules._num(outcome.spent)} spent "
-                f"({time.perf_counter() - started:.2f} s): {', '.join(outcome.selected)}"
-            )
+        _tally_file(path, rule)
         return
     if not (slug and process_id):
         raise click.UsageError("give --file, or --commune and --process")
@@ -151,14 +167,70 @@ def tally(slug: str | None, process_id: int | None, path: str | None, rule: str)
             election, projects = pb.election_of(process)
         except ServiceError as exc:
             _fail(exc)
+        chosen = _chosen(rule, process.rule)
         for name in chosen:
             started = time.perf_counter()
-            outcome = rules.tally(election, name, **pb.options_for(process, name))
+            options = pb.options_for(process, name) if name == process.rule else {}
+            outcome = rules.tally(election, name, **options)
             took = time.perf_counter() - started
             click.echo(f"== {name}: {len(outcome.selected)} projects ({took:.2f} s)")
             data = outcome.as_json()
+            if outcome.truncated:
+                click.echo(_truncated_note(data))
             for pid, project in projects.items():
                 detail = data["details"].get(pid, {})
                 mark = "+" if pid in outcome.selected else "-"
                 click.echo(f" {mark} {project.title}: {pb.describe(detail, name, data)}")
     current_app.logger.debug("tally done")
+
+
+def _chosen(rule: str, own: str) -> list[str]:
+    if rule == "own":
+        return [own]
+    return ["greedy", "mes"] if rule == "both" else [rule]
+
+
+def _tally_file(path: str, rule: str) -> None:
+    """The file's META rule (or the one asked), and whether it gives the file's official
+    ``selected`` projects."""
+    from . import pabulib, rules
+
+    started = time.perf_counter()
+    try:
+        parsed = pabulib.parse(_read(path))
+        election = parsed.election()
+    except pabulib.PabulibError as exc:
+        raise click.ClickException(str(exc)) from None
+    meta_rule = (parsed.meta.get("rule") or "unknown").strip()
+    if rule == "own":
+        own, options = pabulib.rule_from_meta(parsed.meta)
+        if own == "unknown":
+            click.echo(
+                f"rule of the file: {meta_rule} - not one this plugin reproduces; "
+                "give --rule greedy, mes or both"
+            )
+            return
+        runs = [(own, options)]
+    else:
+        runs = [(name, {}) for name in _chosen(rule, "greedy")]
+    official = {p for p, v in parsed.selected().items() if v > 0}
+    for name, options in runs:
+        outcome = rules.tally(election, name, **options)
+        took = time.perf_counter() - started
+        label = f"{meta_rule} ({name})" if rule == "own" else name
+        click.echo(
+            f"{label}: {len(outcome.selected)} projects, {rules._num(outcome.spent)} spent "
+            f"({took:.2f} s): {', '.join(outcome.selected)}"
+        )
+        if outcome.truncated:
+            click.echo(_truncated_note(outcome.as_json()))
+        if official and rule == "own":
+            ours = set(outcome.selected)
+            if ours == official:
+                click.echo(f"official outcome reproduced ({len(official)} projects)")
+            else:
+                click.echo(
+                    "official outcome NOT reproduced: "
+                    f"extra {sorted(ours - official)}, missing {sorted(official - ours)}"
+                )
+        started = time.perf_counter()

@@ -198,6 +198,7 @@ def complete(
         raise ValueError("the completion step must be positive")
     supported = frozenset(p for p in election.costs if election.supporters[p])
     cache: dict[int, list[str]] = {0: first}
+    reached = [0]
 
     def share_at(k: int) -> Any:
         return equal if k == 0 else share + step * k
@@ -208,8 +209,11 @@ def complete(
             if runs.runs >= completion.max_runs:
                 raise _Truncated
             found = cache[k] = runs.selected(share_at(k))
-            if progress is not None:
-                progress(min(runs.runs, completion.max_runs - 1), completion.max_runs)
+            spent = election.cost_of(found)
+            if progress is not None and spent <= budget and budget > 0:
+                # how much of the budget the outcomes found so far spend, in thousandths
+                reached[0] = max(reached[0], min(999, int(1000 * spent / budget)))
+                progress(reached[0], 1000)
         return found
 
     def over(selected: list[str]) -> bool:

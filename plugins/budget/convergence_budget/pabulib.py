@@ -89,19 +89,26 @@ class PBFile:
         if kind in ("approval", "choose-1"):
             return dict.fromkeys(vote.projects, 1)
         if kind in ("cumulative", "scoring"):
-            points = vote.points or [Fraction(1)] * len(vote.projects)
-            weights: dict[str, Fraction] = {}
+            points = vote.points or [1] * len(vote.projects)
+            weights: dict[str, Any] = {}
             for pid, value in zip(vote.projects, points, strict=True):
-                weights[pid] = weights.get(pid, Fraction(0)) + value
-            return {k: int(v) if v.denominator == 1 else v for k, v in weights.items()}
+                weights[pid] = weights.get(pid, 0) + value
+            return {
+                k: int(v) if getattr(v, "denominator", 1) == 1 else v for k, v in weights.items()
+            }
         top = self.max_length()
         return {pid: top - position for position, pid in enumerate(vote.projects)}
 
     def election(self) -> Election:
+        same: dict[tuple, tuple[PBVote, int]] = {}
+        for vote in self.votes:  # identical votes first (the same lists), weighed once
+            raw = (tuple(vote.projects), tuple(vote.points) if vote.points else None)
+            seen = same.get(raw)
+            same[raw] = (vote, 1) if seen is None else (seen[0], seen[1] + 1)
         grouped: dict[tuple, int] = {}
-        for vote in self.votes:
+        for vote, count in same.values():
             key = tuple(sorted(self.weights(vote).items()))
-            grouped[key] = grouped.get(key, 0) + 1
+            grouped[key] = grouped.get(key, 0) + count
         return Election(
             self.budget,
             {pid: self.cost(pid) for pid in self.projects},
@@ -140,7 +147,12 @@ def parse(data: bytes | str) -> PBFile:
     section = ""
     header: list[str] | None = None
     seen_voters: set[str] = set()
-    for number, row in enumerate(csv.reader(lines, delimiter=";"), start=1):
+    cache: dict[tuple[str, str], tuple[list[str], list | None]] = {}
+    for number, row in enumerate(_rows(lines), start=1):
+        if section == "votes" and header is not None and not _is_section(row):
+            if len(row) > 1 or row[0].strip():
+                votes.append(_fast_vote(row, header, number, projects, meta, seen_voters, cache))
+            continue
         if not row or all(not cell.strip() for cell in row):
             continue
         first = row[0].strip().lower()
@@ -173,6 +185,56 @@ def parse(data: bytes | str) -> PBFile:
     return PBFile(meta, projects, votes)
 
 
+def _is_section(row: list[str]) -> bool:
+    return len(row) <= 2 and row[0].strip().lower() in ("meta", "projects", "votes")
+
+
+def _rows(lines: list[str]):
+    """Rows of ``;``-separated cells, one per line: a plain split where the line has no
+    quote (every VOTES row in practice), the csv module otherwise."""
+    for line in lines:
+        if '"' in line:
+            yield next(csv.reader([line], delimiter=";"), [])
+        else:
+            yield line.split(";")
+
+
+def _number(text: str, what: str, line: int) -> Any:
+    """Points: a Python integer when they are one (nearly always), else exact."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    return parse_number(text, what, line)
+
+
+def _fast_vote(
+    row: list[str],
+    header: list[str],
+    number: int,
+    projects: dict[str, dict[str, str]],
+    meta: dict[str, str],
+    seen: set[str],
+    cache: dict[tuple[str, str], tuple[list[str], list | None]],
+) -> PBVote:
+    """One VOTES row; identical votes are checked once (``cache``)."""
+    values = {header[i]: row[i].strip() for i in range(min(len(header), len(row))) if header[i]}
+    voter = values.get("voter_id", "")
+    if not voter:
+        raise PabulibError("vote without voter_id", number)
+    if voter in seen:
+        raise PabulibError(f"voter {voter!r} votes twice", number)
+    seen.add(voter)
+    raw = values.get("vote", "")
+    raw_points = values.get("points", "") if "points" in values else "\0"
+    found = cache.get((raw, raw_points))
+    if found is None:
+        checked = _vote(values, number, projects, meta, set())
+        found = cache[(raw, raw_points)] = (checked.projects, checked.points)
+    ids, points = found
+    extra = {k: v for k, v in values.items() if k not in ("voter_id", "vote", "points")}
+    return PBVote(voter, ids, points, extra)
+
+
 def _vote(
     values: dict[str, str],
     number: int,
@@ -197,7 +259,7 @@ def _vote(
     if "points" in values and meta.get("vote_type") in ("cumulative", "scoring"):
         raw_points = values["points"]
         parts = [p for p in raw_points.split(",") if p.strip()] if raw_points else []
-        points = [parse_number(p, "points", number) for p in parts]
+        points = [_number(p, "points", number) for p in parts]
         if len(points) != len(ids):
             raise PabulibError(
                 f"vote of {voter!r}: {len(ids)} projects, {len(points)} points", number

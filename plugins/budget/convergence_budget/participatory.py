@@ -77,14 +77,21 @@ DEFAULT_RULES: dict[str, Any] = {
     "rule": "mes",
     "rule_options": {},
 }
-RULE_OPTION_KEYS = {
+#: options of the rules a process may set (see :func:`convergence_budget.rules.tally`)
+RULE_OPTION_KEYS: dict[str, Any] = {
     "skip": bool,
     "threshold": int,
+    "reserve": int,
+    "completion": ("add1", "none"),
     "integral": bool,
     "stop_when_exhaustive": bool,
     "complete_with_greedy": bool,
+    "comparison": bool,
     "step": int,
+    "percent": int,
 }
+#: the rule's upper bounds (``percent`` and ``reserve`` are percentages)
+_OPTION_MAX = {"percent": 100, "reserve": 100}
 
 
 def _int(value: Any, field: str, low: int, high: int) -> int:
@@ -111,8 +118,21 @@ def _rule_options(value: Any) -> dict[str, Any]:
             if not isinstance(item, bool):
                 raise ValidationFailed(_("Vrai ou faux attendu."), field="rule_options")
             options[key] = item
+        elif isinstance(kind, tuple):
+            if item not in kind:
+                raise ValidationFailed(
+                    _("%(k)s : une de ces valeurs : %(v)s", k=key, v=", ".join(kind)),
+                    field="rule_options",
+                )
+            options[key] = item
         else:
-            options[key] = _int(item, "rule_options", 0 if key == "threshold" else 1, 10**9)
+            low = 0 if key == "threshold" else 1
+            options[key] = _int(item, "rule_options", low, _OPTION_MAX.get(key, 10**9))
+    if "step" in options and "percent" in options:
+        raise ValidationFailed(
+            _("Pas de la complétion : par votant·e ou en pourcentage, pas les deux."),
+            field="rule_options",
+        )
     return options
 
 
@@ -265,22 +285,7 @@ def advance(process: PBProcess, to: str, *, actor: Any) -> None:
         process.vote_closed_at = utcnow()
         process.phase = to
         _open_ballot_box(process)
-        process.result = tally(process)
-        for project in projects(process):
-            project.selected = project.external_id in process.result["selected"]
-        record(
-            "budget.pb_results",
-            _("Résultats du budget participatif : %(t)s", t=process.title),
-            {
-                "process": process.id,
-                "rule": process.rule,
-                "selected": process.result["selected"],
-                "ballots": process.result["ballots"],
-                "spent": process.result["spent"],
-            },
-            commune_id=process.commune_id,
-            actor=name,
-        )
+        _enqueue_tally(process, name)
         return
     process.phase = to
 
@@ -645,27 +650,50 @@ def election_of(process: PBProcess) -> tuple[rules.Election, dict[str, PBProject
 
 def options_for(process: PBProcess, rule: str) -> dict[str, Any]:
     options = dict(process.rule_options or {})
-    if rule == "greedy":
-        return {k: options[k] for k in ("skip", "threshold") if k in options}
-    return {
-        k: options[k]
-        for k in ("integral", "stop_when_exhaustive", "complete_with_greedy", "step")
-        if k in options
-    }
+    keys = rules.GREEDY_OPTIONS if rule == "greedy" else rules.MES_OPTIONS
+    return {k: options[k] for k in keys if k in options}
 
 
-def tally(process: PBProcess) -> dict[str, Any]:
-    """Both rules on the ballots; the process's own rule decides."""
+TALLY_JOB = "convergence_budget.tally_job:run_tally"
+
+
+def _enqueue_tally(process: PBProcess, actor: str) -> str:
+    """In the closing transaction: the tally runs as a background job after the commit
+    (RQ when Redis is configured, inline otherwise); until it has stored the result, the
+    results page shows its progress."""
+    from federation.jobs import enqueue
+
+    job_id = enqueue(
+        TALLY_JOB,
+        kind="budget.tally",
+        commune_id=process.commune_id,
+        params={"process_id": process.id, "actor": actor},
+    )
+    process.result = {"job": job_id}
+    return job_id
+
+
+def tally(process: PBProcess, progress: Any = None) -> dict[str, Any]:
+    """The process's own rule on the ballots (and greedy beside MES, for comparison: it
+    costs milliseconds); a rule is never computed that the process did not choose."""
     election, _feasible = election_of(process)
+    chosen = [process.rule] + (["greedy"] if process.rule == "mes" else [])
     outcomes = {
-        rule: rules.tally(election, rule, **options_for(process, rule)).as_json()
-        for rule in PB_RULES
+        rule: rules.tally(
+            election,
+            rule,
+            progress=progress if rule == process.rule else None,
+            **options_for(process, rule),
+        ).as_json()
+        for rule in chosen
     }
     official = outcomes[process.rule]
     return {
         "rule": process.rule,
+        "file_rule": (process.rule_options or {}).get("meta_rule"),
         "selected": official["selected"],
         "spent": official["spent"],
+        "truncated": official["truncated"],
         "ballots": election.voters,
         "participants": participants(process),
         "eligible": process.eligible_count,
@@ -675,15 +703,75 @@ def tally(process: PBProcess) -> dict[str, Any]:
     }
 
 
+def publish(process: PBProcess, result: dict[str, Any], actor: str) -> None:
+    """Store the tally, mark the funded projects and journal the results (the tally job's
+    transaction)."""
+    process.result = result
+    for project in projects(process):
+        project.selected = project.external_id in result["selected"]
+    record(
+        "budget.pb_results",
+        _("Résultats du budget participatif : %(t)s", t=process.title),
+        {
+            "process": process.id,
+            "rule": process.rule,
+            "selected": result["selected"],
+            "ballots": result["ballots"],
+            "spent": result["spent"],
+            "truncated": result["truncated"],
+        },
+        commune_id=process.commune_id,
+        actor=actor,
+    )
+
+
 def results_visible(process: PBProcess) -> bool:
+    """The vote is closed: its results page exists (the tally may still be running)."""
     return process.phase in ("results", "follow_up") and process.result is not None
 
 
+def results_ready(process: PBProcess) -> bool:
+    return results_visible(process) and "selected" in (process.result or {})
+
+
+def tally_job_id(process: PBProcess) -> str | None:
+    """The background tally of a closed vote whose result is not stored yet."""
+    if results_ready(process):
+        return None
+    return (process.result or {}).get("job")
+
+
+def tally_progress(process: PBProcess) -> dict[str, Any] | None:
+    """The running tally as the ``jobs/_progress.html`` macros show it (read only)."""
+    from federation.jobs import job_status
+    from federation.jobs.labels import describe
+
+    status = job_status(tally_job_id(process) or "")
+    if status is None:
+        return None
+    return describe(
+        status,
+        {"budget.vote_open": _("Le vote n'est pas clos : il n'y a rien à compter.")},
+    )
+
+
 def results(process: PBProcess) -> dict[str, Any]:
-    """Published at the close of the vote only, for everyone alike (R13)."""
+    """Published at the close of the vote only, for everyone alike (R13); while the tally
+    runs, its state (``computing``) and progress."""
     if not results_visible(process):
         raise Forbidden(_("Les résultats seront publiés à la clôture du vote."))
-    return process.result or {}
+    if results_ready(process):
+        return process.result or {}
+    from federation.jobs import job_status
+
+    status = job_status(tally_job_id(process) or "")
+    return {
+        "computing": True,
+        "job": tally_job_id(process),
+        "state": status.state if status else "unknown",
+        "done": status.done if status else 0,
+        "total": status.total if status else 0,
+    }
 
 
 def explain(process: PBProcess, rule: str, project: PBProject) -> str:
@@ -781,6 +869,9 @@ def import_pb(data: bytes | str, *, actor: str, title: Any = None, year: Any = N
         if amount != amount.quantize(Decimal("0.01")) or amount <= 0:
             raise ValidationFailed(_("Budget au centime près attendu."), field="file")
         rule, options = pabulib.rule_from_meta(meta)
+        if rule == "unknown":  # the file does not say: greedy, the usual rule, is computed
+            rule = "greedy"
+        options["meta_rule"] = (meta.get("rule") or "unknown").strip()
         max_len = pb.max_length() or len(pb.projects)
         process = PBProcess(
             title=_text(name or _("Budget participatif importé"), "title", 200, required=True),

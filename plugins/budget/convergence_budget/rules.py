@@ -76,12 +76,10 @@ SLACK = 1e-9
 
 
 def _exact(value: Any, shared: dict[int, Any]) -> Any:
-    """A weight as an exact rational; small integers (nearly all weights) are shared."""
+    """A weight, exactly: Python integers as they are (nearly all weights; exact, and the
+    fastest to add), anything else as an exact rational."""
     if isinstance(value, int) and not isinstance(value, bool):
-        found = shared.get(value)
-        if found is None:
-            found = shared[value] = Q(value)
-        return found
+        return value
     return Q(to_fraction(value))
 
 
@@ -118,7 +116,7 @@ class Election:
     @cached_property
     def scores(self) -> dict[str, Any]:
         """Total weight per project (votes for approval, points otherwise)."""
-        scores = {p: Q(0) for p in self.costs}
+        scores: dict[str, Any] = dict.fromkeys(self.costs, 0)
         for key, count in self.groups:
             for project, weight in key:
                 scores[project] += weight * count

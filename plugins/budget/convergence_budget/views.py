@@ -439,8 +439,11 @@ def project(project_id: int):
         else:
             return _done(_("C'est enregistré."), url_for("budget.project", project_id=project_id))
     explanations = {}
-    if pb.results_visible(process_):
-        explanations = {rule: pb.explain(process_, rule, found) for rule in PB_RULES}
+    if pb.results_ready(process_):
+        outcomes = (process_.result or {}).get("outcomes", {})
+        explanations = {
+            rule: pb.explain(process_, rule, found) for rule in PB_RULES if rule in outcomes
+        }
     return render_template(
         "budget/project.html",
         project=found,
@@ -514,10 +517,15 @@ def results(process_id: int):
     found = _or_404(pb.get_process, process_id)
     if not pb.results_visible(found):
         abort(403)
+    if not pb.results_ready(found):  # the tally job is running: its progress (no write)
+        return render_template(
+            "budget/results_pending.html", process=found, job=pb.tally_progress(found)
+        )
     projects = {p.external_id: p for p in pb.projects(found) if p.status == "feasible"}
     result = pb.results(found)
     tables = {}
-    for rule in PB_RULES:
+    shown = [rule for rule in PB_RULES if rule in result["outcomes"]]
+    for rule in shown:
         outcome = result["outcomes"][rule]
         rows = []
         for pid, project_ in projects.items():
@@ -533,7 +541,7 @@ def results(process_id: int):
         rows.sort(key=lambda r: (not r["won"], -_as_float(r["score"]), r["project"].id))
         tables[rule] = {"outcome": outcome, "rows": rows}
     return render_template(
-        "budget/results.html", process=found, result=result, tables=tables, rules=PB_RULES
+        "budget/results.html", process=found, result=result, tables=tables, rules=shown
     )
 
 

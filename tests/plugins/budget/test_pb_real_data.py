@@ -189,11 +189,20 @@ def test_the_database_import_and_tally_give_the_official_outcome(app, factory, i
 
     commune = factory.commune()
     factory.enable(commune, "budget")
-    for name in ("Poland_Swiecie_2023.pb", "Poland_Lodz_2023_Zdrowie-Mania.pb"):
+    for name, computed in (
+        ("Poland_Swiecie_2023.pb", {"mes", "greedy"}),
+        ("Poland_Lodz_2023_Zdrowie-Mania.pb", {"greedy"}),
+    ):
         with in_commune(commune):
-            process = pb.import_pb(pb_file(name).read_bytes(), actor="test")
+            process_id = pb.import_pb(pb_file(name).read_bytes(), actor="test").id
+            assert not pb.results_ready(pb.get_process(process_id))  # counted after commit
+        with in_commune(commune):  # the tally job ran after the commit (inline: no Redis)
+            process = pb.get_process(process_id)
             assert set(process.result["selected"]) == official(name)
             assert process.result["ballots"] == len(load(name).votes)
+            # only the file's rule (greedy beside MES, for comparison): never MES for a
+            # greedy file
+            assert set(process.result["outcomes"]) == computed
 
 
 # --- (b) the same as pabutools ---------------------------------------------------------------
