@@ -22,9 +22,16 @@ def test_distribution_journey_on_the_web(app, client, factory, in_commune, food_
     town = food_town
     factory.login(client, town.facilitator)
     # a second contract, prepared and voted from the pages
-    response = client.post(f"{town.base}/contracts", data={
-        "producer_id": str(town.producer_id), "title": "Paniers d'automne", "season": "Automne",
-        "max_skips": "1", "solidarity_quota": "0"})
+    response = client.post(
+        f"{town.base}/contracts",
+        data={
+            "producer_id": str(town.producer_id),
+            "title": "Paniers d'automne",
+            "season": "Automne",
+            "max_skips": "1",
+            "solidarity_quota": "0",
+        },
+    )
     assert response.status_code == 302, response.text
     contract_id = _id(response)
     page = client.get(f"{town.base}/contracts/{contract_id}")
@@ -36,28 +43,44 @@ def test_distribution_journey_on_the_web(app, client, factory, in_commune, food_
     ):
         response = client.post(f"{town.base}/contracts/{contract_id}", data=data)
         assert response.status_code == 302, response.text
-    bad = client.post(f"{town.base}/contracts/{contract_id}", data={
-        "action": "line", "product_id": product_id, "price": "douze", "solidarity_price": "1"})
+    bad = client.post(
+        f"{town.base}/contracts/{contract_id}",
+        data={
+            "action": "line",
+            "product_id": product_id,
+            "price": "douze",
+            "solidarity_price": "1",
+        },
+    )
     assert bad.status_code == 422 and 'id="f-price"' in bad.text
-    response = client.post(f"{town.base}/contracts/{contract_id}", data={
-        "action": "propose", "body_id": str(town.circle_id), "open_vote": "on"})
+    response = client.post(
+        f"{town.base}/contracts/{contract_id}",
+        data={"action": "propose", "body_id": str(town.circle_id), "open_vote": "on"},
+    )
     assert response.status_code == 302 and "/proposals/" in response.headers["Location"]
     proposal_id = _id(response)
     with in_commune(town.commune):
         vote_id = db.session.scalar(select(Vote.id).where(Vote.proposal_id == proposal_id))
     api = f"/api/v1/communes/{town.commune.slug}"
     for voter in (town.facilitator, town.circle_member):
-        cast = client.post(f"{api}/votes/{vote_id}/ballots", json={"ballot": {"choice": "yes"}},
-                           headers=factory.token(voter.user))
+        cast = client.post(
+            f"{api}/votes/{vote_id}/ballots",
+            json={"ballot": {"choice": "yes"}},
+            headers=factory.token(voter.user),
+        )
         assert cast.status_code == 201, cast.json
-    closed = client.post(f"{api}/votes/{vote_id}/close", headers=factory.token(town.facilitator.user))
+    closed = client.post(
+        f"{api}/votes/{vote_id}/close", headers=factory.token(town.facilitator.user)
+    )
     assert closed.status_code == 200, closed.json
     with in_commune(town.commune):
         assert db.session.get(Contract, contract_id).status == "open"
 
     # the distribution of that day: the delivery joins it
-    response = client.post(f"{town.base}/distributions", data={
-        "day": day.isoformat(), "starts_at": "17:30", "ends_at": "19:00", "place": "Halle"})
+    response = client.post(
+        f"{town.base}/distributions",
+        data={"day": day.isoformat(), "starts_at": "17:30", "ends_at": "19:00", "place": "Halle"},
+    )
     assert response.status_code == 302, response.text
     distribution_id = _id(response)
 
@@ -66,8 +89,10 @@ def test_distribution_journey_on_the_web(app, client, factory, in_commune, food_
     factory.login(client, member)
     page = client.get(f"{town.base}/contracts/{contract_id}")
     line_id = re.search(r'name="(qty_\d+)"', page.text).group(1)
-    response = client.post(f"{town.base}/contracts/{contract_id}", data={
-        "action": "subscribe", line_id: "2", "tier": "standard"})
+    response = client.post(
+        f"{town.base}/contracts/{contract_id}",
+        data={"action": "subscribe", line_id: "2", "tier": "standard"},
+    )
     assert response.status_code == 302, response.text
     with in_commune(town.commune):
         sub = db.session.scalar(select(Subscription).where(Subscription.contract_id == contract_id))
@@ -102,19 +127,22 @@ def test_api_refusals_name_the_field(client, factory, food_town):
     headers = factory.token(town.facilitator.user)
     bad = client.post(f"{town.api}/producers", json={"name": ""}, headers=headers)
     assert bad.status_code == 422 and "name" in bad.json["errors"]["json"]
-    unknown = client.post(f"{town.api}/producers", json={"name": "X", "commune_id": 2},
-                          headers=headers)
+    unknown = client.post(
+        f"{town.api}/producers", json={"name": "X", "commune_id": 2}, headers=headers
+    )
     assert unknown.status_code == 422
     member = factory.token(town.members[0].user)
     refused = client.post(
         f"{town.api}/contracts/{town.contract_id}/subscriptions",
-        json={"quantities": {str(town.lines[0]): "-1"}}, headers=member,
+        json={"quantities": {str(town.lines[0]): "-1"}},
+        headers=member,
     )
     assert refused.status_code == 422, refused.json
     assert f"quantity_{town.lines[0]}" in refused.json["errors"]["json"]
     ok = client.post(
         f"{town.api}/contracts/{town.contract_id}/subscriptions",
-        json={"quantities": {str(town.lines[0]): "1"}}, headers=member,
+        json={"quantities": {str(town.lines[0]): "1"}},
+        headers=member,
     )
     assert ok.status_code == 201 and ok.json["total"] == "12.60"
     gift = client.post(f"{town.api}/pot/gifts", json={"amount": "1,5"}, headers=member)
