@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from convergence_food import contracts, land, solidarity
 from convergence_food.models import Contract, Match, Subscription
+from sqlalchemy import select
+
 from federation.db import db
 from federation.identity.models import User
 
@@ -23,6 +23,7 @@ def test_demo_story(factory, in_commune):
     }
     with in_commune(commune):
         from convergence_food.demo import load
+
         from federation.tenancy.models import Commune
 
         users = {k: db.session.get(User, v.user.id) for k, v in refs.items()}

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from convergence_food.models import Contract, Distribution, Subscription
 from sqlalchemy import select
 
-from convergence_food.models import Contract, Distribution, Subscription
 from federation.db import db
 from federation.governance.models import Vote
 
