@@ -100,7 +100,7 @@ def _anonymous() -> bool:
 def page_key() -> str:
     """Host, path with its query, and what chooses the locale of an anonymous visitor (the
     choice kept in the session, Accept-Language; the commune's default locale is commune
-    data, under the global version)."""
+    data, under the global version), and the day."""
     from federation.i18n import LOCALES
 
     raw = "\n".join(
@@ -109,6 +109,7 @@ def page_key() -> str:
             request.full_path,
             str(session.get("lang") or ""),
             str(request.accept_languages.best_match(LOCALES) or ""),
+            date.today().isoformat(),  # what is in force today (levels, phases) moves on
         )
     )
     return f"{PAGE_PREFIX}{hashlib.sha256(raw.encode()).hexdigest()[:40]}"

@@ -19,6 +19,7 @@ from federation.plugins.services import disabled_in, manager, verification_metho
 from federation.security import safe_next
 from federation.tenancy import services as tenancy
 from federation.web.page_cache import cached_fragment
+from federation.web.templating import my_memberships
 
 bp = Blueprint("web", __name__)
 PAGE_SIZE = 60
@@ -69,10 +70,8 @@ def commune_home():
         )
     ]
     membership = None
-    if user is not None:
-        from federation.identity.services import membership as find_membership
-
-        membership = find_membership(commune.id, user.id)
+    if user is not None:  # the header's commune switcher loads them once per request
+        membership = next((m for m in my_memberships() if m.commune_id == commune.id), None)
     return render_template(
         "commune/home.html",
         commune=commune,
