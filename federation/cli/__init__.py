@@ -253,11 +253,14 @@ def commune_show(slug: str) -> None:
     multiple=True,
     help="Only these départements (repeatable), e.g. --departement 23",
 )
-@click.option("--update", is_flag=True, help="Update names and populations of known communes.")
+@click.option(
+    "--update", is_flag=True, help="Update names, populations and départements of known communes."
+)
 def commune_import(path: Path, departements: tuple[str, ...], update: bool) -> None:
     """Create communes from the official list (CSV: code_insee, nom, dep, population_municipale).
 
-    Lines with errors are reported with their line number and skipped.
+    Lines with errors are reported with their line number and skipped; the rest is written in
+    one transaction (bulk inserts and updates: the whole list takes seconds).
     """
     from federation.tenancy.services import import_communes_csv
 
@@ -276,7 +279,7 @@ def commune_import(path: Path, departements: tuple[str, ...], update: bool) -> N
         )
         db.session.commit()
     click.echo(
-        f"Created {report.created}, updated {report.updated}, "
+        f"Created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
         f"skipped {report.skipped}, errors {len(report.errors)}."
     )
     for error in report.errors[:50]:

@@ -5,18 +5,20 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, String, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from werkzeug.sansio.utils import host_is_trusted
 
-from federation.db import db
+from federation.db import db, utcnow
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.tenancy.models import LOCALES, Commune, Federation, FederationMember
 
@@ -83,6 +85,20 @@ def _check_host_is_trusted(host: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class NewCommune:
+    """What a new commune is made of (the fields of :func:`create_communes`)."""
+
+    name: str
+    slug: str | None = None
+    insee_code: str | None = None
+    population: int | None = None
+    departement: str | None = None
+    default_locale: str = "fr"
+    host: str | None = None
+    description: str = ""
+
+
 def create_commune(
     name: str,
     slug: str | None = None,
@@ -94,36 +110,94 @@ def create_commune(
     host: str | None = None,
     description: str = "",
 ) -> Commune:
-    slug = _check_slug(slug or slugify(name))
+    """Create one commune: a batch of one through :func:`create_communes`."""
+    [commune] = create_communes(
+        [
+            NewCommune(
+                name=name,
+                slug=slug,
+                insee_code=insee_code,
+                population=population,
+                departement=departement,
+                default_locale=default_locale,
+                host=host,
+                description=description,
+            )
+        ]
+    )
+    return commune
+
+
+def _checked(spec: NewCommune) -> dict[str, object]:
+    """The row of a valid new commune, or :class:`ValidationFailed` naming the field."""
+    name = spec.name or ""
+    slug = _check_slug(spec.slug or slugify(name))
     validate_commune_fields(
         name=name,
-        insee_code=insee_code,
-        population=population,
-        default_locale=default_locale,
-        host=host,
+        insee_code=spec.insee_code,
+        population=spec.population,
+        default_locale=spec.default_locale,
+        host=spec.host,
     )
-    if db.session.scalar(select(Commune.id).where(Commune.slug == slug)):
-        raise Conflict(
-            _("Une commune utilise déjà l'identifiant %(slug)s.", slug=slug), field="slug"
-        )
-    if insee_code and db.session.scalar(select(Commune.id).where(Commune.insee_code == insee_code)):
-        raise Conflict(
-            _("Une commune a déjà le code INSEE %(code)s.", code=insee_code), field="insee_code"
-        )
-    commune = Commune(
-        slug=slug,
-        name=name.strip(),
-        insee_code=insee_code or None,
-        population=population,
-        departement=departement,
-        default_locale=default_locale,
-        host=host or None,
-        description=description,
+    return {
+        "slug": slug,
+        "name": name.strip(),
+        "insee_code": spec.insee_code or None,
+        "population": spec.population,
+        "departement": spec.departement,
+        "default_locale": spec.default_locale,
+        "host": spec.host or None,
+        "description": spec.description,
+        "verification_method": "approval",
+        "created_at": utcnow(),
+    }
+
+
+def _refuse_taken(rows: list[dict[str, object]]) -> None:
+    """Refuse slugs, INSEE codes and hosts already used, in the batch or in the database:
+    one query per field for the whole batch."""
+    checks: tuple[tuple[str, Any, Callable[[object], str]], ...] = (
+        (
+            "slug",
+            Commune.slug,
+            lambda v: _("Une commune utilise déjà l'identifiant %(slug)s.", slug=v),
+        ),
+        (
+            "insee_code",
+            Commune.insee_code,
+            lambda v: _("Une commune a déjà le code INSEE %(code)s.", code=v),
+        ),
+        ("host", Commune.host, lambda _v: _("Ce nom d'hôte est déjà utilisé.")),
     )
-    db.session.add(commune)
-    db.session.flush()
-    announce_created([commune])
-    return commune
+    for key, field_column, message in checks:
+        given = [row[key] for row in rows if row[key]]
+        if not given:
+            continue
+        seen: set[object] = set()
+        repeated = next((v for v in given if v in seen or seen.add(v)), None)  # type: ignore[func-returns-value]
+        taken = repeated or db.session.scalar(
+            select(field_column).where(field_column.in_(given)).limit(1)
+        )
+        if taken:
+            raise Conflict(message(taken), field=key)
+
+
+def create_communes(specs: Sequence[NewCommune]) -> list[Commune]:
+    """The one service that creates communes, alone or by thousands (web, API, CLI, CSV and
+    JSON import, demo): each is validated (a :class:`ValidationFailed` or :class:`Conflict`
+    naming the field refuses the whole batch), the batch is inserted in one bulk statement
+    and announced to the plugins (:func:`announce_created`), all in the caller's
+    transaction. A constant number of queries per batch, whatever its size."""
+    if not specs:
+        return []
+    rows = [_checked(spec) for spec in specs]
+    _refuse_taken(rows)
+    # without sort_by_parameter_order, which SQLite would pay with one INSERT per row: the
+    # slugs (unique) put the returned communes back in the order of the batch
+    by_slug = {c.slug: c for c in db.session.scalars(insert(Commune).returning(Commune), rows)}
+    communes = [by_slug[row["slug"]] for row in rows]
+    announce_created(communes)
+    return communes
 
 
 def announce_created(communes: list[Commune]) -> None:
@@ -131,10 +205,11 @@ def announce_created(communes: list[Commune]) -> None:
     transaction: ``federation_communes_created`` once for the batch, then
     ``federation_commune_created`` for each commune (only if some plugin implements it).
 
-    Every path that creates a commune goes through :func:`create_commune` or
-    :func:`import_communes_csv`, which call this; ``convergence commune backfill`` calls it
-    again for communes created before (the hooks are idempotent). The hooks are reached
-    through the application's plugin manager, so this floor imports no plugin code.
+    Every path that creates a commune goes through :func:`create_communes` (directly, or
+    through :func:`create_commune` and :func:`import_communes_csv`), which calls this;
+    ``convergence commune backfill`` calls it again for communes created before (the hooks
+    are idempotent). The hooks are reached through the application's plugin manager, so
+    this floor imports no plugin code.
     """
     if not communes:
         return
@@ -290,6 +365,7 @@ REQUIRED_COLUMNS = ("code_insee", "nom")
 class ImportReport:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -299,25 +375,25 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value else None
 
 
-def import_communes_csv(
-    path: Path,
-    *,
-    only_departements: Iterable[str] | None = None,
-    update_existing: bool = False,
-    progress: Callable[[int], None] | None = None,
-    batch_size: int = 2000,
-) -> ImportReport:
-    """Create communes from an official CSV (INSEE code, name, département, population…).
+@dataclass(frozen=True)
+class _Line:
+    number: int
+    code: str
+    name: str
+    departement: str | None
+    population: int | None
 
-    Columns: ``code_insee``, ``nom`` and optionally ``dep``, ``population_municipale``,
-    ``epci_nom``. Bad lines are reported with their line number and skipped; nothing
-    from a bad line is written. New communes are announced to the plugins a batch at a
-    time (:func:`announce_created`), like a commune created alone.
-    """
-    report = ImportReport()
-    deps = {d.strip() for d in only_departements} if only_departements else None
-    existing = dict(db.session.execute(select(Commune.insee_code, Commune.id)).all())
-    used_slugs = set(db.session.scalars(select(Commune.slug)))
+
+def _read_lines(
+    path: Path,
+    deps: set[str] | None,
+    report: ImportReport,
+    progress: Callable[[int], None] | None,
+) -> list[_Line]:
+    """The file's valid lines; a bad line, or a code a line above already gave, is reported
+    with its number and left out."""
+    lines: list[_Line] = []
+    first_line: dict[str, int] = {}
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
@@ -326,7 +402,6 @@ def import_communes_csv(
                 _("Colonnes manquantes dans le fichier : %(cols)s", cols=", ".join(missing)),
                 field="file",
             )
-        pending: list[Commune] = []
         for line_no, row in enumerate(reader, start=2):
             if progress:
                 progress(1)
@@ -341,6 +416,11 @@ def import_communes_csv(
                 validate_commune_fields(name=name, insee_code=code, population=population)
                 if not code:
                     raise ValidationFailed(_("Code INSEE manquant."), field="code_insee")
+                if code in first_line:
+                    raise ValidationFailed(
+                        _("Code INSEE déjà donné ligne %(n)d.", n=first_line[code]),
+                        field="code_insee",
+                    )
             except (ValidationFailed, ValueError) as exc:
                 message = (
                     exc.message
@@ -349,40 +429,117 @@ def import_communes_csv(
                 )
                 report.errors.append(_("ligne %(n)d : %(msg)s", n=line_no, msg=message))
                 continue
-            if code in existing:
-                if update_existing:
-                    commune = db.session.get(Commune, existing[code])
-                    if commune is not None:
-                        commune.name, commune.population, commune.departement = (
-                            name,
-                            population,
-                            dep,
-                        )
-                        report.updated += 1
-                else:
-                    report.skipped += 1
-                continue
-            slug = slugify(name) or code
+            first_line[code] = line_no
+            lines.append(_Line(line_no, code, name, dep, population))
+    return lines
+
+
+def import_communes_csv(
+    path: Path,
+    *,
+    only_departements: Iterable[str] | None = None,
+    update_existing: bool = False,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = 2000,
+) -> ImportReport:
+    """Create (and with ``update_existing``, update) communes from an official CSV (INSEE
+    code, name, département, population…), in the caller's transaction.
+
+    Columns: ``code_insee``, ``nom`` and optionally ``dep``, ``population_municipale``.
+    Bad lines are reported with their line number and skipped; nothing from a bad line is
+    written. One query loads every known commune; new communes go through
+    :func:`create_communes` (bulk inserts, announced to the plugins) a batch of
+    ``batch_size`` at a time; changed ones are updated in bulk by primary key; the report
+    counts created, updated, unchanged (known and identical) and skipped lines (another
+    département, or known communes without ``update_existing``).
+    """
+    report = ImportReport()
+    deps = {d.strip() for d in only_departements} if only_departements else None
+    lines = _read_lines(path, deps, report, progress)
+    known: dict[str, tuple[int, str, int | None, str | None]] = {}
+    used_slugs: set[str] = set()
+    for cid, slug, code, name, population, dep in db.session.execute(
+        select(
+            Commune.id,
+            Commune.slug,
+            Commune.insee_code,
+            Commune.name,
+            Commune.population,
+            Commune.departement,
+        )
+    ):
+        used_slugs.add(slug)
+        if code:
+            known[code] = (cid, name, population, dep)
+    new: list[NewCommune] = []
+    changes: list[dict[str, object]] = []
+    for line in lines:
+        current = known.get(line.code)
+        if current is None:
+            slug = slugify(line.name) or line.code
             if slug in used_slugs:
-                slug = f"{slug}-{code.lower()}"
+                slug = f"{slug}-{line.code.lower()}"
             used_slugs.add(slug)
-            commune = Commune(
-                slug=slug, name=name, insee_code=code, departement=dep, population=population
+            new.append(
+                NewCommune(
+                    name=line.name,
+                    slug=slug,
+                    insee_code=line.code,
+                    population=line.population,
+                    departement=line.departement,
+                )
             )
-            db.session.add(commune)
-            pending.append(commune)
-            existing[code] = -1
-            report.created += 1
-            if len(pending) >= batch_size:
-                _flush_and_announce(pending)
-                pending = []
-    _flush_and_announce(pending)
+        elif not update_existing:
+            report.skipped += 1
+        elif current[1:] == (line.name, line.population, line.departement):
+            report.unchanged += 1
+        else:
+            changes.append(
+                {
+                    "id": current[0],
+                    "name": line.name,
+                    "population": line.population,
+                    "departement": line.departement,
+                }
+            )
+    for start in range(0, len(new), batch_size):
+        report.created += len(create_communes(new[start : start + batch_size]))
+    for start in range(0, len(changes), batch_size):
+        _update_communes(changes[start : start + batch_size])
+    report.updated = len(changes)
     return report
 
 
-def _flush_and_announce(communes: list[Commune]) -> None:
-    db.session.flush()
-    announce_created(communes)
+def _update_communes(changes: list[dict[str, object]]) -> None:
+    """Update a batch of communes by primary key in one statement. PostgreSQL: ``UPDATE …
+    FROM unnest(arrays)`` (an executemany costs a round trip per row there, and a VALUES
+    list of thousands of rows costs seconds to compile); SQLite, in process: an
+    executemany."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.execute(update(Commune), changes)
+        return
+    rows = (
+        func.unnest(
+            bindparam("ids", type_=ARRAY(Integer)),
+            bindparam("names", type_=ARRAY(String)),
+            bindparam("populations", type_=ARRAY(Integer)),
+            bindparam("departements", type_=ARRAY(String)),
+        )
+        .table_valued("id", "name", "population", "departement")
+        .render_derived()
+    )
+    db.session.execute(
+        update(Commune)
+        .where(Commune.id == rows.c.id)
+        .values(name=rows.c.name, population=rows.c.population, departement=rows.c.departement)
+        .execution_options(synchronize_session=False),
+        {
+            "ids": [c["id"] for c in changes],
+            "names": [c["name"] for c in changes],
+            "populations": [c["population"] for c in changes],
+            "departements": [c["departement"] for c in changes],
+        },
+    )
 
 
 EDITABLE_FIELDS = (
