@@ -229,13 +229,15 @@ class _Running:
 
 _CURRENT: ContextVar[_Running | None] = ContextVar("convergence_current_job", default=None)
 #: the app a worker process runs jobs with (set by federation.jobs.worker)
-_WORKER_APP: dict[str, Flask] = {}
-#: process that first used each engine: a forked worker child gets fresh connections
-_ENGINE_PIDS: dict[int, int] = {}
+_WORKER_APP: dict[str, Any] = {}
+#: (engine, process) pairs whose pool a forked worker child has already let go of
+_FORK_DISPOSED: set[tuple[int, int]] = set()
 
 
 def set_worker_app(app: Flask) -> None:
+    """The app a worker runs its jobs with, built once in the worker's main process."""
     _WORKER_APP["app"] = app
+    _WORKER_APP["pid"] = os.getpid()
 
 
 def job_timeout(app: Flask) -> int:
@@ -264,11 +266,12 @@ def _the_app(app: Flask | None) -> Flask:
 def _app_context(app: Flask) -> Iterator[None]:
     """A fresh app context: its own ``g`` and its own database session."""
     with app.app_context():
-        engine = db.engine
-        pid = os.getpid()
-        if _ENGINE_PIDS.setdefault(id(engine), pid) != pid:
-            engine.dispose(close=False)  # connections of the parent process stay theirs
-            _ENGINE_PIDS[id(engine)] = pid
+        parent, pid = _WORKER_APP.get("pid"), os.getpid()
+        if parent is not None and parent != pid and (id(db.engine), pid) not in _FORK_DISPOSED:
+            # a child forked by the worker: the pooled connections are the parent's (two
+            # processes on one socket corrupt both): start with new ones, leave theirs open
+            db.engine.dispose(close=False)
+            _FORK_DISPOSED.add((id(db.engine), pid))
         yield
 
 
