@@ -35,6 +35,7 @@ from convergence_food.schemas import (
     ProductSchema,
     ProposalLinkSchema,
     ProposeSchema,
+    ShareSchema,
     SubscribeSchema,
     SubscriptionSchema,
 )
@@ -166,6 +167,19 @@ class Producers(MethodView):
         user = _steer()
         with service_errors():
             row = services.create_producer(data, user)
+        db.session.commit()
+        return _producer(row)
+
+
+@blp.route("/producers/shared")
+class SharedProducers(MethodView):
+    @blp.arguments(ShareSchema)
+    @blp.response(201, ProducerSchema)
+    def post(self, data):
+        """List a producer of another commune of the same federation (counted once)."""
+        user = _steer()
+        with service_errors():
+            row = services.share_producer(data["commune"], data["producer_id"], user)
         db.session.commit()
         return _producer(row)
 

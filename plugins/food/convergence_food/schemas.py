@@ -181,3 +181,8 @@ class NeedsSchema(_In):
         values=fields.String(),
         required=True,
     )
+
+
+class ShareSchema(_In):
+    commune = fields.String(required=True, validate=validate.Length(1, 64))
+    producer_id = fields.Integer(required=True)

@@ -213,11 +213,42 @@ def create_producer(data: dict[str, Any], actor: Any = None) -> Producer:
     return row
 
 
-def link_shared_producer(origin_commune_id: int, origin_producer_id: int, data: dict) -> Producer:
-    """List here a producer another commune lists too (one producer, several communes):
-    the federation's indicators count it once."""
-    row = create_producer(data)
-    row.origin_commune_id, row.origin_producer_id = origin_commune_id, origin_producer_id
+def share_producer(origin_slug: Any, origin_producer_id: Any, actor: Any = None) -> Producer:
+    """List here a producer that a commune of the same federation lists (one producer,
+    several communes). Its public description and products are copied; its production
+    stays counted where it was first listed, so the federation counts it once."""
+    from federation.tenancy.context import federation_scope
+    from federation.tenancy.services import federations_of, get_commune
+
+    origin = get_commune(str(origin_slug or "").strip())
+    here = commune_id()
+    shared = {f.id for f in federations_of(here)} & {f.id for f in federations_of(origin.id)}
+    if origin.id == here or not shared:
+        raise ValidationFailed(
+            _("Seule une commune d'une même fédération peut partager ses producteur·rices."),
+            field="commune",
+        )
+    pid = ident(origin_producer_id, "producer_id")
+    with federation_scope([origin.id]):
+        source = db.session.get(Producer, pid)
+        if source is None or source.origin_producer_id is not None:
+            raise NotFound(_("Producteur·rice introuvable."), field="producer_id")
+        data = {k: getattr(source, k) for k in ("name", "kind", "description", "how_to_buy")}
+        data.update(organic="on" if source.organic else "", surface_ha=source.surface_ha)
+        items = [
+            {
+                "name": p.name,
+                "family": p.family,
+                "unit": p.unit,
+                "season_start": p.season_start,
+                "season_end": p.season_end,
+            }
+            for p in db.session.scalars(select(Product).where(Product.producer_id == pid))
+        ]
+    row = create_producer(data, actor)
+    row.origin_commune_id, row.origin_producer_id = origin.id, pid
+    for item in items:
+        add_product(row, item, actor)
     db.session.flush()
     return row
 

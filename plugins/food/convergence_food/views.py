@@ -149,10 +149,19 @@ def producers():
     errors: dict = {}
     if request.method == "POST":
         user = _steer()
-        done, errors = _attempt(
-            lambda: f"{_base()}/producers/{services.create_producer(_form(), user).id}",
-            _("Producteur·rice enregistré·e."),
-        )
+        form = _form()
+        if form.get("action") == "share":
+
+            def share() -> str:
+                row = services.share_producer(form.get("commune"), form.get("producer_id"), user)
+                return f"{_base()}/producers/{row.id}"
+
+            done, errors = _attempt(share, _("Producteur·rice enregistré·e."))
+        else:
+            done, errors = _attempt(
+                lambda: f"{_base()}/producers/{services.create_producer(_form(), user).id}",
+                _("Producteur·rice enregistré·e."),
+            )
         if done:
             return done
     from federation.governance.organisations import organisations

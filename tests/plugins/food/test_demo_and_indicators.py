@@ -64,3 +64,43 @@ def test_indicators_in_constant_queries(app, factory, in_commune, count_queries)
     assert found["food.coverage"].values[big.commune.id] == 1800 * 100 / 3700
     assert found["food.coverage"].values[small.commune.id] is None  # no needs declared
     assert found["food.producers"].values[small.commune.id] == 1
+
+
+def test_one_producer_several_communes(app, client, factory, in_commune):
+    """A producer listed by a neighbour of the same federation is listed here too, through
+    the API, and the federation counts it once; a commune outside refuses."""
+    from convergence_food.indicators import indicators
+
+    from federation.tenancy.context import federation_scope
+    from tests.plugins.food.conftest import make_town
+
+    first = make_town(factory, in_commune, "amont", open_contract=False)
+    second = make_town(factory, in_commune, "aval", open_contract=False)
+    federation = factory.federation("plateau", [first.commune, second.commune])
+    with in_commune(first.commune):
+        from convergence_food import services
+
+        bakery = services.create_producer({"name": "Fournil du Moulin", "kind": "baker"})
+        services.add_product(bakery, {"name": "Pain", "family": "bread", "yearly_quantity": "9"})
+        bakery_id = bakery.id
+    headers = factory.token(second.facilitator.user)
+    shared = client.post(
+        f"{second.api}/producers/shared",
+        json={"commune": first.commune.slug, "producer_id": bakery_id},
+        headers=headers,
+    )
+    assert shared.status_code == 201, shared.json
+    assert shared.json["shared"] is True and shared.json["name"] == "Fournil du Moulin"
+    assert (
+        client.get(f"{second.api}/producers/{shared.json['id']}/products").json[0]["name"] == "Pain"
+    )
+    outsider = client.post(
+        f"{second.api}/producers/shared",
+        json={"commune": first.outsider.commune.slug, "producer_id": 1},
+        headers=headers,
+    )
+    assert outsider.status_code == 422 and "commune" in outsider.json["errors"]["json"]
+    ids = [first.commune.id, second.commune.id]
+    with app.app_context(), federation_scope(ids):
+        found = {i.key: i for i in indicators(federation, ids)}
+    assert found["food.producers"].values == {first.commune.id: 2, second.commune.id: 1}
