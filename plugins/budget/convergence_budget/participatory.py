@@ -83,6 +83,7 @@ RULE_OPTION_KEYS: dict[str, Any] = {
     "threshold": int,
     "reserve": int,
     "completion": ("add1", "none"),
+    "method": ("search", "scan"),
     "integral": bool,
     "stop_when_exhaustive": bool,
     "complete_with_greedy": bool,

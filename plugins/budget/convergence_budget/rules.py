@@ -475,6 +475,7 @@ def mes_add1(
     percent: Any = None,
     complete_with_greedy: bool = True,
     max_runs: int = 100_000,
+    method: str = "search",
     progress: Any = None,
 ) -> Outcome:
     """MES with the usual completion (equalshares.net "add1", pabutools'
@@ -498,6 +499,7 @@ def mes_add1(
         integral=integral,
         stop_when_exhaustive=stop_when_exhaustive,
         max_runs=max_runs,
+        method=method,
     )
     return mes_with_completion(
         election, completion, complete_with_greedy=complete_with_greedy, progress=progress
@@ -534,6 +536,7 @@ MES_OPTIONS = (
     "complete_with_greedy",
     "comparison",
     "max_runs",
+    "method",
 )
 RULES = ("greedy", "mes")
 
