@@ -19,11 +19,11 @@ from federation.web.page_cache import is_hit
 def install_request_hooks(app: Flask, state: ConvergenceState) -> None:
     @app.url_value_preprocessor
     def _pull_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
-        _reset_request_state()
-        if is_hit():  # the public page cache serves it: no commune to look up
+        if is_hit():  # the public page cache serves it: no commune, no query, no session
             for key in ("commune", "federation"):
                 (values or {}).pop(key, None)
             return
+        _reset_request_state()
         resolve_host(app)
         if not values:
             return
