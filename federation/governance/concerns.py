@@ -14,15 +14,7 @@ from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.governance.models import Concern, ConcernSupport, ProposalConcern
 from federation.identity.models import User
 from federation.journal.services import record
-
-
-def _text(value: str | None, field: str, maximum: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(_("Ce champ est obligatoire."), field=field)
-    if len(value) > maximum:
-        raise ValidationFailed(_("%(n)d caractères au plus.", n=maximum), field=field)
-    return value
+from federation.validation import text_field
 
 
 def raise_concern(
@@ -36,11 +28,11 @@ def raise_concern(
     organisation_id: int | None = None,
 ) -> Concern:
     concern = Concern(
-        title=_text(title, "title", 200, required=True),
-        description=_text(description, "description", 10000),
-        theme=_text(theme, "theme", 40),
-        place=_text(place, "place", 200),
-        affected=_text(affected, "affected", 200),
+        title=text_field(title, "title", 200, required=True),
+        description=text_field(description, "description", 10000),
+        theme=text_field(theme, "theme", 40),
+        place=text_field(place, "place", 200),
+        affected=text_field(affected, "affected", 200),
         author_id=author.id,
         organisation_id=organisation_id,
     )

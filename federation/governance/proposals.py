@@ -27,6 +27,7 @@ from federation.governance.models import (
 from federation.identity.models import User
 from federation.identity.notifications import notify
 from federation.journal.services import record
+from federation.validation import text_field
 
 #: state → states it may move to
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -128,15 +129,6 @@ STATE_LABELS = {
 }
 
 
-def _text(value: str | None, field: str, maximum: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(_("Ce champ est obligatoire."), field=field)
-    if len(value) > maximum:
-        raise ValidationFailed(_("%(n)d caractères au plus.", n=maximum), field=field)
-    return value
-
-
 def parse_cost(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -162,8 +154,8 @@ def create_proposal(
     proposal = Proposal(
         body_id=body.id,
         author_id=author.id,
-        title=_text(title, "title", 200, required=True),
-        text=_text(text, "text", 50000),
+        title=text_field(title, "title", 200, required=True),
+        text=text_field(text, "text", 50000),
         cost=parse_cost(cost),
         extra=extra or {},
     )
@@ -224,9 +216,9 @@ def update_draft(proposal: Proposal, actor: User, **changes: Any) -> None:
     if proposal.author_id != actor.id:
         raise Forbidden(_("Seul·e l'auteur·rice modifie sa proposition."))
     if "title" in changes:
-        proposal.title = _text(changes["title"], "title", 200, required=True)
+        proposal.title = text_field(changes["title"], "title", 200, required=True)
     if "text" in changes:
-        proposal.text = _text(changes["text"], "text", 50000)
+        proposal.text = text_field(changes["text"], "text", 50000)
     if "cost" in changes:
         proposal.cost = parse_cost(changes["cost"])
 
@@ -266,7 +258,9 @@ def comment(proposal: Proposal, author: User, text: str) -> Comment:
     if proposal.status not in ("deliberation", "voting"):
         raise Conflict(_("Les commentaires sont ouverts pendant la délibération."))
     row = Comment(
-        proposal_id=proposal.id, author_id=author.id, text=_text(text, "text", 5000, required=True)
+        proposal_id=proposal.id,
+        author_id=author.id,
+        text=text_field(text, "text", 5000, required=True),
     )
     db.session.add(row)
     db.session.flush()
@@ -298,7 +292,7 @@ def report_comment(row: Comment, user: User, reason: str = "") -> None:
         with db.session.begin_nested():
             db.session.add(
                 CommentReport(
-                    comment_id=row.id, user_id=user.id, reason=_text(reason, "reason", 1000)
+                    comment_id=row.id, user_id=user.id, reason=text_field(reason, "reason", 1000)
                 )
             )
     except IntegrityError:
@@ -309,7 +303,7 @@ def report_comment(row: Comment, user: User, reason: str = "") -> None:
 def hide_comment(row: Comment, moderator: User, reason: str) -> None:
     """Hide a comment with a public reason; the moderation is journaled."""
     row.hidden = True
-    row.hidden_reason = _text(reason, "reason", 1000, required=True)
+    row.hidden_reason = text_field(reason, "reason", 1000, required=True)
     row.hidden_by_id = moderator.id
     db.session.flush()
     record(
@@ -325,7 +319,9 @@ def amend(proposal: Proposal, author: User, text: str) -> Amendment:
     if proposal.status != "deliberation":
         raise Conflict(_("Les amendements se déposent pendant la délibération."))
     row = Amendment(
-        proposal_id=proposal.id, author_id=author.id, text=_text(text, "text", 20000, required=True)
+        proposal_id=proposal.id,
+        author_id=author.id,
+        text=text_field(text, "text", 20000, required=True),
     )
     db.session.add(row)
     db.session.flush()
@@ -360,7 +356,7 @@ def add_follow_up(proposal: Proposal, author: User, text: str, progress: int) ->
     row = FollowUp(
         proposal_id=proposal.id,
         author_id=author.id,
-        text=_text(text, "text", 5000, required=True),
+        text=text_field(text, "text", 5000, required=True),
         progress=progress,
     )
     db.session.add(row)

@@ -9,7 +9,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -21,6 +21,8 @@ from federation.db import db, lock_row
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.journal.services import record
 from federation.tenancy.context import current_commune
+from federation.validation import CENT, money
+from federation.validation import text_field as _text
 
 from .models import (
     ENTRY_KINDS,
@@ -32,8 +34,6 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
-CENT = Decimal("0.01")
-LIMIT = Decimal("1e12")
 SECTION_LABELS = {"operation": _l("fonctionnement"), "investment": _l("investissement")}
 KIND_LABELS = {
     "decision": _l("décision de l'assemblée"),
@@ -69,35 +69,6 @@ M57_FUNCTIONS = {
     "7": _l("Environnement"),
     "8": _l("Transports"),
 }
-
-
-def money(value: Any, field: str = "amount", *, positive: bool = True) -> Decimal:
-    """A amount in euros from user input ("1 234,50", "1234.5", 12); refused when invalid."""
-    if isinstance(value, Decimal):
-        amount = value
-    else:
-        text = str(value if value is not None else "").strip()
-        text = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValidationFailed(_("Montant invalide."), field=field) from None
-    if not amount.is_finite() or abs(amount) >= LIMIT or amount != amount.quantize(CENT):
-        raise ValidationFailed(_("Montant invalide (au centime près)."), field=field)
-    if positive and amount <= 0:
-        raise ValidationFailed(_("Le montant doit être positif."), field=field)
-    return amount.quantize(CENT)
-
-
-def _text(value: Any, field: str, maximum: int, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationFailed(_("Ce champ est obligatoire."), field=field)
-    if len(text) > maximum:
-        raise ValidationFailed(_("%(n)d caractères au plus.", n=maximum), field=field)
-    return text
 
 
 def _year(value: Any, field: str = "year") -> int:
@@ -161,7 +132,7 @@ def create_line(
         function=_code(function, "function", required=False),
         label=_text(label, "label", 200, required=True),
         theme=_text(theme, "theme", 40),
-        planned=money(planned, "planned", positive=False),
+        planned=money(planned, "planned", allow_zero=True, allow_negative=True),
     )
     if line.planned < 0:
         raise ValidationFailed(_("Le montant prévu ne peut pas être négatif."), field="planned")
@@ -287,7 +258,7 @@ def group_by(rows: list[LineFigures], key: str) -> list[tuple[str, Decimal, Deci
 
 def amend(line: BudgetLine, amount: Any, reason: Any, *, actor: str) -> BudgetAmendment:
     """A décision modificative: planned amount up or down, never under what is spent."""
-    delta = money(amount, "amount", positive=False)
+    delta = money(amount, "amount", allow_zero=True, allow_negative=True)
     if delta == 0:
         raise ValidationFailed(_("Le montant ne peut pas être nul."), field="amount")
     reason = _text(reason, "reason", 2000, required=True)
@@ -549,8 +520,8 @@ def _csv_row(
         ("function", lambda v: _code(v, "function", required=False)),
         ("label", lambda v: _text(v, "label", 200, required=True)),
         ("theme", lambda v: _text(v, "theme", 40)),
-        ("planned", lambda v: money(v, "planned", positive=False)),
-        ("executed", lambda v: money(v or "0", "executed", positive=False)),
+        ("planned", lambda v: money(v, "planned", allow_zero=True, allow_negative=True)),
+        ("executed", lambda v: money(v or "0", "executed", allow_zero=True, allow_negative=True)),
     )
     names = {
         "section": _("section"),
