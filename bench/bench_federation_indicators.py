@@ -1,193 +1,234 @@
-"""Federation indicators for 1,000 communes with 4 plugins and about 1,000 rows per plugin
-per commune (4,000,000 rows): cold and cached time, and the queries issued.
+"""Federation indicators for 1,000 member communes beside 10 (issue 12 item 6): cold and warm
+time of ``GET /api/v1/federations/<f>/indicators``, and the statements each issues.
 
-Targets (issue 5): cold under 1 s, cached under 20 ms, queries constant. The four plugins
-are synthetic (defined here) so that the benchmark measures the framework's aggregation
-path — one grouped query per plugin, the per-federation cache — on any installation.
-Run: ``.venv/bin/python bench/bench_federation_indicators.py [--db URL] [--communes N]``.
+What production does, every round from scratch: new communes through the commune-creation
+service, the built-in plugins (budget, water, food, housing: those installed) switched on in
+each, rows in their tables (20 budget lines with an entry each, a water resource with 10
+users), a new federation of them, an empty Redis cache (db 4); then the request through the
+test client: app → member communes → each plugin's ``federation_indicators`` hook → totals
+and suppression → JSON (cold), and the same request answered from the shared cache (warm).
+Sizes are interleaved (10, 1,000, 10, 1,000…); medians with min–max.
+
+Targets: 1,000 communes cold < 1 s, warm < 20 ms, statements the same as for 10.
+Run: ``.venv/bin/python bench/bench_federation_indicators.py [--db URL] [--redis URL]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import tempfile
 import time
+from decimal import Decimal
+from itertools import count
 
-from sqlalchemy import Index, Integer, Numeric, event, func, insert, select
-from sqlalchemy.orm import Mapped, mapped_column
-
-from federation.db import db
-from federation.plugins import ConvergencePlugin, Indicator, hookimpl
-from federation.tenancy.scoping import TenantMixin
+ROUNDS = 3
+WARM_REQUESTS = 10
+_serial = count()
 
 
-def _model(name: str) -> type:
-    return type(
-        f"Bench{name.title()}Row",
-        (TenantMixin, db.Model),
-        {
-            "__tablename__": f"bench{name}_rows",
-            # the main index leads with commune_id and covers what the indicator reads
-            "__table_args__": (
-                Index(f"ix_bench{name}_cover", "commune_id", "value", "people"),
-                {"info": {"plugin": f"bench{name}"}},
-            ),
-            "id": mapped_column(Integer, primary_key=True),
-            "value": mapped_column(Numeric(14, 2), nullable=False),
-            "people": mapped_column(Integer, nullable=False),
-            "__annotations__": {"id": Mapped[int], "value": Mapped[float], "people": Mapped[int]},
-        },
+def _seed(app, size: int) -> str:
+    """A new federation of ``size`` new communes with every indicator plugin on and data."""
+    from sqlalchemy import insert
+
+    from federation.db import db
+    from federation.plugins.models import PluginActivation
+    from federation.tenancy.context import unscoped
+    from federation.tenancy.models import FederationMember
+    from federation.tenancy.services import NewCommune, create_communes, create_federation
+
+    pm = app.extensions["convergence"].pm
+    plugins = [p for p in ("budget", "water", "food", "housing") if p in pm.switchable]
+    slug = f"bench-{next(_serial)}-{size}"
+    with app.app_context(), unscoped():
+        communes = create_communes(
+            [NewCommune(f"{slug} {i}", f"{slug}-{i}", population=500 + i) for i in range(size)]
+        )
+        ids = [c.id for c in communes]
+        fed = create_federation(slug, slug)
+        db.session.execute(
+            insert(FederationMember), [{"federation_id": fed.id, "commune_id": c} for c in ids]
+        )
+        db.session.execute(
+            insert(PluginActivation),
+            [
+                {"commune_id": c, "plugin": p, "enabled": True, "settings": {}}
+                for c in ids
+                for p in plugins
+            ],
+        )
+        if "budget" in plugins:
+            _budget_rows(ids)
+        if "water" in plugins:
+            _water_rows(ids)
+        db.session.commit()
+    return slug
+
+
+def _budget_rows(ids: list[int]) -> None:
+    from convergence_budget.models import BudgetEntry, BudgetLine
+    from sqlalchemy import insert
+
+    from federation.db import db
+
+    lines = db.session.execute(
+        insert(BudgetLine).returning(BudgetLine.id, BudgetLine.commune_id),
+        [
+            {
+                "commune_id": c,
+                "year": 2026,
+                "section": "operation",
+                "chapter": f"0{n:02d}",
+                "label": f"Ligne {n}",
+                "planned": Decimal(10000 + n),
+            }
+            for c in ids
+            for n in range(20)
+        ],
+    ).all()
+    db.session.execute(
+        insert(BudgetEntry),
+        [
+            {
+                "commune_id": c,
+                "line_id": line,
+                "amount": Decimal(2500),
+                "label": "Dépense",
+                "kind": "decision" if line % 3 else "manual",
+            }
+            for line, c in lines
+        ],
     )
 
 
-THEMES = ("water", "housing", "food", "budget")
-MODELS = {theme: _model(theme) for theme in THEMES}
+def _water_rows(ids: list[int]) -> None:
+    from convergence_water.models import WaterResource, WaterUser
+    from sqlalchemy import insert
+
+    from federation.db import db
+
+    resources = db.session.execute(
+        insert(WaterResource).returning(WaterResource.id, WaterResource.commune_id),
+        [
+            {
+                "commune_id": c,
+                "code": "source",
+                "name": "Source",
+                "kind": "spring",
+                "yield_winter": 90000,
+                "yield_spring": 90000,
+                "yield_summer": 40000,
+                "yield_autumn": 60000,
+            }
+            for c in ids
+        ],
+    ).all()
+    db.session.execute(
+        insert(WaterUser),
+        [
+            {
+                "commune_id": c,
+                "kind": "household",
+                "name": f"Foyer {n}",
+                "people": 1 + n % 4,
+                "resource_id": resource,
+            }
+            for resource, c in resources
+            for n in range(10)
+        ],
+    )
 
 
-def _plugin(theme: str) -> ConvergencePlugin:
-    model = MODELS[theme]
+def _request(app, client, url: str) -> tuple[float, int]:
+    from sqlalchemy import event
 
-    class BenchPlugin(ConvergencePlugin):
-        name = f"bench{theme}"
-        label = theme
+    from federation.db import db
 
-        @hookimpl
-        def federation_indicators(self, federation, commune_ids):
-            rows = db.session.execute(
-                select(model.commune_id, func.sum(model.value), func.sum(model.people)).group_by(
-                    model.commune_id
-                )
-            ).all()
-            return [
-                Indicator(
-                    f"{theme}.value", f"{theme} value", {cid: float(v) for cid, v, _p in rows}
-                ),
-                Indicator(
-                    f"{theme}.people",
-                    f"{theme} people",
-                    {cid: p for cid, _v, p in rows},
-                    counts_people=True,
-                ),
-            ]
+    statements: list[str] = []
 
-    return BenchPlugin()
+    def listener(_c, _cur, statement, *_a):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        start = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - start
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200 and response.json, response.status_code
+    return elapsed, len(statements)
+
+
+def _fmt(values: list[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return f"{statistics.median(ms):8.1f} ({min(ms):.1f}–{max(ms):.1f})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", default=None)
+    parser.add_argument("--db", default=None, help="an empty database (default: temporary SQLite)")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/4")
     parser.add_argument("--communes", type=int, default=1000)
-    parser.add_argument("--rows", type=int, default=1000, help="rows per plugin per commune")
+    parser.add_argument("--small", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="convergence-bench-")
     os.environ["CONVERGENCE_INSTANCE_PATH"] = workdir
     url = args.db or f"sqlite:///{workdir}/bench.sqlite"
 
+    from redis import Redis
+
     from federation import create_app, migrate
-    from federation.intercommunal.coordination import federation_indicators
-    from federation.plugins.models import PluginActivation
-    from federation.tenancy.context import unscoped
-    from federation.tenancy.models import Commune, Federation, FederationMember
+    from federation.intercommunal.cache import RedisBackend
 
     app = create_app(
-        "bench",
-        database_url=url,
-        secret_key="bench-secret-key-0123456789",
-        env="testing",
-        plugins=[],
-        extra_plugins=[_plugin(t) for t in THEMES],
+        "bench", database_url=url, secret_key="bench-secret-key-0123456789", env="testing"
     )
-    rng = random.Random(5)
+    redis = Redis.from_url(args.redis)
     with app.app_context():
         migrate.upgrade(app)
-        db.create_all()
-        with unscoped():
+    app.extensions["convergence_cache"] = RedisBackend(redis)
+    client = app.test_client()
+    sizes = (args.small, args.communes)
+    cold: dict[int, list[float]] = {s: [] for s in sizes}
+    warm: dict[int, list[float]] = {s: [] for s in sizes}
+    cold_q: dict[int, set[int]] = {s: set() for s in sizes}
+    warm_q: dict[int, set[int]] = {s: set() for s in sizes}
+    setup: dict[int, list[float]] = {s: [] for s in sizes}
+    for _round in range(args.rounds):
+        for size in sizes:
             start = time.perf_counter()
-            db.session.execute(
-                insert(Commune),
-                [
-                    {
-                        "slug": f"b-{i}",
-                        "name": f"Commune {i}",
-                        "population": rng.randint(50, 5000),
-                        "default_locale": "fr",
-                        "description": "",
-                        "verification_method": "approval",
-                    }
-                    for i in range(args.communes)
-                ],
-            )
-            ids = list(db.session.scalars(select(Commune.id).order_by(Commune.id)))
-            fed = Federation(slug="bench", name="Bench", description="", kind="other")
-            db.session.add(fed)
-            db.session.flush()
-            db.session.execute(
-                insert(FederationMember),
-                [{"federation_id": fed.id, "commune_id": cid} for cid in ids],
-            )
-            db.session.execute(
-                insert(PluginActivation),
-                [
-                    {"commune_id": cid, "plugin": f"bench{t}", "enabled": True, "settings": {}}
-                    for cid in ids
-                    for t in THEMES
-                ],
-            )
-            for theme in THEMES:
-                model = MODELS[theme]
-                for chunk in range(0, len(ids), 50):
-                    db.session.execute(
-                        insert(model),
-                        [
-                            {
-                                "commune_id": cid,
-                                "value": rng.randint(0, 10000) / 100,
-                                "people": rng.randint(0, 6),
-                            }
-                            for cid in ids[chunk : chunk + 50]
-                            for _ in range(args.rows)
-                        ],
-                    )
-            db.session.commit()
-            setup = time.perf_counter() - start
-        federation = db.session.get(Federation, fed.id)
-        queries: list[str] = []
-
-        def listener(*a, _q=queries):
-            _q.append(a[2])
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        colds, warms, cold_q, warm_q = [], [], [], []
-        for round_ in range(3):
-            app.extensions.pop("convergence_cache", None)  # an empty cache: a cold read
-            queries.clear()
-            t0 = time.perf_counter()
-            rows = federation_indicators(federation)
-            colds.append(time.perf_counter() - t0)
-            cold_q.append(len(queries))
-            for _ in range(5):
-                queries.clear()
-                t0 = time.perf_counter()
-                federation_indicators(federation)
-                warms.append(time.perf_counter() - t0)
-                warm_q.append(len(queries))
-            db.session.expunge_all()
-            federation = db.session.get(Federation, fed.id)
-            assert round_ >= 0
-        event.remove(db.engine, "before_cursor_execute", listener)
-    total_rows = args.communes * args.rows * len(THEMES)
+            slug = _seed(app, size)
+            redis.flushdb()
+            setup[size].append(time.perf_counter() - start)
+            target = f"/api/v1/federations/{slug}/indicators"
+            elapsed, statements = _request(app, client, target)
+            cold[size].append(elapsed)
+            cold_q[size].add(statements)
+            for _ in range(WARM_REQUESTS):
+                elapsed, statements = _request(app, client, target)
+                warm[size].append(elapsed)
+                warm_q[size].add(statements)
+    small, large = sizes
     print(
-        f"database: {url.split('://')[0]}; {args.communes:,} communes, {len(THEMES)} plugins,"
-        f" {total_rows:,} rows (set up in {setup:.0f} s); {len(rows)} indicators"
+        f"database: {url.split('://')[0]}; cache: Redis; {args.rounds} rounds, state built "
+        f"fresh each round (set-up of {large:,} communes: median "
+        f"{statistics.median(setup[large]):.1f} s); sizes interleaved"
     )
-    print(f"{'measure':<28} {'value':>10}  target")
-    print(f"{'cold (median of 3), ms':<28} {statistics.median(colds) * 1000:>10.1f}  < 1000")
-    print(f"{'cached (median of 15), ms':<28} {statistics.median(warms) * 1000:>10.2f}  < 20")
-    print(f"{'queries, cold':<28} {max(cold_q):>10}  constant")
-    print(f"{'queries, cached':<28} {max(warm_q):>10}  constant")
+    print(f"{'measure':<24} {small:>6} communes, ms     {large:>6} communes, ms   ratio  target")
+    for name, data, target in (("cold", cold, "< 1000 ms"), ("warm", warm, "< 20 ms")):
+        ratio = statistics.median(data[large]) / statistics.median(data[small])
+        print(
+            f"{name + ' (median, min–max)':<24} {_fmt(data[small]):>24} {_fmt(data[large]):>24} "
+            f"{ratio:6.2f}  {target}"
+        )
+    for name, data in (("statements, cold", cold_q), ("statements, warm", warm_q)):
+        same = "same" if data[small] == data[large] else "DIFFERENT"
+        print(f"{name:<24} {sorted(data[small])!s:>24} {sorted(data[large])!s:>24}  {same}")
 
 
 if __name__ == "__main__":

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from flask import g
+import json
+
+from flask import current_app, g
 from flask.views import MethodView
+from flask_babel import get_locale
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
+from sqlalchemy import select
 
 from federation.api.errors import service_errors
 from federation.db import db
 from federation.intercommunal import council, federation_plugins, pooled, ratification
 from federation.intercommunal.access import require_coordinator
+from federation.intercommunal.cache import cached
 from federation.intercommunal.coordination import attention, federation_indicators
 from federation.intercommunal.models import RULES, UNABLE_RULES
-from federation.tenancy.models import Commune
+from federation.tenancy.models import Commune, FederationMember
 from federation.tenancy.schemas import StrictSchema
-from federation.tenancy.services import member_communes
+from federation.tenancy.services import member_commune_ids, member_communes
 
 blp = Blueprint(
     "api_intercommunal",
@@ -109,8 +114,26 @@ def indicators():
     """Every enabled plugin's indicators, per member commune and in total (aggregates only;
     counts of fewer than 5 people are suppressed, and so is the total of a row with a
     suppressed count, which would give it back)."""
-    slugs = {c.id: c.slug for c in member_communes(g.federation.id)}
-    return [
+    ids = member_commune_ids(g.federation.id)
+    locale = str(get_locale() or "fr")
+    # the JSON itself is cached (per federation, locale and member communes' versions):
+    # a warm read of 1,000 communes serialises nothing
+    body = cached(g.federation.id, ids, f"indicators-json:{locale}", _indicators_json)
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _indicators_json() -> bytes:
+    slugs = dict(
+        db.session.execute(
+            select(Commune.id, Commune.slug)
+            .join(FederationMember, FederationMember.commune_id == Commune.id)
+            .where(
+                FederationMember.federation_id == g.federation.id,
+                FederationMember.left_on.is_(None),
+            )
+        ).all()
+    )
+    payload = [
         {
             "key": row.indicator.key,
             "label": str(row.indicator.label),
@@ -123,6 +146,7 @@ def indicators():
         }
         for row in federation_indicators(g.federation)
     ]
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 @blp.route("/proposals")

@@ -52,7 +52,7 @@ def _seed(app, size: int, slug: str, plugins: list[str]) -> str:
                     {
                         "commune_id": c,
                         "year": 2026,
-                        "section": "fonctionnement",
+                        "section": "operation",
                         "chapter": "011",
                         "label": "Charges",
                         "planned": Decimal(1000 + c),
