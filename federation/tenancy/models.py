@@ -20,7 +20,8 @@ class Commune(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: indexed: the portal lists communes by name (34,875 in the official list)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     insee_code: Mapped[str | None] = mapped_column(String(5), unique=True)
     departement: Mapped[str | None] = mapped_column(String(3))
     population: Mapped[int | None] = mapped_column(Integer)
