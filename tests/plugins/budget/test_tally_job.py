@@ -86,3 +86,25 @@ def test_without_redis_the_tally_runs_inline_after_the_commit(client, factory, t
     process_id = _closed_vote(client, factory, town)
     result = client.get(f"{town.base}/processes/{process_id}/results").json
     assert "computing" not in result and result["ballots"] == 3
+
+
+def test_planted_a_results_page_that_counts_on_get_is_caught(
+    client, factory, town, app, held_jobs, monkeypatch
+):
+    """Planted twin of the no-write-on-GET check above: a results page that runs the
+    tally itself writes the results and their journal entry, which that check sees."""
+    from convergence_budget import participatory as pb
+
+    from federation.jobs.services import run_job
+
+    process_id = _closed_vote(client, factory, town)
+    job_id, commune_id = held_jobs[0]
+    original = pb.tally_progress
+
+    def counting_on_get(process):
+        run_job(job_id, commune_id, app=app)
+        return original(process)
+
+    monkeypatch.setattr(pb, "tally_progress", counting_on_get)
+    client.get(f"{town.web}/pb/{process_id}/results")
+    assert _journal_count(app, "budget.pb_results") == 1  # the guard's check would fail
