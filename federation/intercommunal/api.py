@@ -18,9 +18,10 @@ from federation.intercommunal.access import require_coordinator
 from federation.intercommunal.cache import cached
 from federation.intercommunal.coordination import attention, federation_indicators
 from federation.intercommunal.models import RULES, UNABLE_RULES
+from federation.tenancy.context import session as tenant_session
 from federation.tenancy.models import Commune, FederationMember
 from federation.tenancy.schemas import StrictSchema
-from federation.tenancy.services import member_commune_ids, member_communes
+from federation.tenancy.services import member_communes
 
 blp = Blueprint(
     "api_intercommunal",
@@ -114,7 +115,7 @@ def indicators():
     """Every enabled plugin's indicators, per member commune and in total (aggregates only;
     counts of fewer than 5 people are suppressed, and so is the total of a row with a
     suppressed count, which would give it back)."""
-    ids = member_commune_ids(g.federation.id)
+    ids = sorted(tenant_session().scope.commune_ids)  # the members, read by the request
     locale = str(get_locale() or "fr")
     # the JSON itself is cached (per federation, locale and member communes' versions):
     # a warm read of 1,000 communes serialises nothing
