@@ -116,6 +116,7 @@ _REQUEST_KEYS = (
     "_enabled_plugins",
     "_commune_hooks",
     "_role_tables",
+    "_held_permissions",
 )
 
 

@@ -47,10 +47,21 @@ def my_memberships() -> list[Any]:
 
 
 def can(permission: str) -> bool:
-    from federation.identity.services import has_permission
+    """``has_permission`` for the signed-in person in the current commune; her permissions
+    there are read once per request (a page may ask for several)."""
+    from federation.identity.services import has_permission, permissions_in, registry
 
     commune = g.get("commune")
-    return has_permission(current_user, permission, commune.id if commune else None)
+    user = current_user
+    if commune is None or not user.is_authenticated or user.is_platform_admin:
+        return has_permission(user, permission, commune.id if commune else None)
+    if permission not in registry():
+        raise KeyError(f"undeclared permission {permission!r}")
+    held = g.setdefault("_held_permissions", {})
+    key = (user.id, commune.id)
+    if key not in held:
+        held[key] = permissions_in(user, commune.id)
+    return permission in held[key]
 
 
 def unread_notifications() -> int:
