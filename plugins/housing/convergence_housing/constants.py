@@ -172,3 +172,9 @@ PLEDGE_KINDS = {"gift": _l("don"), "loan": _l("prêt"), "share": _l("part social
 #: values under this are not shown on public pages (counts of persons)
 SMALL_COUNT = 5
 HOUSING_THEMES = ("logement", "housing", "habitat")
+GRIEVANCE_KINDS = {"repairs": _l("réparations"), "rent": _l("loyer"), "other": _l("autre")}
+GRIEVANCE_STATUSES = {
+    "routed": _l("transmise au cercle du logement"),
+    "letter": _l("courrier préparé pour le ou la bailleur·e"),
+    "resolved": _l("résolue"),
+}

@@ -314,3 +314,36 @@ class RentDeclaration(TenantMixin, TimestampMixin, db.Model):
     rent: Mapped[Decimal] = mapped_column(Money, nullable=False)
 
     __table_args__ = (Index("ix_housing_rents_commune_area", "commune_id", "area"), INFO)
+
+
+class TenantCollective(TenantMixin, TimestampMixin, db.Model):
+    """Tenants who act together towards one landlord. The landlord and the members are
+    personal data: the collective's founder and the housing circle see them."""
+
+    __tablename__ = "housing_collectives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    landlord: Mapped[str] = mapped_column(String(200), nullable=False)
+    landlord_address: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    founder_id: Mapped[int | None] = _user_fk()
+
+    __table_args__ = (INFO,)
+
+
+class Grievance(TenantMixin, TimestampMixin, db.Model):
+    """A grievance of a tenants' collective (repairs, rent…), routed to the housing circle
+    and turned into a formal letter to the landlord from a template."""
+
+    __tablename__ = "housing_grievances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collective_id: Mapped[int] = mapped_column(
+        ForeignKey("housing_collectives.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(10), default="routed", nullable=False)
+    letter: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    __table_args__ = (INFO,)

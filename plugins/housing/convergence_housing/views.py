@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from convergence_housing import allocation as alloc
-from convergence_housing import collective, decisions, owners, rents, services
+from convergence_housing import collective, decisions, owners, rents, services, tenants
 from convergence_housing import constants as C
 from federation.db import db
 from federation.errors import ServiceError
@@ -548,4 +548,59 @@ def rents_page():
         cells=rents.observatory(),
         member=services.is_member(_user()),
         small=C.SMALL_COUNT,
+    )
+
+
+# --- tenants' collectives -----------------------------------------------------------------
+
+
+@bp.route("/collectives", methods=["GET", "POST"])
+def collectives():
+    user = login_required_here()
+    outcome = None
+    if request.method == "POST":
+        outcome = _act(
+            partial(tenants.create_collective, _form(), user),
+            _("Collectif enregistré."),
+            lambda row: f"{_base()}/collectives/{row.id}",
+        )
+    return _page(
+        "housing/collectives.html",
+        outcome,
+        rows=tenants.collectives_for(user),
+        member=services.is_member(user),
+    )
+
+
+@bp.route("/collectives/<int:collective_id>", methods=["GET", "POST"])
+def collective_page(collective_id: int):
+    user = login_required_here()
+    try:
+        row = tenants.get_collective(collective_id, user)
+    except ServiceError:
+        abort(404)
+    outcome = None
+    if request.method == "POST":
+        form = _form()
+        action = form.get("action")
+        if action == "grievance":
+            call = partial(tenants.raise_grievance, row, form, user)
+        elif action in ("letter", "resolve"):
+
+            def call() -> None:
+                item = tenants.get_grievance(row, form.get("grievance_id"))
+                if action == "letter":
+                    tenants.write_letter(row, item, user)
+                else:
+                    tenants.resolve(item, user)
+
+        else:
+            abort(400)
+        outcome = _act(call, _("Collectif mis à jour."), f"{_base()}/collectives/{collective_id}")
+    return _page(
+        "housing/collective.html",
+        outcome,
+        row=row,
+        grievances=tenants.grievances(row),
+        steer=services.can_steer(user),
     )

@@ -20,7 +20,13 @@ from federation.journal.models import JournalEntry
 
 from .conftest import SECRET_HOUSEHOLD, SECRET_NEED, SECRET_OWNER, user, vote_grid
 
-SECRETS = (SECRET_OWNER, SECRET_HOUSEHOLD, SECRET_NEED, "secret-owner@example.org")
+SECRETS = (
+    SECRET_OWNER,
+    SECRET_HOUSEHOLD,
+    SECRET_NEED,
+    "secret-owner@example.org",
+    "Bailleur-Secret",
+)
 FILE = (
     "invariant;adresse;type;nb_pieces;proprietaire;adresse_proprietaire\n"
     f"P1;1 rue Haute;MAISON;3;{SECRET_OWNER};Limoges\n"
@@ -50,6 +56,13 @@ def seed(town, in_commune) -> dict[str, int]:
         proposal = decisions.propose_allocation(
             examination, [e["request"] for e in examination.ranking], "", actor, open_vote=True
         )
+        from convergence_housing import tenants
+
+        group = tenants.create_collective(
+            {"name": "Locataires", "landlord": "SCI Bailleur-Secret"}, user(town.members[0])
+        )
+        tenants.raise_grievance(group, {"description": "fuite"}, user(town.members[0]))
+        ids["collective_id"] = group.id
         project = collective.create_project({"name": "Maison commune", "price": "100"}, actor)
         collective.pledge(project, user(town.members[0]), "gift", "10")
         ids.update(
