@@ -1,7 +1,7 @@
 """index on communes.name
 
 Revision ID: 0011scale
-Revises: 0009tenant
+Revises: 0010jobs
 Create Date: 2026-12-02 14:00:00
 
 Issue 12 item 6: the portal and the commune search list communes by name (ORDER BY name
@@ -12,7 +12,7 @@ instead of sorting every commune.
 from alembic import op
 
 revision = "0011scale"
-down_revision = "0009tenant"
+down_revision = "0010jobs"
 branch_labels = None
 depends_on = None
 
