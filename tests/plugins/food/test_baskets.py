@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from convergence_food.baskets import Prices, basket, cents, season_cost
 from hypothesis import given
 from hypothesis import strategies as st
-
-from convergence_food.baskets import Prices, basket, cents, season_cost
 
 money = st.decimals(min_value="0.01", max_value="99.99", places=2)
 qty = st.decimals(min_value="0.001", max_value="50", places=3)
