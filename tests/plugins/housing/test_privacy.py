@@ -205,3 +205,50 @@ def test_second_look_deadline_uses_decision_date(app, factory, town, seeded, in_
         headers=headers,
     )
     assert late.status_code == 409
+
+
+def test_outsider_cannot_change_anything(app, factory, town, seeded, in_commune):
+    """Every write route of the plugin, as an admin of another commune, with this commune's
+    ids: refused (never a 500) and the housing rows unchanged."""
+    from convergence_housing import transfer
+
+    with in_commune(town.commune):
+        before = repr(transfer.export_commune())
+    client = app.test_client()
+    factory.login(client, town.outsider)
+    headers = factory.token(town.outsider.user)
+    data = {
+        "action": "status",
+        "status": "in_progress",
+        "amount": "10",
+        "kind": "gift",
+        "address": "x",
+        "name": "x",
+        "price": "10",
+        "household": "x",
+        "people": "2",
+        "dwelling_id": str(seeded["dwelling_id"]),
+        "description": "x",
+        "area": "x",
+        "rooms": "2",
+        "surface": "20",
+        "rent": "100",
+        "title": "x",
+    }
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith(("housing.", "housing_api.")):
+            continue
+        for method in sorted((rule.methods or set()) & {"POST", "PATCH", "PUT", "DELETE"}):
+            values = {"commune": town.commune.slug}
+            values.update({arg: seeded.get(arg, 1) for arg in rule.arguments - {"commune"}})
+            url = rule.build(values)[1]
+            if rule.endpoint.startswith("housing_api."):
+                response = client.open(url, method=method, json={}, headers=headers)
+            else:
+                response = client.open(url, method=method, data=data)
+            assert response.status_code < 500, (method, url)
+            assert response.status_code in (302, 400, 401, 403, 404, 405, 409, 422), (method, url)
+            if response.status_code == 302:
+                assert "/login" in response.headers["Location"], (method, url)
+    with in_commune(town.commune):
+        assert repr(transfer.export_commune()) == before
