@@ -9,6 +9,7 @@ binary floats are refused.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,6 +24,8 @@ MILLI = Decimal("0.001")
 LIMIT = Decimal("1e12")
 _SPACES = ("\u202f", "\xa0", " ", "€")
 _TRUE = {"1", "true", "on", "yes", "oui"}
+#: what a person types for a number: digits, one decimal separator, a sign (no "1e3", "NaN")
+_TYPED_NUMBER = re.compile(r"[+-]?(\d+([.]\d*)?|[.]\d+)")
 
 
 def text_field(value: Any, field: str, maximum: int, *, required: bool = False) -> str:
@@ -113,8 +116,11 @@ def _decimal(value: Any, field: str, invalid: str) -> Decimal:
         raise ValidationFailed(invalid, field=field)
     if isinstance(value, Decimal):
         return value
+    text = _clean_number(value)
+    if not _TYPED_NUMBER.fullmatch(text):
+        raise ValidationFailed(invalid, field=field)
     try:
-        return Decimal(_clean_number(value))
+        return Decimal(text)
     except InvalidOperation:
         raise ValidationFailed(invalid, field=field) from None
 

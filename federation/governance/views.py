@@ -13,6 +13,9 @@ from flask_login import current_user
 
 from federation.db import db
 from federation.errors import ServiceError
+from federation.form_posts import done as _done
+from federation.form_posts import posted_form as _form
+from federation.form_posts import refused as _refused
 from federation.governance import (
     bodies,
     concerns,
@@ -41,24 +44,8 @@ def _base() -> str:
     return f"/c/{g.commune.slug}"
 
 
-def _done(message: str, target: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
-
-
-def _refused(exc: ServiceError, target: str):
-    db.session.rollback()
-    flash(str(exc.message), "error")
-    return redirect(target)
-
-
 def _user_or_none() -> User | None:
     return current_user if current_user.is_authenticated else None
-
-
-def _form() -> dict[str, Any]:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
 
 
 def _dt(value: str | None, field: str) -> datetime | None:

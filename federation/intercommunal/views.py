@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from federation.db import db
 from federation.errors import ServiceError
+from federation.form_posts import posted_form as _form
 from federation.intercommunal import council, labels, pooled, ratification
 from federation.intercommunal.access import is_coordinator, require_coordinator
 from federation.intercommunal.coordination import attention
@@ -23,10 +24,6 @@ labels.register(bp)
 
 def _base() -> str:
     return f"/f/{g.federation.slug}"
-
-
-def _form() -> dict:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
 
 
 @bp.app_context_processor

@@ -7,13 +7,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request
 from flask_babel import format_date, format_datetime, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from federation.db import db, utcnow
 from federation.errors import ServiceError, ValidationFailed
+from federation.form_posts import done as _done
+from federation.form_posts import posted_form as _form
+from federation.form_posts import refused as _refused
 from federation.identity.decorators import check_permission, login_required_here
 from federation.identity.services import has_permission
 from federation.roster import duty as duties
@@ -42,22 +45,6 @@ def _roster_day(value: date) -> str:
 
 def _base() -> str:
     return f"/c/{g.commune.slug}/roster"
-
-
-def _done(message: str, target: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
-
-
-def _refused(exc: ServiceError, target: str):
-    db.session.rollback()
-    flash(str(exc.message), "error")
-    return redirect(target)
-
-
-def _form() -> dict[str, Any]:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
 
 
 def _dt(value: str | None, field: str) -> datetime:

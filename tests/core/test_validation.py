@@ -47,7 +47,8 @@ def test_money_reads_what_people_type_exactly(typed, amount):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "abc", "1,2,3", "0.001", 0.1, True, "1e12", "NaN", "-5", "0"]
+    "typed",
+    ["", "abc", "1,2,3", "0.001", 0.1, True, "1e3", "1e12", "NaN", "-5", "0", "1 000 000 000 000"],
 )
 def test_money_refuses_and_names_the_field(typed):
     assert _field_of(lambda: money(typed, "price")) == "price"

@@ -12,6 +12,9 @@ from flask_login import current_user
 
 from federation.db import db
 from federation.errors import ServiceError
+from federation.form_posts import done as _done
+from federation.form_posts import posted_form as _form
+from federation.form_posts import refused as _refused
 from federation.identity.decorators import check_permission
 from federation.identity.services import has_permission
 
@@ -51,22 +54,6 @@ def budget_label(value: Any, kind: str) -> str:
         "chapter": services.M57_CHAPTERS,
     }
     return str(tables.get(kind, {}).get(value, value))
-
-
-def _form() -> dict[str, Any]:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
-
-
-def _done(message: str, target: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
-
-
-def _refused(exc: ServiceError, target: str):
-    db.session.rollback()
-    flash(str(exc.message), "error")
-    return redirect(target)
 
 
 def _can(name: str) -> bool:

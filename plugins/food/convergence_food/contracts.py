@@ -32,16 +32,13 @@ from convergence_food.models import (
 from convergence_food.services import (
     get_producer,
     get_product,
-    ident,
-    integer,
     is_member,
     journal,
     may_manage_producer,
-    text,
 )
-from convergence_food.units import money, quantity
 from federation.db import db
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from federation.validation import ident, integer_field, money, quantity, text_field
 
 EDITABLE = ("draft",)
 
@@ -85,10 +82,12 @@ def create_contract(data: dict[str, Any], actor: Any = None) -> Contract:
         raise Forbidden(_("Réservé au cercle alimentation et au·à la producteur·rice."))
     row = Contract(
         producer_id=producer.id,
-        title=text(data.get("title"), "title", 200, required=True),
-        season=text(data.get("season"), "season", 60, required=True),
-        max_skips=integer(data.get("max_skips"), "max_skips", 0, 52, 2),
-        solidarity_quota=integer(data.get("solidarity_quota"), "solidarity_quota", 0, 10000, 0),
+        title=text_field(data.get("title"), "title", 200, required=True),
+        season=text_field(data.get("season"), "season", 60, required=True),
+        max_skips=integer_field(data.get("max_skips"), "max_skips", 0, 52, default=2),
+        solidarity_quota=integer_field(
+            data.get("solidarity_quota"), "solidarity_quota", 0, 10000, default=0
+        ),
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(row)
@@ -104,7 +103,7 @@ def add_line(contract: Contract, data: dict[str, Any], actor: Any = None) -> Con
             _("Ce produit n'est pas de ce·tte producteur·rice."), field="product_id"
         )
     price = money(data.get("price"), "price", allow_zero=False)
-    solidarity_price = money(data.get("solidarity_price"), "solidarity_price")
+    solidarity_price = money(data.get("solidarity_price"), "solidarity_price", allow_zero=True)
     if solidarity_price > price:
         raise ValidationFailed(
             _("Le prix solidaire ne peut pas dépasser le prix."), field="solidarity_price"

@@ -28,10 +28,11 @@ from convergence_food.models import (
     Subscription,
     SubscriptionLine,
 )
-from convergence_food.services import ident, journal, text
+from convergence_food.services import journal
 from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.identity.models import User
+from federation.validation import ident, text_field
 
 
 def _time(value: Any, field: str) -> time:
@@ -67,8 +68,8 @@ def create_distribution(data: dict[str, Any], actor: Any = None) -> Distribution
         day=parse_day(data.get("day"), "day"),
         starts_at=starts,
         ends_at=ends,
-        place=text(data.get("place"), "place", 200, required=True),
-        note=text(data.get("note"), "note", 2000),
+        place=text_field(data.get("place"), "place", 200, required=True),
+        note=text_field(data.get("note"), "note", 2000),
     )
     try:
         with db.session.begin_nested():

@@ -16,19 +16,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from convergence_food.models import Candidate, Match, Plot, Producer
-from convergence_food.services import (
-    can_steer,
-    flag,
-    ident,
-    is_member,
-    journal,
-    plugin_on,
-    text,
-)
-from convergence_food.units import quantity
+from convergence_food.services import can_steer, is_member, journal, plugin_on
 from federation.db import db
 from federation.errors import Conflict, Forbidden, NotFound
 from federation.governance.models import Decision, Proposal
+from federation.validation import flag, ident, quantity, text_field
 
 HELP_KINDS = ("equipment", "housing", "training", "water")
 
@@ -45,18 +37,18 @@ def get_plot(plot_id: Any) -> Plot:
 
 
 def create_plot(data: dict[str, Any], actor: Any = None) -> Plot:
-    name = text(data.get("name"), "name", 200, required=True)
+    name = text_field(data.get("name"), "name", 200, required=True)
     if db.session.scalar(select(Plot.id).where(Plot.name == name)):
         raise Conflict(_("Une parcelle porte déjà ce nom."), field="name")
     row = Plot(
         name=name,
-        owner=text(data.get("owner"), "owner", 200, required=True),
+        owner=text_field(data.get("owner"), "owner", 200, required=True),
         communal=flag(data.get("communal")),
         surface_ha=quantity(data.get("surface_ha"), "surface_ha", allow_zero=False),
-        soil=text(data.get("soil"), "soil", 300),
-        water_access=text(data.get("water_access"), "water_access", 300),
-        water_resource_code=text(data.get("water_resource_code"), "water_resource_code", 40),
-        lease_terms=text(data.get("lease_terms"), "lease_terms", 5000),
+        soil=text_field(data.get("soil"), "soil", 300),
+        water_access=text_field(data.get("water_access"), "water_access", 300),
+        water_resource_code=text_field(data.get("water_resource_code"), "water_resource_code", 40),
+        lease_terms=text_field(data.get("lease_terms"), "lease_terms", 5000),
     )
     db.session.add(row)
     db.session.flush()
@@ -92,11 +84,11 @@ def create_candidate(data: dict[str, Any], actor: Any) -> Candidate:
     """A member applies to settle (or the circle registers someone)."""
     if not is_member(actor):
         raise Forbidden(_("Réservé aux membres vérifié·es de la commune."), field="account")
-    needs = {kind: text(data.get(f"need_{kind}"), f"need_{kind}", 300) for kind in HELP_KINDS}
+    needs = {kind: text_field(data.get(f"need_{kind}"), f"need_{kind}", 300) for kind in HELP_KINDS}
     row = Candidate(
         account_id=None if can_steer(actor) and data.get("name") else actor.id,
-        name=text(data.get("name") or actor.display_name, "name", 200, required=True),
-        project=text(data.get("project"), "project", 5000, required=True),
+        name=text_field(data.get("name") or actor.display_name, "name", 200, required=True),
+        project=text_field(data.get("project"), "project", 5000, required=True),
         needs={k: v for k, v in needs.items() if v},
         surface_wanted_ha=quantity(data.get("surface_wanted_ha") or "0", "surface_wanted_ha"),
     )
@@ -130,7 +122,7 @@ def new_match(plot: Plot, candidate: Candidate, help_to_settle: str = "") -> Mat
     row = Match(
         plot_id=plot.id,
         candidate_id=candidate.id,
-        help_to_settle=text(help_to_settle, "help_to_settle", 2000),
+        help_to_settle=text_field(help_to_settle, "help_to_settle", 2000),
     )
     db.session.add(row)
     db.session.flush()

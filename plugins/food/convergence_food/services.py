@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from convergence_food.constants import FAMILIES, FOOD_THEMES, PLUGIN, PRODUCER_KINDS, UNITS
 from convergence_food.models import Need, Producer, Product
-from convergence_food.units import quantity
 from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.governance.models import Body, BodyMember, Organisation
@@ -27,6 +26,7 @@ from federation.journal.services import record
 from federation.plugins.events import emit
 from federation.plugins.services import is_enabled, plugin_settings
 from federation.tenancy.context import session
+from federation.validation import choice_field, flag, ident, integer_field, quantity, text_field
 
 # --- context and who may do what ----------------------------------------------------------
 
@@ -126,45 +126,6 @@ def journal(kind: str, summary: str, payload: dict[str, Any], actor: Any = None)
 # --- small validators ---------------------------------------------------------------------
 
 
-def text(value: Any, field: str, maximum: int, required: bool = False) -> str:
-    result = "" if value is None else str(value).strip()
-    if required and not result:
-        raise ValidationFailed(_("Ce champ est obligatoire."), field=field)
-    if len(result) > maximum:
-        raise ValidationFailed(_("%(n)d caractères au plus.", n=maximum), field=field)
-    return result
-
-
-def choice(value: Any, choices: Iterable[str], field: str) -> str:
-    result = "" if value is None else str(value).strip()
-    if result not in set(choices):
-        raise ValidationFailed(_("Valeur inconnue : %(v)s", v=result[:40]), field=field)
-    return result
-
-
-def integer(value: Any, field: str, low: int, high: int, default: int | None = None) -> int:
-    if value in (None, "") and default is not None:
-        return default
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed(_("Nombre entier attendu."), field=field) from None
-    if not low <= number <= high:
-        raise ValidationFailed(_("Entre %(a)d et %(b)d.", a=low, b=high), field=field)
-    return number
-
-
-def flag(value: Any) -> bool:
-    return str(value).strip().lower() in {"1", "true", "on", "yes", "oui"}
-
-
-def ident(value: Any, field: str) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed(_("Identifiant invalide."), field=field) from None
-
-
 # --- producers and products ---------------------------------------------------------------
 
 
@@ -189,16 +150,16 @@ def _organisation(value: Any) -> int | None:
 
 
 def create_producer(data: dict[str, Any], actor: Any = None) -> Producer:
-    name = text(data.get("name"), "name", 200, required=True)
+    name = text_field(data.get("name"), "name", 200, required=True)
     if db.session.scalar(select(Producer.id).where(Producer.name == name)):
         raise Conflict(_("Un·e producteur·rice porte déjà ce nom."), field="name")
     row = Producer(
         name=name,
-        kind=choice(data.get("kind") or "farm", PRODUCER_KINDS, "kind"),
-        description=text(data.get("description"), "description", 5000),
+        kind=choice_field(data.get("kind") or "farm", PRODUCER_KINDS, "kind"),
+        description=text_field(data.get("description"), "description", 5000),
         organic=flag(data.get("organic")),
         surface_ha=quantity(data.get("surface_ha") or "0", "surface_ha"),
-        how_to_buy=text(data.get("how_to_buy"), "how_to_buy", 500),
+        how_to_buy=text_field(data.get("how_to_buy"), "how_to_buy", 500),
         organisation_id=_organisation(data.get("organisation_id")),
         account_id=getattr(actor, "id", None) if flag(data.get("is_me")) else None,
     )
@@ -274,7 +235,7 @@ def get_product(product_id: Any) -> Product:
 
 
 def add_product(producer: Producer, data: dict[str, Any], actor: Any = None) -> Product:
-    name = text(data.get("name"), "name", 200, required=True)
+    name = text_field(data.get("name"), "name", 200, required=True)
     if db.session.scalar(
         select(Product.id).where(Product.producer_id == producer.id, Product.name == name)
     ):
@@ -282,10 +243,10 @@ def add_product(producer: Producer, data: dict[str, Any], actor: Any = None) -> 
     row = Product(
         producer_id=producer.id,
         name=name,
-        family=choice(data.get("family"), FAMILIES, "family"),
-        unit=choice(data.get("unit") or "kg", UNITS, "unit"),
-        season_start=integer(data.get("season_start"), "season_start", 1, 12, 1),
-        season_end=integer(data.get("season_end"), "season_end", 1, 12, 12),
+        family=choice_field(data.get("family"), FAMILIES, "family"),
+        unit=choice_field(data.get("unit") or "kg", UNITS, "unit"),
+        season_start=integer_field(data.get("season_start"), "season_start", 1, 12, default=1),
+        season_end=integer_field(data.get("season_end"), "season_end", 1, 12, default=12),
         yearly_quantity=quantity(data.get("yearly_quantity") or "0", "yearly_quantity"),
     )
     db.session.add(row)

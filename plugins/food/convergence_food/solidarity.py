@@ -20,10 +20,10 @@ from sqlalchemy import func, select, update
 
 from convergence_food.constants import MOVEMENT_KINDS
 from convergence_food.models import AidRequest, Pot, PotMovement
-from convergence_food.services import can_see_aid, integer, is_member, journal, text
-from convergence_food.units import money
+from convergence_food.services import can_see_aid, is_member, journal
 from federation.db import db, lock_row, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from federation.validation import integer_field, money, text_field
 
 INCOMING = ("gift", "support", "refund")
 
@@ -160,8 +160,10 @@ def request_aid(user: Any, data: dict[str, Any]) -> AidRequest:
         raise Conflict(_("Vous avez déjà une demande en cours ou accordée."), field="account")
     row = AidRequest(
         account_id=user.id,
-        household_size=integer(data.get("household_size"), "household_size", 1, 30, 1),
-        note=text(data.get("note"), "note", 2000),
+        household_size=integer_field(
+            data.get("household_size"), "household_size", 1, 30, default=1
+        ),
+        note=text_field(data.get("note"), "note", 2000),
     )
     db.session.add(row)
     db.session.flush()

@@ -17,7 +17,9 @@ from convergence_food import contracts, decisions, distributions, land, services
 from convergence_food.units import fmt_money, fmt_qty
 from federation.db import db
 from federation.errors import ServiceError
+from federation.form_posts import posted_form as _form
 from federation.identity.decorators import login_required_here
+from federation.validation import flag
 
 bp = Blueprint("food", __name__, template_folder="templates")
 
@@ -61,10 +63,6 @@ def _base() -> str:
 
 def _user() -> Any:
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _form() -> dict[str, Any]:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
 
 
 def _page(template: str, errors: dict, **context: Any):
@@ -252,7 +250,7 @@ def _contract_action(row: Any, action: str, user: Any) -> str:
         contracts.add_delivery(row, form, user)
     elif action == "cell":
         contracts.set_cell(
-            row, form.get("line_id"), form.get("delivery_id"), services.flag(form.get("on")), user
+            row, form.get("line_id"), form.get("delivery_id"), flag(form.get("on")), user
         )
     elif action == "propose":
         if not services.can_steer(user):
@@ -263,7 +261,7 @@ def _contract_action(row: Any, action: str, user: Any) -> str:
             user,
             body_id=form.get("body_id"),
             text=form.get("text", ""),
-            open_vote=services.flag(form.get("open_vote")),
+            open_vote=flag(form.get("open_vote")),
         )
         return f"/c/{g.commune.slug}/proposals/{proposal.id}"
     elif action == "subscribe":
@@ -436,7 +434,7 @@ def pot():
                         {"policy": {"aid_open_to": request.form.get("aid_open_to", "")}},
                         user,
                         body_id=request.form.get("body_id"),
-                        open_vote=services.flag(request.form.get("open_vote")),
+                        open_vote=flag(request.form.get("open_vote")),
                     ).id,
                 ),
                 _("La règle est soumise au vote du cercle."),
@@ -550,7 +548,7 @@ def land_page():
                         _form(),
                         user,
                         body_id=request.form.get("body_id"),
-                        open_vote=services.flag(request.form.get("open_vote")),
+                        open_vote=flag(request.form.get("open_vote")),
                     ).id,
                 ),
                 _("L'installation est soumise au vote du cercle."),

@@ -17,25 +17,22 @@ from convergence_housing.constants import CRITERIA, DEFAULT_GRID, MAX_POINTS, MI
 from convergence_housing.models import Allocation, Dwelling, Grid, HousingRequest, Review
 from convergence_housing.ranking import Candidate, Place, rank
 from convergence_housing.services import (
-    choice,
     commune_id,
     current_commune,
-    flag,
     get_dwelling,
-    integer,
     is_member,
     log_change,
     require_member,
     require_steer,
     set_occupancy,
     settings,
-    text,
 )
 from federation.db import db, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.journal.services import record
 from federation.plugins.events import emit
 from federation.tenancy.models import Commune
+from federation.validation import choice_field, flag, integer_field, text_field
 
 # --- requests -----------------------------------------------------------------------------
 
@@ -57,14 +54,15 @@ def create_request(
 ) -> HousingRequest:
     """A household asks for housing (a member of the commune, for themselves)."""
     require_member(applicant)
-    people = integer(data.get("people"), "people", 1, 30, required=True)
+    people = integer_field(data.get("people"), "people", 1, 30, required=True)
     row = HousingRequest(
         applicant_id=applicant.id,
-        household=text(data.get("household"), "household", 200, required=True),
+        household=text_field(data.get("household"), "household", 200, required=True),
         people=people,
-        rooms_needed=integer(data.get("rooms_needed"), "rooms_needed", 1, 20) or max(1, people),
-        needs=text(data.get("needs"), "needs", 5000),
-        urgency=int(choice(str(data.get("urgency") or "0"), ("0", "1", "2", "3"), "urgency")),
+        rooms_needed=integer_field(data.get("rooms_needed"), "rooms_needed", 1, 20)
+        or max(1, people),
+        needs=text_field(data.get("needs"), "needs", 5000),
+        urgency=int(choice_field(str(data.get("urgency") or "0"), ("0", "1", "2", "3"), "urgency")),
         accessibility=flag(data.get("accessibility")),
         communes=_communes(data.get("communes")),
         status="open",
@@ -154,7 +152,7 @@ def get_grid(grid_id: Any) -> Grid:
 
 def parse_criteria(data: dict[str, Any]) -> dict[str, int]:
     return {
-        name: integer(data.get(name, DEFAULT_GRID[name]), name, 0, MAX_POINTS) or 0
+        name: integer_field(data.get(name, DEFAULT_GRID[name]), name, 0, MAX_POINTS) or 0
         for name in CRITERIA
     }
 
@@ -382,7 +380,7 @@ def ask_second_look(
     row = Review(
         allocation_id=allocation.id,
         request_id=request_row.id,
-        reason=text(reason, "reason", 5000, required=True),
+        reason=text_field(reason, "reason", 5000, required=True),
     )
     db.session.add(row)
     db.session.flush()
@@ -398,7 +396,7 @@ def answer_review(review: Review, answer: Any, actor: Any) -> None:
     require_steer(actor)
     if review.status != "open":
         raise Conflict(_("Ce réexamen a déjà sa réponse."), field="review_id")
-    review.answer = text(answer, "answer", 5000, required=True)
+    review.answer = text_field(answer, "answer", 5000, required=True)
     review.status = "done"
     db.session.flush()
 

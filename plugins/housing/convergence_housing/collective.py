@@ -17,18 +17,12 @@ from sqlalchemy import func, select
 
 from convergence_housing.constants import LEGAL_FORMS, PLEDGE_KINDS
 from convergence_housing.models import Pledge, Project
-from convergence_housing.services import (
-    choice,
-    commune_id,
-    money,
-    require_member,
-    require_steer,
-    text,
-)
+from convergence_housing.services import commune_id, require_member, require_steer
 from federation.db import db, lock_row
 from federation.errors import Conflict, NotFound
 from federation.journal.services import record
 from federation.plugins.events import emit
+from federation.validation import choice_field, money, text_field
 
 
 def euros(amount: Decimal) -> str:
@@ -52,18 +46,18 @@ def get_project(project_id: Any) -> Project:
 def create_project(data: dict[str, Any], actor: Any) -> Project:
     require_steer(actor)
     price = money(data.get("price"), "price")
-    works = money(data.get("works") or "0", "works", positive=False)
+    works = money(data.get("works") or "0", "works", allow_zero=True)
     target = (
         money(data["target"], "target") if data.get("target") not in (None, "") else price + works
     )
     row = Project(
-        name=text(data.get("name"), "name", 200, required=True),
-        address=text(data.get("address"), "address", 300),
-        description=text(data.get("description"), "description", 10000),
+        name=text_field(data.get("name"), "name", 200, required=True),
+        address=text_field(data.get("address"), "address", 300),
+        description=text_field(data.get("description"), "description", 10000),
         price=price,
         works=works,
         target=target,
-        legal_form=choice(data.get("legal_form") or "cooperative", LEGAL_FORMS, "legal_form"),
+        legal_form=choice_field(data.get("legal_form") or "cooperative", LEGAL_FORMS, "legal_form"),
         status="campaign",
         pledged=Decimal("0"),
         pledges_count=0,
@@ -76,9 +70,9 @@ def create_project(data: dict[str, Any], actor: Any) -> Project:
 def pledge(project: Project, user: Any, kind: Any, amount: Any, organisation: Any = "") -> Pledge:
     """One pledge, under the project's row lock: the total stays the sum of the pledges."""
     require_member(user)
-    kind = choice(kind, PLEDGE_KINDS, "kind")
+    kind = choice_field(kind, PLEDGE_KINDS, "kind")
     value = money(amount, "amount")
-    organisation = text(organisation, "organisation", 200)
+    organisation = text_field(organisation, "organisation", 200)
     lock_row(Project, project.id)
     db.session.refresh(project)
     if project.status not in ("campaign", "in_vote"):

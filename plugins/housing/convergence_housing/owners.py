@@ -18,18 +18,17 @@ from sqlalchemy import select
 from convergence_housing.constants import CONTACT_RANKS, OWNER_KINDS
 from convergence_housing.models import Campaign, Dwelling, Letter, Owner
 from convergence_housing.services import (
-    choice,
     commune_id,
     current_commune,
     date_or_today,
     get_dwelling,
     require_steer,
     set_status,
-    text,
 )
 from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.plugins.events import emit
+from federation.validation import choice_field, text_field
 
 PLACEHOLDERS = ("owner", "address", "commune", "date", "ref")
 DEFAULT_TEMPLATE = (
@@ -58,12 +57,14 @@ def get_owner(owner_id: Any) -> Owner:
 
 def _owner_fields(data: dict[str, Any]) -> dict[str, Any]:
     return {
-        "name": text(data.get("name"), "name", 200, required=True),
-        "address": text(data.get("address"), "address", 300),
-        "email": text(data.get("email"), "email", 200),
-        "phone": text(data.get("phone"), "phone", 40),
-        "kind": choice(data.get("kind") or "private", OWNER_KINDS, "kind"),
-        "contact_rank": choice(str(data.get("contact_rank") or "1"), CONTACT_RANKS, "contact_rank"),
+        "name": text_field(data.get("name"), "name", 200, required=True),
+        "address": text_field(data.get("address"), "address", 300),
+        "email": text_field(data.get("email"), "email", 200),
+        "phone": text_field(data.get("phone"), "phone", 40),
+        "kind": choice_field(data.get("kind") or "private", OWNER_KINDS, "kind"),
+        "contact_rank": choice_field(
+            str(data.get("contact_rank") or "1"), CONTACT_RANKS, "contact_rank"
+        ),
     }
 
 
@@ -131,8 +132,10 @@ def create_campaign(
     Returns the campaign and how many dwellings were left out (no owner, do not contact)."""
     require_steer(actor)
     campaign = Campaign(
-        title=text(data.get("title"), "title", 200, required=True),
-        template=_check_template(text(data.get("template"), "template", 20000) or DEFAULT_TEMPLATE),
+        title=text_field(data.get("title"), "title", 200, required=True),
+        template=_check_template(
+            text_field(data.get("template"), "template", 20000) or DEFAULT_TEMPLATE
+        ),
     )
     db.session.add(campaign)
     db.session.flush()
@@ -226,7 +229,7 @@ def record_reply(letter: Letter, reply: Any, replied_on: Any, actor: Any) -> Non
     """An owner answered: the reply is kept; a dwelling awaiting a reply moves to "first
     contact"."""
     require_steer(actor)
-    letter.reply = text(reply, "reply", 5000, required=True)
+    letter.reply = text_field(reply, "reply", 5000, required=True)
     letter.replied_on = date_or_today(replied_on, "replied_on")
     dwelling = get_dwelling(letter.dwelling_id)
     if dwelling.status in ("awaiting_reply", "not_followed"):

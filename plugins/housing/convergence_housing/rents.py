@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from convergence_housing.constants import SMALL_COUNT
 from convergence_housing.models import RentDeclaration
-from convergence_housing.services import integer, money, require_member, text
+from convergence_housing.services import require_member
 from federation.db import db
+from federation.validation import integer_field, money, text_field
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,9 @@ def size_band(rooms: int) -> str:
 def declare(data: dict[str, Any], user: Any) -> RentDeclaration:
     require_member(user)
     row = RentDeclaration(
-        area=text(data.get("area"), "area", 100, required=True),
-        rooms=integer(data.get("rooms"), "rooms", 1, 20, required=True),
-        surface=integer(data.get("surface"), "surface", 5, 1000, required=True),
+        area=text_field(data.get("area"), "area", 100, required=True),
+        rooms=integer_field(data.get("rooms"), "rooms", 1, 20, required=True),
+        surface=integer_field(data.get("surface"), "surface", 5, 1000, required=True),
         rent=money(data.get("rent"), "rent"),
     )
     db.session.add(row)

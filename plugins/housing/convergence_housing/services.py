@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
@@ -45,11 +42,10 @@ from federation.plugins.events import emit
 from federation.plugins.services import plugin_settings
 from federation.tenancy.context import session
 from federation.tenancy.models import Commune
+from federation.validation import choice_field, flag, integer_field, tags_field, text_field
 
 PLUGIN = "housing"
 MAX_IMPORT_ROWS = 200_000
-MONEY_RE = re.compile(r"^\d{1,12}([.,]\d{1,2})?$")
-
 
 # --- context and who may do what ----------------------------------------------------------
 
@@ -151,72 +147,6 @@ def require_member(user: Any) -> None:
 # --- small validators ---------------------------------------------------------------------
 
 
-def text(value: Any, field: str, maximum: int, required: bool = False) -> str:
-    result = "" if value is None else str(value).strip()
-    if required and not result:
-        raise ValidationFailed(_("Ce champ est obligatoire."), field=field)
-    if len(result) > maximum:
-        raise ValidationFailed(_("%(n)d caractères au plus.", n=maximum), field=field)
-    return result
-
-
-def choice(value: Any, choices: Iterable[str], field: str) -> str:
-    result = "" if value is None else str(value).strip()
-    if result not in set(choices):
-        raise ValidationFailed(_("Valeur inconnue : %(v)s", v=result[:40]), field=field)
-    return result
-
-
-def integer(
-    value: Any, field: str, low: int = 0, high: int = 1_000_000, required: bool = False
-) -> int | None:
-    if value in (None, ""):
-        if required:
-            raise ValidationFailed(_("Ce champ est obligatoire."), field=field)
-        return None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed(_("Nombre entier attendu."), field=field) from None
-    if not low <= number <= high:
-        raise ValidationFailed(_("Entre %(a)d et %(b)d.", a=low, b=high), field=field)
-    return number
-
-
-def money(value: Any, field: str = "amount", *, positive: bool = True) -> Decimal:
-    """Euros with at most two decimals ("1 200,50" accepted)."""
-    raw = "" if value is None else str(value).strip().replace("\u202f", "").replace(" ", "")
-    if not MONEY_RE.match(raw):
-        raise ValidationFailed(_("Montant invalide."), field=field)
-    try:
-        amount = Decimal(raw.replace(",", "."))
-    except InvalidOperation:
-        raise ValidationFailed(_("Montant invalide."), field=field) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed(_("Montant invalide."), field=field)
-    if amount < 0 or (positive and amount == 0) or amount >= Decimal("1e12"):
-        raise ValidationFailed(_("Montant invalide."), field=field)
-    return amount.quantize(Decimal("0.01"))
-
-
-def flag(value: Any) -> bool:
-    return str(value).strip().lower() in ("1", "true", "on", "yes", "oui")
-
-
-def tags(value: Any, vocabulary: dict[str, Any], field: str) -> list[str]:
-    items = value.split(",") if isinstance(value, str) else list(value or [])
-    result = []
-    for item in items:
-        key = str(item).strip()
-        if not key:
-            continue
-        if key not in vocabulary:
-            raise ValidationFailed(_("Valeur inconnue : %(v)s", v=key[:40]), field=field)
-        if key not in result:
-            result.append(key)
-    return result
-
-
 # --- dwellings and their event log --------------------------------------------------------
 
 
@@ -297,28 +227,30 @@ def _dwelling_fields(data: dict[str, Any], partial: bool = False) -> dict[str, A
         return not partial or name in data
 
     if given("address"):
-        out["address"] = text(data.get("address"), "address", 300, required=True)
+        out["address"] = text_field(data.get("address"), "address", 300, required=True)
     if given("kind"):
-        out["kind"] = choice(data.get("kind") or "house", DWELLING_KINDS, "kind")
+        out["kind"] = choice_field(data.get("kind") or "house", DWELLING_KINDS, "kind")
     if given("rooms"):
-        out["rooms"] = integer(data.get("rooms"), "rooms", 0, 50) or 0
+        out["rooms"] = integer_field(data.get("rooms"), "rooms", 0, 50) or 0
     if given("surface"):
-        out["surface"] = integer(data.get("surface"), "surface", 0, 10_000) or 0
+        out["surface"] = integer_field(data.get("surface"), "surface", 0, 10_000) or 0
     if given("year_built"):
-        out["year_built"] = integer(data.get("year_built"), "year_built", 1000, 2100)
+        out["year_built"] = integer_field(data.get("year_built"), "year_built", 1000, 2100)
     if given("comfort"):
-        out["comfort"] = choice(data.get("comfort") or "average", COMFORT, "comfort")
+        out["comfort"] = choice_field(data.get("comfort") or "average", COMFORT, "comfort")
     if given("energy_class"):
         value = str(data.get("energy_class") or "").strip().upper()
-        out["energy_class"] = choice(value, ("", *ENERGY_CLASSES), "energy_class")
+        out["energy_class"] = choice_field(value, ("", *ENERGY_CLASSES), "energy_class")
     if given("accessible"):
         out["accessible"] = flag(data.get("accessible"))
     if given("owner_kind"):
-        out["owner_kind"] = choice(data.get("owner_kind") or "unknown", OWNER_KINDS, "owner_kind")
+        out["owner_kind"] = choice_field(
+            data.get("owner_kind") or "unknown", OWNER_KINDS, "owner_kind"
+        )
     if given("vacant_since"):
-        out["vacant_since"] = integer(data.get("vacant_since"), "vacant_since", 1900, 2100)
+        out["vacant_since"] = integer_field(data.get("vacant_since"), "vacant_since", 1900, 2100)
     if given("occupancy"):
-        out["occupancy"] = choice(data.get("occupancy") or "vacant", OCCUPANCIES, "occupancy")
+        out["occupancy"] = choice_field(data.get("occupancy") or "vacant", OCCUPANCIES, "occupancy")
     return out
 
 
@@ -347,7 +279,9 @@ def create_dwelling(
     confirmed: bool = True,
 ) -> Dwelling:
     fields_ = _dwelling_fields(data)
-    ref = text(data.get("ref"), "ref", 60) or _next_ref("LOG" if source != "report" else "SIG")
+    ref = text_field(data.get("ref"), "ref", 60) or _next_ref(
+        "LOG" if source != "report" else "SIG"
+    )
     _free_ref(ref)
     row = Dwelling(
         ref=ref,
@@ -359,8 +293,8 @@ def create_dwelling(
         blocking=[],
         occupancy=fields_.pop("occupancy", "vacant"),
         reported_by_id=getattr(actor, "id", None) if source == "report" else None,
-        report_note=text(data.get("note"), "note", 2000),
-        lovac_year=integer(data.get("lovac_year"), "lovac_year", 1990, 2100),
+        report_note=text_field(data.get("note"), "note", 2000),
+        lovac_year=integer_field(data.get("lovac_year"), "lovac_year", 1990, 2100),
         **fields_,
     )
     db.session.add(row)
@@ -411,9 +345,11 @@ def update_dwelling(dwelling: Dwelling, data: dict[str, Any], actor: Any) -> Non
         log_change(dwelling, "occupancy", dwelling.occupancy, occupancy, actor)
         dwelling.occupancy = occupancy
     if "levers" in data:
-        set_tags(dwelling, "levers", tags(data["levers"], LEVERS, "levers"), actor)
+        set_tags(dwelling, "levers", tags_field(data["levers"], LEVERS, "levers"), actor)
     if "blocking" in data:
-        set_tags(dwelling, "blocking", tags(data["blocking"], BLOCKING_POINTS, "blocking"), actor)
+        set_tags(
+            dwelling, "blocking", tags_field(data["blocking"], BLOCKING_POINTS, "blocking"), actor
+        )
     db.session.flush()
 
 
@@ -474,7 +410,7 @@ def set_status(
 
 
 def set_occupancy(dwelling: Dwelling, occupancy: str, actor: Any, source: str = "manual") -> None:
-    occupancy = choice(occupancy, OCCUPANCIES, "occupancy")
+    occupancy = choice_field(occupancy, OCCUPANCIES, "occupancy")
     if occupancy != dwelling.occupancy:
         log_change(dwelling, "occupancy", dwelling.occupancy, occupancy, actor, source)
         dwelling.occupancy = occupancy
@@ -627,18 +563,18 @@ def _parse_row(cells: dict[str, str], year: int | None) -> dict[str, Any]:
     }
     if data["year_built"] in ("0", "0000"):
         data["year_built"] = None
-    text(data["ref"], "ref", 60, required=True)
+    text_field(data["ref"], "ref", 60, required=True)
     fields_ = _dwelling_fields(data)
     fields_.pop("occupancy", None)
-    file_year = integer(cells.get("year") or year, "year", 1990, 2100)
+    file_year = integer_field(cells.get("year") or year, "year", 1990, 2100)
     return {
         "ref": data["ref"].strip(),
         "fields": fields_,
         "year": file_year,
         "owner": {
             "ref": cells.get("owner_ref", "").strip(),
-            "name": text(cells.get("owner"), "owner", 200),
-            "address": text(cells.get("owner_address"), "owner_address", 300),
+            "name": text_field(cells.get("owner"), "owner", 200),
+            "address": text_field(cells.get("owner_address"), "owner_address", 300),
             "kind": fields_["owner_kind"],
         },
     }

@@ -14,16 +14,15 @@ from convergence_housing.constants import GRIEVANCE_KINDS
 from convergence_housing.models import Grievance, TenantCollective
 from convergence_housing.services import (
     can_see_private,
-    choice,
     commune_id,
     current_commune,
     require_member,
     require_steer,
-    text,
 )
 from federation.db import db
 from federation.errors import Conflict, NotFound
 from federation.plugins.events import emit
+from federation.validation import choice_field, text_field
 
 
 def template() -> str:
@@ -65,9 +64,9 @@ def get_collective(collective_id: Any, user: Any) -> TenantCollective:
 def create_collective(data: dict[str, Any], user: Any) -> TenantCollective:
     require_member(user)
     row = TenantCollective(
-        name=text(data.get("name"), "name", 200, required=True),
-        landlord=text(data.get("landlord"), "landlord", 200, required=True),
-        landlord_address=text(data.get("landlord_address"), "landlord_address", 300),
+        name=text_field(data.get("name"), "name", 200, required=True),
+        landlord=text_field(data.get("landlord"), "landlord", 200, required=True),
+        landlord_address=text_field(data.get("landlord_address"), "landlord_address", 300),
         founder_id=user.id,
     )
     db.session.add(row)
@@ -98,8 +97,8 @@ def raise_grievance(collective: TenantCollective, data: dict[str, Any], user: An
     require_member(user)
     row = Grievance(
         collective_id=collective.id,
-        kind=choice(data.get("kind") or "repairs", GRIEVANCE_KINDS, "kind"),
-        description=text(data.get("description"), "description", 5000, required=True),
+        kind=choice_field(data.get("kind") or "repairs", GRIEVANCE_KINDS, "kind"),
+        description=text_field(data.get("description"), "description", 5000, required=True),
         status="routed",
     )
     db.session.add(row)

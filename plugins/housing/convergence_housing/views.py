@@ -18,8 +18,10 @@ from convergence_housing import collective, decisions, owners, rents, services, 
 from convergence_housing import constants as C
 from federation.db import db
 from federation.errors import ServiceError
+from federation.form_posts import posted_form as _form
 from federation.identity.decorators import login_required_here
 from federation.identity.services import has_permission
+from federation.validation import integer_field
 
 bp = Blueprint("housing", __name__, template_folder="templates")
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -60,10 +62,6 @@ def _base() -> str:
 
 def _user() -> Any:
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _form() -> dict[str, Any]:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
 
 
 def _private_or_404() -> Any:
@@ -205,7 +203,7 @@ def import_vacancies():
             upload.read(MAX_UPLOAD + 1).decode("utf-8-sig", errors="replace") if upload else ""
         )
         try:
-            year = services.integer(request.form.get("year"), "year", 1990, 2100)
+            year = integer_field(request.form.get("year"), "year", 1990, 2100)
         except ServiceError as exc:
             return render_template("housing/import.html", result=None, errors=exc.as_dict()), 422
         result = services.import_vacancies(content, year=year, actor=user)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request
+from flask import Blueprint, abort, flash, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,6 +30,8 @@ from convergence_water.explain import explain, summary
 from convergence_water.units import fmt_litres, fmt_m3, plain_m3
 from federation.db import db
 from federation.errors import ServiceError
+from federation.form_posts import done as _done
+from federation.form_posts import posted_form as _form
 from federation.governance.proposals import get_proposal
 from federation.identity.decorators import check_permission, login_required_here
 from federation.identity.models import User
@@ -78,16 +80,6 @@ def _base() -> str:
 
 def _user() -> Any:
     return current_user if current_user.is_authenticated else None
-
-
-def _form() -> dict[str, Any]:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
-
-
-def _done(message: str, target: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
 
 
 def _steer() -> Any:
