@@ -19,10 +19,11 @@ from federation.jobs.models import BackgroundJob
 from federation.jobs.services import run_job
 from federation.tenancy.context import commune_scope, session, unscoped
 from federation.tenancy.scoping import CrossCommuneWrite, TenantScopeError, commune
+from federation.testing.redis import redis_available, redis_test_url
 from tests.support.notes_plugin import Note
 
 HERE = "tests.core.test_jobs"
-REDIS_URL = os.environ.get("CONVERGENCE_TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/2")
+REDIS_URL = redis_test_url(2)
 #: what the job functions below saw, for the tests to look at
 SEEN: list[dict] = []
 
@@ -569,18 +570,8 @@ def test_worker_without_redis_says_so(run):
 # --- RQ --------------------------------------------------------------------------------
 
 
-def _redis_available() -> bool:
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return False
-    return True
-
-
 @pytest.mark.redis
-@pytest.mark.skipif(not _redis_available(), reason=f"no Redis server at {REDIS_URL}")
+@pytest.mark.skipif(not redis_available(REDIS_URL), reason=f"no Redis server at {REDIS_URL}")
 def test_jobs_go_through_rq_when_redis_is_configured(make_app, app, two):
     from federation.jobs.worker import work
 
@@ -608,7 +599,7 @@ def test_jobs_go_through_rq_when_redis_is_configured(make_app, app, two):
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not _redis_available(), reason=f"no Redis server at {REDIS_URL}")
+@pytest.mark.skipif(not redis_available(REDIS_URL), reason=f"no Redis server at {REDIS_URL}")
 def test_a_failing_rq_job_is_marked_failed(make_app, app, two):
     from federation.jobs.worker import work
 
@@ -637,7 +628,7 @@ def test_a_queue_that_cannot_take_the_job_marks_it_failed(app, two, monkeypatch,
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not _redis_available(), reason=f"no Redis server at {REDIS_URL}")
+@pytest.mark.skipif(not redis_available(REDIS_URL), reason=f"no Redis server at {REDIS_URL}")
 def test_the_forking_worker_runs_jobs_and_records_a_killed_one(make_app, app, two):
     """``convergence worker`` forks a process per job: the child gets its own database
     connections and writes; a child killed mid-job is recorded as interrupted at once."""
@@ -656,7 +647,7 @@ def test_the_forking_worker_runs_jobs_and_records_a_killed_one(make_app, app, tw
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not _redis_available(), reason=f"no Redis server at {REDIS_URL}")
+@pytest.mark.skipif(not redis_available(REDIS_URL), reason=f"no Redis server at {REDIS_URL}")
 def test_worker_command_runs_the_queue(make_app, app, two):
     from flask.cli import ScriptInfo
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,23 +20,12 @@ import pytest
 from flask import Response
 
 from federation.db import db
+from federation.testing.redis import redis_or_skip, redis_test_url
 from federation.web import page_cache
 from tests.support.notes_plugin import Note
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("CONVERGENCE_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
-
-
-def _redis_or_skip() -> str:
-    try:
-        from redis import Redis
-
-        client = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-        client.ping()
-    except Exception as exc:
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
-    client.flushdb()
-    return REDIS_URL
+REDIS_DB = 3
 
 
 class Worker:
@@ -80,7 +68,7 @@ def commune(factory, in_commune):
 
 def _scenario(app, commune, planted=""):
     """Worker A reads twice (stores, then hits); worker B writes; A reads again."""
-    redis_url = _redis_or_skip()
+    redis_url = redis_or_skip(REDIS_DB)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
         db.engine.dispose()  # the SQLite file is shared: no connection kept open here
@@ -118,7 +106,7 @@ def test_planted_no_version_bump_the_reader_serves_a_stale_page(app, commune):
 @pytest.fixture
 def cached_app(make_app):
     """A second app on the same database, with Redis (the ``app`` fixture has none)."""
-    return make_app(redis_url=_redis_or_skip())
+    return make_app(redis_url=redis_or_skip(REDIS_DB))
 
 
 def _get(client, url, **headers):
@@ -194,7 +182,7 @@ def test_cached_bodies_carry_no_token_and_no_cookie(app, cached_app, factory):
         # the visitor's own session holds the token the page carries
         assert "Set-Cookie" in response.headers
     assert len(set(tokens)) == 3  # each visitor their own token, even on a hit
-    stored = Redis.from_url(REDIS_URL)
+    stored = Redis.from_url(redis_test_url(REDIS_DB))
     [key] = stored.keys(page_cache.PAGE_PREFIX + "*")
     entry = stored.hgetall(key)
     assert page_cache.CSRF_PLACEHOLDER.encode() in entry[b"body"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from federation.db import db
+from federation.testing.redis import redis_or_skip
 from tests.support.notes_plugin import Note
 
 ROOT = Path(__file__).resolve().parents[3]
-REDIS_URL = os.environ.get("CONVERGENCE_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
+REDIS_DB = 6
 
 
 class Worker:
@@ -54,18 +54,6 @@ class Worker:
         with contextlib.suppress(BrokenPipeError, RuntimeError):
             self(op="quit")
         self.process.wait(timeout=30)
-
-
-def _redis_or_skip() -> str:
-    try:
-        from redis import Redis
-
-        client = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-        client.ping()
-    except Exception as exc:
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
-    client.flushdb()
-    return REDIS_URL
 
 
 @pytest.fixture
@@ -111,7 +99,7 @@ def test_without_redis_a_worker_never_serves_what_another_changed(app, plateau):
 
 
 def test_with_redis_versions_move_for_every_worker_on_commit(app, plateau):
-    assert _scenario(app, plateau, _redis_or_skip()) == FRESH
+    assert _scenario(app, plateau, redis_or_skip(REDIS_DB)) == FRESH
 
 
 def test_planted_a_cache_kept_in_the_process_serves_stale_figures(app, plateau):
@@ -121,5 +109,5 @@ def test_planted_a_cache_kept_in_the_process_serves_stale_figures(app, plateau):
 
 
 def test_planted_no_version_bump_serves_stale_figures_from_redis(app, plateau):
-    seen = _scenario(app, plateau, _redis_or_skip(), planted="no-bump")
+    seen = _scenario(app, plateau, redis_or_skip(REDIS_DB), planted="no-bump")
     assert seen == [7, 7, ["p0", "p1", "p2"]], seen
