@@ -66,7 +66,9 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The benchmarks' references (pabutools for participatory budgets) are installed only here.
 bench: install
+	$(BIN)/python -m pip install --quiet -e "plugins/budget[bench]"
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
