@@ -622,6 +622,21 @@ def _eligible(role: ShiftRole, user: User, commune_id: int) -> None:
         raise Forbidden(_("Ce rôle est réservé à un rôle de la commune."), field="role")
 
 
+def check_may_sign_up(shift: Shift, user: User) -> list[int]:
+    """The communes ``user`` may credit by signing up for ``shift``; Forbidden for anyone
+    else, before anything about the shift (its state, its roles) is looked at."""
+    allowed = credit_communes(user.id, shift.commune_id)
+    if not allowed:
+        raise Forbidden(
+            _(
+                "Seul·es les membres vérifié·es de la commune (ou d'une commune fédérée qui "
+                "le permet) peuvent s'inscrire."
+            ),
+            field="user",
+        )
+    return allowed
+
+
 def sign_up(
     shift: Shift,
     role: ShiftRole | int,
@@ -641,6 +656,8 @@ def sign_up(
     role_id = role if isinstance(role, int) else role.id
     if role_id not in {r.id for r in shift.roles}:
         raise NotFound(_("Rôle introuvable."), field="role")
+    # who may sign up is settled first: an outsider learns nothing of the shift's state
+    allowed = check_may_sign_up(shift, user)
     lock_row(ShiftRole, role_id)  # serialises every sign-up to this role (capacity)
     db.session.refresh(shift)
     role_row = db.session.get(ShiftRole, role_id, populate_existing=True)
@@ -649,15 +666,6 @@ def sign_up(
         raise Conflict(_("Ce créneau est annulé."), field="shift")
     if now > aware(shift.signup_deadline):
         raise Conflict(_("Les inscriptions à ce créneau sont closes."), field="shift")
-    allowed = credit_communes(user.id, shift.commune_id)
-    if not allowed:
-        raise Forbidden(
-            _(
-                "Seul·es les membres vérifié·es de la commune (ou d'une commune fédérée qui "
-                "le permet) peuvent s'inscrire."
-            ),
-            field="user",
-        )
     target = credit_commune_id or allowed[0]
     if target not in allowed:
         raise Forbidden(

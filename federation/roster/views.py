@@ -132,6 +132,7 @@ def signup(shift_id: int):
     form = _form()
     try:
         shift = services.get_shift(shift_id)
+        services.check_may_sign_up(shift, user)
         services.sign_up(
             shift,
             _int(form.get("role_id"), "role_id"),
