@@ -288,6 +288,8 @@ def mine():
 @bp.route("/feed", methods=["POST"])
 def feed_action():
     user = login_required_here()
+    if not services.credit_communes(user.id):
+        abort(403)  # a feed of this commune's shifts: its members and federated helpers only
     if request.form.get("action") == "revoke":
         feeds.revoke_feed(user.id)
         return _done(_("Le lien de votre agenda est révoqué."), f"{_base()}/mine")
