@@ -149,6 +149,7 @@ OVER_LIMIT = {
     "housing.allocations": 16,
     "housing.campaign": 15,
     "housing.campaigns": 15,
+    "housing.collectives": 15,
     "housing.dwelling": 20,
     "housing.dwellings": 18,
     "housing.grid": 17,
