@@ -45,6 +45,9 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     #: canonical address of the platform, for absolute links in e-mails (R7)
     "BASE_URL": (str, "http://127.0.0.1:5000"),
     "LOGIN_RATE_LIMIT": (str, "10 per minute;100 per hour"),
+    #: parameters of new password hashes: "asvs" (argon2id t=3, m=64 MiB, p=4) or
+    #: "fast-for-tests" (refused in production); see federation/identity/passwords.py
+    "PASSWORD_HASHING": (str, "asvs"),
     "MAIL_BACKEND": (str, "log"),
     "MAIL_FROM": (str, "convergence@localhost"),
     "SMTP_HOST": (str, "localhost"),
@@ -138,6 +141,10 @@ def _validate(values: dict[str, Any], folder: Path) -> None:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
     if values["MAIL_BACKEND"] not in ("log", "smtp", "memory"):
         raise ConfigError("MAIL_BACKEND must be log, smtp or memory")
+    if values["PASSWORD_HASHING"] not in ("asvs", "fast-for-tests"):
+        raise ConfigError("PASSWORD_HASHING must be asvs or fast-for-tests")
+    if values["PASSWORD_HASHING"] != "asvs" and values["ENV"] == "production":
+        raise ConfigError("PASSWORD_HASHING=fast-for-tests is for tests only, never production")
     for name in ("DATABASE_URL", "MIGRATION_DATABASE_URL"):
         if values[name]:
             try:

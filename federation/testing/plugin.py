@@ -48,6 +48,9 @@ def app_settings(convergence_database_url: str, convergence_app_role: str | None
         "secret_key": TEST_SECRET,
         "env": "testing",
         "mail_backend": "memory",
+        # argon2's cheapest parameters: hashing at production strength (0.2 s a hash)
+        # took a third of the suite's time; tests/core/test_auth.py checks the real ones
+        "password_hashing": "fast-for-tests",
         "redis_url": None,
         "TESTING": True,
         "WTF_CSRF_ENABLED": False,

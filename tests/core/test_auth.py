@@ -13,7 +13,13 @@ from federation.identity.models import User
 from federation.security import safe_next
 
 
-def test_passwords_are_hashed_with_argon2id_meeting_asvs(app, factory, in_db):
+@pytest.fixture
+def asvs_hashing(app, monkeypatch):
+    """Production's hashing parameters (the suite runs with argon2's cheapest ones)."""
+    monkeypatch.setitem(app.config, "PASSWORD_HASHING", "asvs")
+
+
+def test_passwords_are_hashed_with_argon2id_meeting_asvs(app, factory, in_db, asvs_hashing):
     user = factory.user()
     with in_db():
         stored = db.session.get(User, user.id).password_hash
@@ -22,7 +28,7 @@ def test_passwords_are_hashed_with_argon2id_meeting_asvs(app, factory, in_db):
     assert params.memory_cost >= 19 * 1024 and params.time_cost >= 2 and params.parallelism >= 1
 
 
-def test_an_old_hash_is_upgraded_on_login(app, factory, in_db):
+def test_an_old_hash_is_upgraded_on_login(app, factory, in_db, asvs_hashing):
     user = factory.user()
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(user.password)
     with in_db():
@@ -32,6 +38,22 @@ def test_an_old_hash_is_upgraded_on_login(app, factory, in_db):
     with in_db():
         upgraded = db.session.get(User, user.id).password_hash
     assert upgraded != weak and not passwords.needs_rehash(upgraded)
+
+
+def test_the_fast_hashing_of_tests_is_refused_in_production(tmp_path):
+    from federation.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="PASSWORD_HASHING"):
+        load_settings(
+            "prod-check",
+            {
+                "env": "production",
+                "secret_key": "x" * 32,
+                "redis_url": "redis://127.0.0.1:6379/0",
+                "hosts": ["example.org"],
+                "password_hashing": "fast-for-tests",
+            },
+        )
 
 
 def test_email_is_unique_case_insensitively(app, factory, in_db):
