@@ -434,6 +434,36 @@ def plugin_disable(name: str, slugs: tuple[str, ...]) -> None:
     db.session.commit()
 
 
+@plugin_group.command("new", with_appcontext=False)
+@click.argument("name")
+@click.option("--path", "parent", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--label", help="The plugin's French label (default: its name).")
+def plugin_new(name: str, parent: Path, label: str | None) -> None:
+    """Create a plugin distribution PATH/convergence-NAME (see the plugin guide)."""
+    from federation.plugins.scaffold import ScaffoldError, generate
+
+    try:
+        target = generate(name, parent, label)
+    except ScaffoldError as exc:
+        fail(exc)
+    click.echo(f"Plugin {name} created in {target}.")
+    click.echo(f'Next: pip install -e "{target}[test]" && convergence db upgrade')
+
+
+@plugin_group.command("check")
+@click.argument("name")
+def plugin_check(name: str) -> None:
+    """Check an installed plugin: metadata, hooks, tenant tables, catalogs, migrations."""
+    from federation.plugins.check import check_plugin
+
+    problems = check_plugin(current_app, name)
+    for problem in problems:
+        click.echo(f"{name}: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{name}: all checks passed.")
+
+
 # --- users ---------------------------------------------------------------------------
 
 

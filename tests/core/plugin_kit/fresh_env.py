@@ -1,0 +1,74 @@
+"""A fresh virtual environment layered over the project's, for installing a plugin the way
+its author would (``pip install -e``) without touching the project's environment and
+without the network: the new environment sees the project's packages through a ``.pth``
+line, and gets only the plugin's own distribution."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class FreshEnv:
+    root: Path
+
+    @property
+    def bin(self) -> Path:
+        return self.root / "bin"
+
+    def run(self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
+        """Run a command of this environment (``python``, ``convergence``, …); no check."""
+        command = [str(self.bin / args[0]), *args[1:]]
+        full_env = {**os.environ, "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}"}
+        full_env.pop("PYTHONPATH", None)
+        full_env.update(env or {})
+        return subprocess.run(
+            command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=900
+        )
+
+    def install(self, project: Path) -> None:
+        """``pip install -e`` the plugin, offline, its dependencies taken from the project."""
+        if importlib.util.find_spec("wheel") is not None:
+            # offline: the build backend is the project's own setuptools and wheel
+            options = ["--no-build-isolation", "--no-index"]
+        else:
+            # the project's environment has no `wheel`: pip builds in isolation, fetching
+            # setuptools and wheel from the package index (cached after the first run)
+            options = []
+        done = self.run(
+            "python", "-m", "pip", "install", "--quiet", "--no-deps", *options, "-e", str(project)
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def make_fresh_env(root: Path) -> FreshEnv:
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(root)
+    purelib = sysconfig.get_paths(vars={"base": str(root), "platbase": str(root)})["purelib"]
+    parent = sysconfig.get_paths()["purelib"]  # the project's environment (running pytest)
+    # `import site` lines of a .pth run at start-up: the project's packages, editable
+    # installs included, become visible; what is installed here comes first on sys.path
+    Path(purelib, "_convergence_project.pth").write_text(
+        f"import site; site.addsitedir({parent!r})\n"
+    )
+    # the `convergence` command of this environment (the project's own would not see what
+    # is installed here)
+    script = Path(root, "bin", "convergence")
+    script.write_text(f"#!{root}/bin/python\nfrom federation.cli import main\n\nmain()\n")
+    script.chmod(0o755)
+    env = FreshEnv(root)
+    # pip runs from the project's environment too
+    assert env.run("python", "-c", "import pip, federation").returncode == 0
+    return env
+
+
+def python_version() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
