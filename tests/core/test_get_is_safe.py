@@ -32,10 +32,14 @@ ROLES = ("anonymous", "member", "admin")
 
 
 def snapshot(app: Flask) -> dict[str, tuple[int, str]]:
-    """table → (row count, SHA-256 of its sorted rows), read as the tables' owner through a
-    plain DB-API connection (every row, past the ORM's scoping and row-level security)."""
+    """table → (row count, digest of its sorted rows), read as the tables' owner (every row,
+    past the ORM's scoping and row-level security). PostgreSQL computes every table's count
+    and MD5 in one statement (the walk takes a snapshot after each of 210 routes: one round
+    trip and no rows sent instead of a query per table); SQLite rows are hashed here."""
     with app.app_context():
         tables = sorted(t for t in inspect(db.engine).get_table_names() if t != "alembic_version")
+        if db.engine.dialect.name == "postgresql":
+            return _snapshot_in_postgresql(tables)
         connection = owner_engine().raw_connection()
         try:
             cursor = connection.cursor()
@@ -49,6 +53,20 @@ def snapshot(app: Flask) -> dict[str, tuple[int, str]]:
         finally:
             connection.close()
     return state
+
+
+def _snapshot_in_postgresql(tables: list[str]) -> dict[str, tuple[int, str]]:
+    from sqlalchemy import text
+
+    from tests.core.test_isolation_walk import as_owner
+
+    statement = " UNION ALL ".join(
+        f"SELECT '{t}', count(*), coalesce(md5(string_agg(r::text, '|' ORDER BY r::text)), '') "
+        f'FROM "{t}" AS r'
+        for t in tables
+    )
+    with as_owner() as conn:
+        return {name: (count, digest) for name, count, digest in conn.execute(text(statement))}
 
 
 def _changes(before: dict, after: dict) -> list[str]:
