@@ -14,16 +14,18 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, bindparam, func, insert, or_, select, update
+from sqlalchemy import Integer, Select, String, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from werkzeug.sansio.utils import host_is_trusted
 
 from federation.db import db, utcnow
 from federation.errors import Conflict, NotFound, ValidationFailed
-from federation.tenancy.models import LOCALES, Commune, Federation, FederationMember
+from federation.tenancy.models import LOCALES, Commune, Federation, FederationMember, search_key
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+#: a search that is the start of an INSEE code (no commune name starts with a digit)
+INSEE_PREFIX_RE = re.compile(r"^(?:\d{1,5}|2[AB]\d{0,3})$", re.IGNORECASE)
 FEDERATION_KINDS = ("basin", "food", "epci", "other")
 
 
@@ -142,6 +144,7 @@ def _checked(spec: NewCommune) -> dict[str, object]:
     return {
         "slug": slug,
         "name": name.strip(),
+        "search_name": search_key(name),
         "insee_code": spec.insee_code or None,
         "population": spec.population,
         "departement": spec.departement,
@@ -228,14 +231,34 @@ def get_commune(slug: str) -> Commune:
 
 
 def search_communes(query: str = "", limit: int = 50, offset: int = 0) -> list[Commune]:
-    stmt = select(Commune).order_by(Commune.name)
-    query = (query or "").strip()
-    if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Commune.name).like(like), Commune.insee_code.like(f"{query}%"))
-        )
+    """Communes in alphabetical order, accents and case folded (:func:`search_key`), or
+    those whose name starts with ``query`` folded the same way (« st-e », « SAINT É »), or
+    whose INSEE code starts with it (digits): a range of an index either way, so a page of
+    results costs the same with 10 communes or with all 34,875 of the official list."""
+    stmt = search_statement(query)
+    if stmt is None:
+        return []  # only punctuation: no name contains it once folded
     return list(db.session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def search_statement(query: str = "") -> Select[tuple[Commune]] | None:
+    """The ordered SELECT of :func:`search_communes` (None: nothing can match)."""
+    query = (query or "").strip()
+    if INSEE_PREFIX_RE.match(query):
+        column = Commune.insee_code
+        return select(Commune).where(*_prefix(column, query.upper())).order_by(column)
+    stmt = select(Commune).order_by(Commune.search_name, Commune.id)
+    if not query:
+        return stmt
+    key = search_key(query)
+    return stmt.where(*_prefix(Commune.search_name, key)) if key else None
+
+
+def _prefix(column: Any, prefix: str) -> tuple[Any, Any]:
+    """``column`` starts with ``prefix``, as a range the column's index reads: LIKE would
+    not use it on SQLite (LIKE ignores case there, the index does not), nor on PostgreSQL
+    outside the C collation."""
+    return column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def count_communes() -> int:
@@ -498,6 +521,7 @@ def import_communes_csv(
                 {
                     "id": current[0],
                     "name": line.name,
+                    "search_name": search_key(line.name),
                     "population": line.population,
                     "departement": line.departement,
                 }
@@ -522,20 +546,27 @@ def _update_communes(changes: list[dict[str, object]]) -> None:
         func.unnest(
             bindparam("ids", type_=ARRAY(Integer)),
             bindparam("names", type_=ARRAY(String)),
+            bindparam("search_names", type_=ARRAY(String)),
             bindparam("populations", type_=ARRAY(Integer)),
             bindparam("departements", type_=ARRAY(String)),
         )
-        .table_valued("id", "name", "population", "departement")
+        .table_valued("id", "name", "search_name", "population", "departement")
         .render_derived()
     )
     db.session.execute(
         update(Commune)
         .where(Commune.id == rows.c.id)
-        .values(name=rows.c.name, population=rows.c.population, departement=rows.c.departement)
+        .values(
+            name=rows.c.name,
+            search_name=rows.c.search_name,
+            population=rows.c.population,
+            departement=rows.c.departement,
+        )
         .execution_options(synchronize_session=False),
         {
             "ids": [c["id"] for c in changes],
             "names": [c["name"] for c in changes],
+            "search_names": [c["search_name"] for c in changes],
             "populations": [c["population"] for c in changes],
             "departements": [c["departement"] for c in changes],
         },
