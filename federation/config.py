@@ -44,7 +44,16 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "HOSTS": (list, []),
     #: canonical address of the platform, for absolute links in e-mails (R7)
     "BASE_URL": (str, "http://127.0.0.1:5000"),
-    "LOGIN_RATE_LIMIT": (str, "10 per minute;100 per hour"),
+    #: failed sign-ins allowed per address (a hall on one Wi-Fi shares one), then per
+    #: account tried; successful sign-ins are not counted (federation/auth/limits.py)
+    "LOGIN_RATE_LIMIT": (str, "40 per 10 minutes;400 per day"),
+    "LOGIN_ACCOUNT_RATE_LIMIT": (str, "10 per 10 minutes;100 per hour"),
+    #: password-reset and verification e-mails asked for, per address and per account
+    "ACCOUNT_MAIL_RATE_LIMIT": (str, "20 per hour"),
+    "ACCOUNT_MAIL_PER_ACCOUNT_RATE_LIMIT": (str, "3 per 10 minutes;10 per day"),
+    #: lifetime in seconds of a password-reset link, of an e-mail verification link
+    "PASSWORD_RESET_MAX_AGE": (int, 3600),
+    "EMAIL_VERIFICATION_MAX_AGE": (int, 7 * 24 * 3600),
     #: parameters of new password hashes: "asvs" (argon2id t=3, m=64 MiB, p=4) or
     #: "fast-for-tests" (refused in production); see federation/identity/passwords.py
     "PASSWORD_HASHING": (str, "asvs"),

@@ -31,6 +31,7 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
         },
     )
     state.api = api
+    from federation.auth.api import blp as auth_blp
     from federation.governance.api import blp as governance_blp
     from federation.identity.api import blp as identity_blp
     from federation.intercommunal.api import blp as intercommunal_blp
@@ -43,6 +44,7 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
     blueprints = (
         tenancy_blp,
         identity_blp,
+        auth_blp,
         plugins_blp,
         journal_blp,
         governance_blp,

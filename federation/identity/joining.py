@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from federation.auth.verification import require_verified_email
 from federation.identity import services
 from federation.identity.models import Membership, User
 from federation.identity.notifications import notify
@@ -15,7 +16,9 @@ from federation.tenancy.models import Commune
 def join(
     commune: Commune, user: User, methods: dict[str, Any], *, message: str = "", value: str = ""
 ) -> Membership:
-    """Record a join request and run the commune's verification method on it."""
+    """Record a join request and run the commune's verification method on it. The person's
+    e-mail address must be verified first: no method admits an unproven address."""
+    require_verified_email(user)
     member = services.request_membership(commune.id, user, message)
     method = methods.get(commune.verification_method) or methods["approval"]
     if method.verify is not None and method.verify(member, value or ""):
@@ -38,6 +41,7 @@ def join(
 
 
 def approve(member: Membership, by: User) -> None:
+    require_verified_email(member.user)
     services.activate_membership(member, by=by, method="approval")
     notify(
         member.user_id,

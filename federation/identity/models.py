@@ -37,6 +37,9 @@ class User(TimestampMixin, db.Model):
     #: bumped on password change or "log out everywhere": older sessions stop working
     session_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: when the person proved they receive mail at ``email`` (federation.auth.verification);
+    #: no verification method grants a membership before it
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: e-mail digest of notifications: "none", "daily" or "weekly"
     digest: Mapped[str] = mapped_column(
         String(8), default="none", server_default="none", nullable=False

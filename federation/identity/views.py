@@ -96,7 +96,18 @@ def register():
             db.session.commit()
             login_user(user)
             session["lang"] = user.locale or "fr"
+            from federation.auth.verification import send_after_signup
+
+            send_after_signup(user)
             flash(_("Bienvenue ! Rejoignez maintenant votre commune."), "success")
+            flash(
+                _(
+                    "Un lien de confirmation est envoyé à %(email)s : suivez-le avant de "
+                    "demander à rejoindre une commune.",
+                    email=user.email,
+                ),
+                "info",
+            )
             return redirect(safe_next(request.args.get("next"), "/"))
     status = 422 if (form.errors or form.form_errors) else 200
     return render_template("auth/register.html", form=form), status

@@ -100,14 +100,20 @@ class Factory:
         *,
         password: str = DEFAULT_PASSWORD,
         display_name: str | None = None,
+        email_verified: bool = True,
         **kw: Any,
     ) -> UserRef:
+        """A person; their address counts as verified unless ``email_verified=False``
+        (joining a commune requires it, see federation.auth.verification)."""
+        from federation.auth.verification import mark_verified
         from federation.identity.services import create_user
 
         n = next(_counter)
         email = email or f"person{n}@example.org"
         with in_db(self.app):
             user = create_user(email, password, display_name or f"Personne {n}", **kw)
+            if email_verified:
+                mark_verified(user)
             db.session.flush()
             ref = UserRef(user.id, user.email, user.display_name, password, user.get_id())
         return ref

@@ -187,6 +187,7 @@ def notifications():
 
 
 def register_core_web(app: Flask) -> None:
+    from federation.auth.views import bp as auth_recovery_bp
     from federation.governance.views import bp as governance_bp
     from federation.identity.views import account_bp, auth_bp
     from federation.intercommunal.views import bp as intercommunal_bp
@@ -196,6 +197,7 @@ def register_core_web(app: Flask) -> None:
     for blueprint in (
         bp,
         auth_bp,
+        auth_recovery_bp,
         account_bp,
         admin_bp,
         platform_bp,
@@ -207,16 +209,8 @@ def register_core_web(app: Flask) -> None:
     _limit_login(app)
 
 
-def _login_account_key() -> str:
-    """Rate-limit key per account tried (R17), beside the per-address limit."""
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
 def _limit_login(app: Flask) -> None:
-    limiter = app.extensions["convergence"].limiter
-    view = app.view_functions["auth.login"]
-    per_address = limiter.limit(app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-    per_account = limiter.limit(
-        "100 per hour", key_func=_login_account_key, methods=["POST"], scope="login-account"
-    )
-    app.view_functions["auth.login"] = per_address(per_account(view))
+    """Failed sign-ins per address and per account, account e-mails (federation.auth)."""
+    from federation.auth.limits import install
+
+    install(app)

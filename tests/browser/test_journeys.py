@@ -33,6 +33,12 @@ def test_register_join_approve_switch_language_enable_plugin(
     page.get_by_label("Mot de passe", exact=True).fill("un mot de passe long")
     page.get_by_label("Confirmer le mot de passe").fill("un mot de passe long")
     page.get_by_role("button", name="Créer mon compte").click()
+    # she confirms her address through the e-mailed link: no commune admits her before
+    from federation.identity.notifications import OUTBOX
+
+    [mail] = [m for m in OUTBOX if m["To"] == "lea@example.org"]
+    page.goto(base + re.search(r"/email/verify/\S+", mail.get_content()).group(0))
+    page.get_by_role("button", name="Confirmer mon adresse").click()
     page.goto(f"{base}/c/faux-la-montagne/")
     page.get_by_role("link", name="Rejoindre Faux-la-Montagne").click()
     page.get_by_label("Message pour la commune (facultatif)").fill("J'habite au bourg.")
