@@ -10,19 +10,26 @@ distance of its cost, the run is declared *uncertain* and redone in exact ration
 :func:`convergence_budget.rules.mes`. So the projects chosen, and their order, are always
 those of exact arithmetic; the floats only make the common case fast.
 
-**Completion by search.** The add1 completion (equalshares.net, pabutools'
+**Completion by certified jumps.** The add1 completion (equalshares.net, pabutools'
 ``exhaustion_by_budget_increase``) raises every voter's share by a step, ``share + k·step``
 for k = 0, 1, 2…, and stops at the first k whose outcome is over the budget (keeping the
-outcome of k-1) or, with ``stop_when_exhaustive``, exhaustive. Both tests depend only on
-the *set* of funded projects. :func:`complete` walks k by galloping (k+1, k+2, k+4…) while
-the set stays the one at k, then bisects to the first k where it changes, and tests that
-outcome. Its premise: between two raises with the same funded set, the set does not change
-(MES's choices move continuously with the share). The premise holds on every real pabulib
-file we have (the tests compare it with the plain loop), but contrived small elections break
-it (a set that changes and changes back within one jump: tests/plugins/budget/test_mes.py
-shows one); ``Completion(method="scan")`` takes every raise (each a certified run) and has
-no premise. :func:`linear_completion`, the plain loop in exact arithmetic, is the
-reference the tests compare both with.
+outcome of k-1) or, with ``stop_when_exhaustive``, exhaustive. :func:`complete` gives
+exactly the plain loop's answer (:func:`linear_completion`, one exact run per raise, is the
+reference of the tests) while skipping most raises, thanks to one fact: *as long as MES
+buys the same projects in the same order, every voter's remaining money is a
+non-decreasing function of the share and every project's price a non-increasing one* (by
+induction on the rounds: the payment per unit of weight solving
+``Σ min(budget, q·weight) = cost`` falls when the budgets rise, and what a supporter keeps,
+``max(0, budget - q·weight)``, rises). So if, at a larger share ``hi``, every project that
+the run at ``lo`` did not buy in a round is priced above the price the bought one had at
+``lo`` (or its money falls short at ``hi``), and at the end every project left is still
+unaffordable at ``hi``, then MES buys the same projects in the same order at *every* share
+between ``lo`` and ``hi``: none of the raises in between can stop the loop. The guided run
+that checks this (:meth:`FastRuns.certify`, about the cost of one run, less when it fails
+early) lets :func:`complete` gallop (jumps of 2, 4, 8… raises while certified, halved when
+not) and take raises one by one where the order of purchase changes. ``method="scan"``
+takes every raise (each a certified floating-point run). No cap is silent: past
+``max_runs`` runs the outcome says ``truncated``.
 """
 
 from __future__ import annotations
@@ -46,6 +53,11 @@ class Uncertain(Exception):
     """A decision of the floating-point run is within rounding distance: redo it exactly."""
 
 
+#: one run's decisions: the paying projects bought, in order, each with an upper bound of
+#: its exact price per unit of cost (ρ) at that run's share
+Trace = list[tuple[str, float]]
+
+
 class FastRuns:
     """Floating-point MES runs on one election (structures built once, per run O(work))."""
 
@@ -57,6 +69,8 @@ class FastRuns:
         self.idx: dict[str, np.ndarray] = {}
         self.w: dict[str, np.ndarray] = {}
         self.m: dict[str, np.ndarray] = {}
+        self.wm: dict[str, np.ndarray] = {}
+        self.unit: dict[str, bool] = {}
         self.cost: dict[str, float] = {}
         self.free: list[str] = []
         self.paying: list[str] = []
@@ -72,42 +86,95 @@ class FastRuns:
             weights = s.fweights[project][s.widx[project]]
             self.w[project] = weights
             self.m[project] = self.fmult[s.idx[project]]
+            self.wm[project] = weights * self.m[project]
+            self.unit[project] = bool(np.all(weights == 1.0))
             self.cost[project] = s.fcosts[project]
             if len(weights):
                 min_weight = min(min_weight, float(weights.min()))
         self.min_weight = min_weight if min_weight < math.inf else 1.0
         self.min_cost = min(self.cost.values(), default=1.0)
         self.tie = {p: election.tie_key(p) for p in self.paying}
+        # projects with the same cost and the same supporters (same weights) have the same
+        # price at every share: between them only the tie-breaking decides
+        twins: dict[tuple, list[str]] = {}
+        for project in self.paying:
+            key = (
+                election.costs[project],
+                s.idx[project].tobytes(),
+                self.w[project].tobytes(),
+            )
+            twins.setdefault(key, []).append(project)
+        self.twin = {p: id(group) for group in twins.values() for p in group}
         self.runs = 0
         self.exact_runs = 0
+        self.certificates = 0
+        self.failed_certificates = 0
 
     def selected(self, per_voter: Any) -> list[str]:
         """The projects MES funds at ``per_voter``, in order (exact, see the module doc)."""
+        return self.traced(per_voter)[0]
+
+    def traced(self, per_voter: Any) -> tuple[list[str], Trace | None]:
+        """:meth:`selected` and the run's trace (None when the run had to be exact)."""
         self.runs += 1
         try:
-            return self._float_run(float(per_voter))
+            trace = self._run(float(per_voter))
         except Uncertain:
             self.exact_runs += 1
-            return rules.mes(self.e, Q(to_fraction(per_voter))).selected
+            return rules.mes(self.e, Q(to_fraction(per_voter))).selected, None
+        return self.free + [p for p, _rho in trace], trace
 
-    def _float_run(self, b: float) -> list[str]:
-        voters = self.e.voters
-        if not voters or b <= 0:
-            return list(self.free) if voters else []
-        budgets = np.full(self.groups, b)
-        # absolute bound on the rounding error of any sum of budgets (generous: every
-        # budget is touched at most once per round, each time with one rounding)
+    def certify(self, per_voter: Any, guide: Trace) -> Trace | None:
+        """The trace at ``per_voter`` when MES is proven to buy the same projects in the same
+        order at every share between the one ``guide`` was traced at and ``per_voter``
+        (above it); None when the proof fails (see the module docstring)."""
+        self.runs += 1
+        self.certificates += 1
+        try:
+            return self._run(float(per_voter), guide)
+        except Uncertain:
+            self.failed_certificates += 1
+            return None
+
+    def _errors(self, b: float) -> tuple[float, float]:
+        # absolute bounds of the rounding error of any sum of budgets (generous: every
+        # budget is touched at most once per round, each time with one rounding), and of
+        # a price per unit of cost
         rounds = len(self.paying) + 1
-        err = 8 * EPS * b * voters * rounds
-        rho_err = 4 * err / (self.min_cost * self.min_weight) + 8 * EPS
-        selected = list(self.free)
+        err = 8 * EPS * b * self.e.voters * rounds
+        return err, 4 * err / (self.min_cost * self.min_weight) + 8 * EPS
+
+    def _run(self, b: float, guide: Trace | None = None) -> Trace:
+        """One run at the share ``b``; with ``guide`` (the trace at a smaller share), the
+        certificate of the interval between the two shares."""
+        if not self.e.voters or b <= 0:
+            if guide:
+                raise Uncertain
+            return []
+        budgets = np.full(self.groups, b)
+        err, rho_err = self._errors(b)
         last = dict.fromkeys(self.paying, 0.0)
+        trace: Trace = []
+        if guide is not None:
+            for chosen, bound in guide:
+                rho, q = self._guided_round(chosen, bound, budgets, last, err, rho_err)
+                self._buy(chosen, q, budgets)
+                del last[chosen]
+                trace.append((chosen, rho + rho_err))
+            # what the smaller share left unaffordable stays so up to this one
+            for project in last:
+                if (
+                    self._money(project, budgets)
+                    >= self.cost[project] - SLACK * self.cost[project] - err
+                ):
+                    raise Uncertain
+            return trace
         prices: dict[str, float] = {}
         while last:
             best = math.inf
             candidates: list[tuple[float, str]] = []
             for project in sorted(last, key=last.__getitem__):
-                if last[project] > best * (1 + SLACK) + rho_err:
+                if last[project] > best * (1 + SLACK) + 2 * rho_err:
                     break
                 found = self._price(project, budgets, err)
                 if found is None:
@@ -120,35 +187,97 @@ class FastRuns:
                 candidates.append((rho, project))
             if not candidates:
                 break
-            near = [p for rho, p in candidates if rho <= best * (1 + SLACK) + rho_err]
-            if len(near) > 1:
+            near = [p for rho, p in candidates if rho <= best * (1 + SLACK) + 2 * rho_err]
+            if len(near) > 1 and len({self.twin[p] for p in near}) > 1:
                 raise Uncertain
-            project = near[0]
+            project = min(near, key=self.tie.__getitem__)
             del last[project]
-            idx = self.idx[project]
-            budgets[idx] = np.maximum(budgets[idx] - prices[project] * self.w[project], 0.0)
-            selected.append(project)
-        return selected
+            self._buy(project, prices[project], budgets)
+            trace.append((project, last_rho(candidates, project) + rho_err))
+        return trace
+
+    def _guided_round(
+        self,
+        chosen: str,
+        bound: float,
+        budgets: np.ndarray,
+        last: dict[str, float],
+        err: float,
+        rho_err: float,
+    ) -> tuple[float, float]:
+        """A round of a certificate: ``chosen`` (bought at the smaller share, where its
+        price was at most ``bound``) is proven to be bought here too and at every share in
+        between: every other project's price here is above ``bound`` (prices only fall as
+        the share rises, see the module docstring)."""
+        limit = bound * (1 + SLACK) + rho_err
+        found_chosen = None
+        for project in sorted(last, key=last.__getitem__):
+            if last[project] > limit + rho_err:
+                break
+            found = self._price(project, budgets, err)
+            if found is None:
+                if project == chosen:
+                    raise Uncertain
+                del last[project]
+                continue
+            last[project] = found[0]
+            if project == chosen:
+                found_chosen = found
+            elif found[0] <= limit + rho_err and not (
+                self.twin[project] == self.twin[chosen] and self.tie[project] > self.tie[chosen]
+            ):
+                raise Uncertain
+        if found_chosen is None:
+            if chosen not in last:
+                raise Uncertain
+            found_chosen = self._price(chosen, budgets, err)
+            if found_chosen is None:
+                raise Uncertain
+        return found_chosen
+
+    def _buy(self, project: str, q: float, budgets: np.ndarray) -> None:
+        idx = self.idx[project]
+        budgets[idx] = np.maximum(budgets[idx] - q * self.w[project], 0.0)
+
+    def _money(self, project: str, budgets: np.ndarray) -> float:
+        return float(np.dot(budgets[self.idx[project]], self.m[project]))
 
     def _price(self, project: str, budgets: np.ndarray, err: float) -> tuple[float, float] | None:
+        """(ρ, q): the price per unit of weight q that the supporters pay (those who
+        cannot pay q × weight pay all they have), and ρ = q / cost; None when their money
+        is short. Newton's method on the concave, piecewise linear money-at-q function from
+        below: q rises and the set of supporters who pay all grows until it is stable (a
+        few passes, no sort)."""
         cost = self.cost[project]
         have = budgets[self.idx[project]]
         counts = self.m[project]
-        total = float(np.dot(have, counts))
+        money = have * counts
+        total = float(money.sum())
         margin = SLACK * cost + err
         if total < cost - margin:
             return None
         if total <= cost + margin:
             raise Uncertain
-        weights = self.w[project]
-        order = np.argsort(have / weights, kind="stable")
-        have, weights, counts = have[order], weights[order], counts[order]
-        paid = np.concatenate(([0.0], np.cumsum(have * counts)[:-1]))
-        denominator = np.cumsum((weights * counts)[::-1])[::-1]
-        q = (cost - paid) / denominator
-        fits = np.flatnonzero(q * weights <= have)
-        value = float(q[fits[0]] if len(fits) else q[-1])
-        return value / cost, value
+        wm = self.wm[project]
+        ratio = have if self.unit[project] else have / self.w[project]
+        q = cost / float(wm.sum())
+        capped = 0
+        while True:
+            short = ratio < q
+            count = int(np.count_nonzero(short))
+            if count == capped:
+                break
+            capped = count
+            paying = ~short
+            denominator = float(wm[paying].sum())
+            if denominator <= 0:
+                raise Uncertain
+            q = (cost - float(money[short].sum())) / denominator
+        return q / cost, q
+
+
+def last_rho(candidates: list[tuple[float, str]], project: str) -> float:
+    return next(rho for rho, p in candidates if p == project)
 
 
 @dataclass
@@ -190,13 +319,16 @@ def complete(
     runs: FastRuns | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Searched:
-    """The share at which add1 stops, found by search (see the module docstring)."""
+    """The share at which add1 stops: the plain loop's, found with certified jumps (see
+    the module docstring)."""
     completion = completion or Completion()
+    if completion.method not in ("search", "scan"):
+        raise ValueError(f"unknown completion method {completion.method!r}")
     runs = runs or FastRuns(election)
     budget = election.budget
     voters = election.voters
     equal = budget / voters if voters else Q(0)
-    first = runs.selected(equal)
+    first, trace = runs.traced(equal)
     if not voters or (completion.stop_when_exhaustive and election.is_exhaustive(first)):
         return Searched(equal, first, 0, runs.runs, runs.exact_runs)
     share = Q(math.floor(to_fraction(equal))) if completion.integral else equal
@@ -204,72 +336,54 @@ def complete(
     if step <= 0:
         raise ValueError("the completion step must be positive")
     supported = frozenset(p for p in election.costs if election.supporters[p])
-    cache: dict[int, list[str]] = {0: first}
     reached = [0]
+    # pabutools' bound: the total budget never goes past (voters + 1) × the budget
+    last_k = math.floor(to_fraction((bound_share(election) - share) / step))
 
     def share_at(k: int) -> Any:
         return equal if k == 0 else share + step * k
 
-    def at(k: int) -> list[str]:
-        found = cache.get(k)
-        if found is None:
-            if runs.runs >= completion.max_runs:
-                raise _Truncated
-            found = cache[k] = runs.selected(share_at(k))
-            spent = election.cost_of(found)
-            if progress is not None and spent <= budget and budget > 0:
-                # how much of the budget the outcomes found so far spend, in thousandths
-                reached[0] = max(reached[0], min(999, int(1000 * spent / budget)))
-                progress(reached[0], 1000)
-        return found
-
-    def over(selected: list[str]) -> bool:
-        return election.cost_of(selected) > budget
+    def report(selected: list[str]) -> None:
+        spent = election.cost_of(selected)
+        if progress is not None and spent <= budget and budget > 0:
+            # how much of the budget the outcomes found so far spend, in thousandths
+            reached[0] = max(reached[0], min(999, int(1000 * spent / budget)))
+            progress(reached[0], 1000)
 
     def stops(selected: list[str]) -> bool:
-        return over(selected) or (
+        return frozenset(selected) == supported or (
             completion.stop_when_exhaustive and election.is_exhaustive(selected)
         )
 
-    def found(k: int, truncated: bool = False) -> Searched:
-        return Searched(share_at(k), at(k), k, runs.runs, runs.exact_runs, truncated)
+    def found(k: int, selected: list[str], truncated: bool = False) -> Searched:
+        return Searched(share_at(k), selected, k, runs.runs, runs.exact_runs, truncated)
 
-    k, current = 0, first
-    try:
-        if completion.method == "scan":
-            while not stops(current) and frozenset(current) != supported:
-                candidate = at(k + 1)
-                if over(candidate):
-                    return found(k)
-                k, current = k + 1, candidate
-            return found(k)
-        while True:
-            kept = frozenset(current)
-            if kept == supported:  # everything supported is funded: raising changes nothing
-                return found(k)
-            jump = 1
-            while frozenset(at(k + jump)) == kept:
-                k += jump
-                jump *= 2
-            low, high = k, k + jump
-            while high - low > 1:
-                middle = (low + high) // 2
-                if frozenset(at(middle)) == kept:
-                    low = middle
-                else:
-                    high = middle
-            changed = at(high)
-            if over(changed):
-                return found(high - 1)
-            if stops(changed):
-                return found(high)
-            k, current = high, changed
-    except _Truncated:
-        return found(k, truncated=True)
+    k, current, jump = 0, first, 1
+    while not stops(current) and k < last_k:
+        if runs.runs >= completion.max_runs:
+            return found(k, current, truncated=True)
+        jump = min(jump, last_k - k)
+        if jump > 1 and trace is not None:
+            # one certificate vouches for every raise up to k + jump: same projects, same
+            # order, so none of them stops the loop (the outcome at k does not)
+            proven = runs.certify(share_at(k + jump), trace)
+            if proven is not None:
+                k, trace, jump = k + jump, proven, jump * 2
+            else:
+                jump //= 2
+            continue
+        candidate, candidate_trace = runs.traced(share_at(k + 1))
+        if election.cost_of(candidate) > budget:
+            return found(k, current)
+        report(candidate)
+        jump = 2 if completion.method == "search" and candidate == current else 1
+        k, current, trace = k + 1, candidate, candidate_trace
+    return found(k, current)
 
 
-class _Truncated(Exception):
-    pass
+def bound_share(election: Election) -> Any:
+    """The largest share the completion tries (pabutools' ``budget_bound``)."""
+    return election.budget * (election.voters + 1) / election.voters
 
 
 def linear_completion(election: Election, completion: Completion | None = None) -> Searched:
@@ -285,7 +399,7 @@ def linear_completion(election: Election, completion: Completion | None = None) 
     supported = {p for p in election.costs if election.supporters[p]}
     k = 0
     while not (completion.stop_when_exhaustive and election.is_exhaustive(current)):
-        if set(current) == supported:
+        if set(current) == supported or share + step * (k + 1) > bound_share(election):
             break
         candidate = rules.mes(election, share + step * (k + 1)).selected
         if election.cost_of(candidate) > budget:
@@ -306,7 +420,7 @@ def mes_with_completion(
     the outcome explains every project (one exact run at the share found)."""
     found = complete(election, completion, progress=progress)
     final = rules.mes(election, found.per_voter, explain=True)
-    if final.selected != found.selected:  # pragma: no cover - the certified run guarantees it
+    if final.selected != found.selected:  # pragma: no cover - the certified runs guarantee it
         raise AssertionError("floating-point and exact runs disagree")
     final.rule = "mes_add1"
     final.iterations = found.raises
