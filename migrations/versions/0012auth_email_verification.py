@@ -1,7 +1,7 @@
 """e-mail verification of accounts
 
 Revision ID: 0012auth
-Revises: 0011scale
+Revises: 0012scale
 Create Date: 2026-12-02 19:00:00
 
 Issue 16 item 5: no verification method (residents list, invitation code, a facilitator's
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012auth"
-down_revision = "0011scale"
+down_revision = "0012scale"
 branch_labels = None
 depends_on = None
 
