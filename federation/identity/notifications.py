@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from federation.db import db, utcnow
+from federation.identity import memo
 from federation.identity.models import Notification
 
 log = logging.getLogger("convergence.mail")
@@ -51,6 +52,11 @@ def absolute_url(path: str, commune_id: int | None = None) -> str:
 
 
 def unread_count(user_id: int) -> int:
+    """Unread notifications (read with the signed-in account, see identity.memo)."""
+    memo.settle(db.session())
+    found = memo.memo()
+    if found is not None and user_id in found["unread"]:
+        return found["unread"][user_id]
     return (
         db.session.scalar(
             select(func.count(Notification.id)).where(

@@ -8,11 +8,12 @@ from collections.abc import Iterable
 
 from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from federation.db import db, utcnow
 from federation.errors import Conflict, NotFound, ValidationFailed
-from federation.identity import passwords
+from federation.identity import memo, passwords
 from federation.identity.models import (
     ApiToken,
     CommuneRolePermission,
@@ -123,32 +124,83 @@ def user_by_session_id(session_id: str) -> User | None:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, user_id)
+    user = _load_signed_in(user_id)
     if user is None or user.session_version != version or not user.active:
         return None
     return user
+
+
+def _load_signed_in(user_id: int) -> User | None:
+    """The account with its memberships, their roles and its unread notifications count,
+    in one statement; the request's memo keeps them (:mod:`federation.identity.memo`)."""
+    from federation.identity.models import Notification
+    from federation.tenancy.models import Commune
+
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    rows = (
+        db.session.execute(
+            select(User, Membership, unread)
+            .outerjoin(Membership, Membership.user_id == User.id)
+            .outerjoin(Commune, Commune.id == Membership.commune_id)
+            .where(User.id == user_id)
+            .options(joinedload(Membership.roles), lazyload(Membership.user))
+            .order_by(Commune.name, Membership.id)
+        )
+        .unique()
+        .all()
+    )
+    if not rows:
+        return None
+    found = memo.memo()
+    if found is not None:
+        found["memberships"][user_id] = [row[1] for row in rows if row[1] is not None]
+        found["unread"][user_id] = rows[0][2] or 0
+    return rows[0][0]
 
 
 # --- memberships and roles ----------------------------------------------------------------
 
 
 def membership(commune_id: int, user_id: int) -> Membership | None:
-    return db.session.scalar(
-        select(Membership).where(Membership.commune_id == commune_id, Membership.user_id == user_id)
-    )
+    """The person's membership of the commune (any status), from the request's memo."""
+    for member in memberships_of(user_id):
+        if member.commune_id == commune_id:
+            return member
+    return None
+
+
+def is_active_member(commune_id: int, user_id: int) -> bool:
+    """The person is a verified member of the commune (from the request's memo)."""
+    member = membership(commune_id, user_id)
+    return member is not None and member.is_active
 
 
 def memberships_of(user_id: int) -> list[Membership]:
+    """Every membership of the person with its roles, by commune name: one statement per
+    request and person (:mod:`federation.identity.memo`)."""
     from federation.tenancy.models import Commune
 
-    return list(
+    memo.settle(db.session())
+    found = memo.memo()
+    if found is not None and user_id in found["memberships"]:
+        return list(found["memberships"][user_id])
+    members = list(
         db.session.scalars(
             select(Membership)
             .join(Commune, Commune.id == Membership.commune_id)
             .where(Membership.user_id == user_id)
-            .order_by(Commune.name)
-        )
+            .options(joinedload(Membership.roles))
+            .order_by(Commune.name, Membership.id)
+        ).unique()
     )
+    if found is not None:
+        found["memberships"][user_id] = members
+    return list(members)
 
 
 def members_of(commune_id: int, status: str | None = None) -> list[Membership]:
@@ -314,6 +366,7 @@ def set_role_permission(commune_id: int, role: str, perm_name: str, granted: boo
         db.session.flush()
     if has_app_context():
         g.pop("_role_tables", None)
+        memo.forget()
 
 
 def roles_in(user: User, commune_id: int) -> set[str]:
@@ -324,12 +377,20 @@ def roles_in(user: User, commune_id: int) -> set[str]:
 
 
 def permissions_in(user: User, commune_id: int) -> set[str]:
+    """What the person may do in the commune (kept by the request's memo)."""
     if getattr(user, "is_platform_admin", False):
         return {p.name for p in registry().all()}
+    memo.settle(db.session())
+    found = memo.memo()
+    key = (user.id, commune_id)
+    if found is not None and key in found["permissions"]:
+        return found["permissions"][key]
     table = role_permission_table(commune_id)
     held: set[str] = set()
     for role in roles_in(user, commune_id):
         held |= table.get(role, set())
+    if found is not None:
+        found["permissions"][key] = held
     return held
 
 

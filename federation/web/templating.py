@@ -38,30 +38,18 @@ def navigation_items() -> list[dict[str, Any]]:
 def my_memberships() -> list[Any]:
     if not current_user.is_authenticated:
         return []
-    cache = g.get("_my_memberships")
-    if cache is None:
-        from federation.identity.services import memberships_of
+    from federation.identity.services import memberships_of
 
-        cache = g._my_memberships = memberships_of(current_user.id)
-    return cache
+    return memberships_of(current_user.id)  # read with the account (identity.memo)
 
 
 def can(permission: str) -> bool:
-    """``has_permission`` for the signed-in person in the current commune; her permissions
-    there are read once per request (a page may ask for several)."""
-    from federation.identity.services import has_permission, permissions_in, registry
+    """``has_permission`` for the signed-in person in the current commune (her permissions
+    there are kept by the request's memo, identity.memo)."""
+    from federation.identity.services import has_permission
 
     commune = g.get("commune")
-    user = current_user
-    if commune is None or not user.is_authenticated or user.is_platform_admin:
-        return has_permission(user, permission, commune.id if commune else None)
-    if permission not in registry():
-        raise KeyError(f"undeclared permission {permission!r}")
-    held = g.setdefault("_held_permissions", {})
-    key = (user.id, commune.id)
-    if key not in held:
-        held[key] = permissions_in(user, commune.id)
-    return permission in held[key]
+    return has_permission(current_user, permission, commune.id if commune else None)
 
 
 def unread_notifications() -> int:
