@@ -211,25 +211,47 @@ def available_dwellings() -> list[Dwelling]:
     )
 
 
-def candidates_for(slug: str) -> list[Candidate]:
+def candidates_for(slug: str) -> tuple[list[Candidate], dict[int, int]]:
+    """Open requests wishing this commune: ours, and those of partner communes open to it
+    (see :mod:`convergence_housing.sharing`). Returns the candidates and request → commune."""
+    from convergence_housing import sharing
+
+    here = commune_id()
     rows = db.session.scalars(select(HousingRequest).where(HousingRequest.status == "open"))
-    return [
-        Candidate(
-            r.id,
-            r.people,
-            r.rooms_needed,
-            r.urgency,
-            r.accessibility,
-            r.submitted_on,
-            tuple(r.communes or ()),
+    candidates, homes = [], {}
+    for r in rows:
+        if not r.communes or slug in r.communes:
+            candidates.append(
+                Candidate(
+                    r.id,
+                    r.people,
+                    r.rooms_needed,
+                    r.urgency,
+                    r.accessibility,
+                    r.submitted_on,
+                    tuple(r.communes or ()),
+                )
+            )
+            homes[r.id] = here
+    for s in sharing.requests_open_to(slug, sharing.partner_ids()):
+        candidates.append(
+            Candidate(
+                s.id,
+                s.people,
+                s.rooms_needed,
+                s.urgency,
+                s.accessibility,
+                s.submitted_on,
+                s.communes,
+            )
         )
-        for r in rows
-        if not r.communes or slug in r.communes
-    ]
+        homes[s.id] = s.commune_id
+    return candidates, homes
 
 
 def start_examination(dwelling: Dwelling, actor: Any, today: date | None = None) -> Allocation:
-    """Rank every open request wishing this commune with the grid in force."""
+    """Rank every open request wishing this commune with the grid in force (requests of
+    partner communes open to this one included, each entry naming its commune)."""
     require_steer(actor)
     grid = grid_in_force()
     if grid is None:
@@ -239,15 +261,18 @@ def start_examination(dwelling: Dwelling, actor: Any, today: date | None = None)
             _("Ce logement n'est pas disponible pour une attribution."), field="dwelling_id"
         )
     slug = current_commune().slug
-    candidates = candidates_for(slug)
+    candidates, homes = candidates_for(slug)
     if not candidates:
         raise Conflict(_("Aucune demande ouverte pour cette commune."), field="dwelling_id")
     place = Place(dwelling.rooms, dwelling.accessible, slug)
+    ranking = rank(candidates, place, grid.criteria, today or date.today())
+    for entry in ranking:
+        entry["commune"] = homes[entry["request"]]
     row = Allocation(
         dwelling_id=dwelling.id,
         grid_id=grid.id,
         status="examining",
-        ranking=rank(candidates, place, grid.criteria, today or date.today()),
+        ranking=ranking,
         proposed_order=[],
     )
     db.session.add(row)
@@ -269,7 +294,9 @@ def get_allocation(allocation_id: Any) -> Allocation:
     return row
 
 
-def parse_order(allocation: Allocation, order: Any) -> list[int]:
+def parse_order(allocation: Allocation, order: Any, excluded: set[int] | None = None) -> list[int]:
+    """The circle's order: examined requests, once each, at least three (or all those it
+    may name: ``excluded`` are other communes' requests without their commune's consent)."""
     items = order.replace(";", ",").split(",") if isinstance(order, str) else list(order or [])
     try:
         ids = [
@@ -282,7 +309,7 @@ def parse_order(allocation: Allocation, order: Any) -> list[int]:
         raise ValidationFailed(
             _("L'ordre ne peut citer que les demandes examinées, une fois chacune."), field="order"
         )
-    needed = min(MIN_EXAMINED, len(ranked))
+    needed = min(MIN_EXAMINED, len(set(ranked) - (excluded or set())))
     if len(ids) < needed:
         raise ValidationFailed(
             _("Classez au moins %(n)d demandes examinées.", n=needed), field="order"
@@ -308,19 +335,34 @@ def decide(allocation: Allocation, decision_id: int | None, today: date | None =
     """The vote adopted the order: the first open request of it receives the dwelling."""
     if allocation.status == "decided":
         return
+    from convergence_housing import sharing
+
+    foreign = sharing.foreign_entries(allocation)
     chosen = None
     for request_id in allocation.proposed_order:
+        if request_id in foreign:
+            if sharing.open_foreign(allocation, request_id):
+                chosen = request_id
+                break
+            continue
         row = db.session.get(HousingRequest, request_id)
         if row is not None and row.status == "open":
-            chosen = row
+            chosen = request_id
             break
     allocation.status = "decided"
     allocation.decision_id = decision_id
     allocation.decided_on = today or date.today()
     dwelling = get_dwelling(allocation.dwelling_id)
+    home = None
     if chosen is not None:
-        chosen.status = "allocated"
-        allocation.chosen_request_id = chosen.id
+        if chosen in foreign:
+            home = sharing.mark_allocated_elsewhere(allocation, chosen)
+        else:
+            db.session.get(HousingRequest, chosen).status = "allocated"
+        if chosen in foreign:
+            allocation.chosen_elsewhere_id = chosen
+        else:
+            allocation.chosen_request_id = chosen
         set_occupancy(dwelling, "rented", None, source="decision")
         log_change(dwelling, "allocated", "", allocation.id, None, "decision")
     db.session.flush()
@@ -333,6 +375,7 @@ def decide(allocation: Allocation, decision_id: int | None, today: date | None =
             "decision": decision_id,
             "examined": len(allocation.ranking),
             "grid": allocation.grid_id,
+            "household_commune": home,
         },
         commune_id=commune_id(),
         actor=_("cercle du logement"),

@@ -15,13 +15,15 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from convergence_housing import allocation as alloc
-from convergence_housing import collective, decisions, owners, rents, services
+from convergence_housing import collective, decisions, owners, rents, services, sharing
 from convergence_housing.constants import SMALL_COUNT
 from convergence_housing.ranking import TIE_RULE
 from convergence_housing.schemas import (
     HousingAllocationSchema,
     HousingCampaignInSchema,
     HousingCampaignSchema,
+    HousingConsentInSchema,
+    HousingConsentSchema,
     HousingDwellingDetailSchema,
     HousingDwellingInSchema,
     HousingDwellingSchema,
@@ -45,6 +47,7 @@ from convergence_housing.schemas import (
     HousingRequestSchema,
     HousingSecondLookSchema,
     HousingSentSchema,
+    HousingSharedRequestSchema,
     HousingStatusSchema,
     HousingSupplySchema,
     HousingTagsSchema,
@@ -317,6 +320,44 @@ class RequestOne(MethodView):
         )
 
 
+@blp.route("/shared-requests")
+class SharedRequests(MethodView):
+    @blp.response(200, HousingSharedRequestSchema(many=True))
+    def get(self):
+        """Requests of partner communes of a federation open to this one (the housing circle
+        only; both communes take part through their ``shared_requests`` setting)."""
+        _private()
+        return [{**vars(r), "status": "open"} for r in sharing.shared_requests()]
+
+
+@blp.route("/consents")
+class Consents(MethodView):
+    @blp.response(200, HousingConsentSchema(many=True))
+    def get(self):
+        """Examinations in partner communes that rank our requests, with our answers."""
+        _private()
+        return [vars(i) for i in sharing.consent_items()]
+
+    @blp.arguments(HousingConsentInSchema)
+    @blp.response(201, HousingConsentSchema)
+    def post(self, data):
+        """Grant or refuse (``answer``: granted, refused) that one of our requests receive the
+        dwelling of a partner commune's examination; one answer per allocation and request."""
+        user = _private()
+        with service_errors():
+            sharing.answer_consent(
+                data["commune"], data["allocation_id"], data["request_id"], data["answer"], user
+            )
+        db.session.commit()
+        return next(
+            vars(i)
+            for i in sharing.consent_items()
+            if data["commune"] in (i.host_slug, str(i.host_id))
+            and i.allocation_id == data["allocation_id"]
+            and i.request_id == data["request_id"]
+        )
+
+
 @blp.route("/grid")
 class GridNow(MethodView):
     @blp.response(200, HousingGridSchema)
@@ -356,7 +397,7 @@ def _allocation_dump(row: Any, private: bool, mine: set[int]) -> dict[str, Any]:
     }
     data["dwelling_ref"] = services.get_dwelling(row.dwelling_id).ref
     data["ranking"] = [
-        {k: e[k] for k in ("request", "rank", "points", "lines")}
+        {k: e[k] for k in ("request", "rank", "points", "lines", "commune") if k in e}
         for e in row.ranking
         if private or e["request"] in mine
     ]

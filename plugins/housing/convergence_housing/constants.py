@@ -178,3 +178,4 @@ GRIEVANCE_STATUSES = {
     "letter": _l("courrier préparé pour le ou la bailleur·e"),
     "resolved": _l("résolue"),
 }
+CONSENT_ANSWERS = {"granted": _l("consentement donné"), "refused": _l("consentement refusé")}

@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from convergence_housing import allocation as alloc
-from convergence_housing import collective
+from convergence_housing import collective, sharing
 from convergence_housing.constants import CRITERIA
 from convergence_housing.models import Allocation, Grid, Project
 from convergence_housing.services import assembly, commune_id, housing_bodies, require_steer
@@ -100,7 +100,8 @@ def propose_allocation(
     require_steer(author)
     if row.status != "examining":
         raise Conflict(_("Cette attribution est déjà au vote ou décidée."), field="allocation_id")
-    row.proposed_order = alloc.parse_order(row, order)
+    row.proposed_order = alloc.parse_order(row, order, sharing.without_consent(row))
+    sharing.check_order(row, row.proposed_order)
     row.reason = str(reason or "").strip()[:5000]
     sentence = alloc.describe(row)
     proposal = _open(

@@ -228,6 +228,8 @@ class Allocation(TenantMixin, TimestampMixin, db.Model):
     chosen_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("housing_requests.id", ondelete="SET NULL")
     )
+    #: the request chosen when it is another commune's (its commune is in the ranking)
+    chosen_elsewhere_id: Mapped[int | None] = mapped_column(Integer)
     proposal_id: Mapped[int | None] = mapped_column(
         ForeignKey("gov_proposals.id", ondelete="SET NULL")
     )
@@ -344,6 +346,43 @@ class Grievance(TenantMixin, TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(8), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(String(10), default="routed", nullable=False)
+    #: a letter written before letters were rendered at read time (kept as it was)
     letter: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    #: the day the circle turned the grievance into a letter: the letter is rendered from
+    #: the template in the reader's language (:func:`convergence_housing.tenants.letter_text`)
+    letter_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (INFO,)
+
+
+class Consent(TenantMixin, TimestampMixin, db.Model):
+    """The answer of a household's own commune (``commune_id``) to an examination in another
+    commune of a federation (``host_commune_id``, its allocation ``allocation_id``) that
+    ranks one of its requests: without ``granted``, that request cannot receive the other
+    commune's dwelling. One answer per allocation and request, written by
+    :func:`convergence_housing.sharing.answer_consent` only."""
+
+    __tablename__ = "housing_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("housing_requests.id", ondelete="CASCADE"), nullable=False
+    )
+    host_commune_id: Mapped[int] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), nullable=False
+    )
+    #: the allocation of the host commune (another tenant: no foreign key)
+    allocation_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    answer: Mapped[str] = mapped_column(String(8), nullable=False)
+    answered_by_id: Mapped[int | None] = _user_fk()
+
+    __table_args__ = (
+        UniqueConstraint(
+            "commune_id",
+            "host_commune_id",
+            "allocation_id",
+            "request_id",
+            name="uq_housing_consents_one_answer",
+        ),
+        INFO,
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -31,14 +31,18 @@ from federation.plugins.events import emit
 from federation.validation import choice_field, text_field
 
 PLACEHOLDERS = ("owner", "address", "commune", "date", "ref")
-DEFAULT_TEMPLATE = (
-    "Madame, Monsieur {owner},\n\n"
-    "Le cercle du logement de {commune} recense les logements vacants de la commune. "
-    "Le logement situé {address} (référence {ref}) nous est signalé comme vacant.\n\n"
-    "Des aides existent pour le remettre en usage : travaux, location intermédiée, "
-    "accompagnement. Pouvons-nous en parler ?\n\n"
-    "Le {date}, le cercle du logement"
-)
+
+
+def default_template() -> str:
+    """The default letter in the reader's language (a campaign that keeps it stores "")."""
+    return _(
+        "Madame, Monsieur {owner},\n\n"
+        "Le cercle du logement de {commune} recense les logements vacants de la commune. "
+        "Le logement situé {address} (référence {ref}) nous est signalé comme vacant.\n\n"
+        "Des aides existent pour le remettre en usage : travaux, location intermédiée, "
+        "accompagnement. Pouvons-nous en parler ?\n\n"
+        "Le {date}, le cercle du logement"
+    )
 
 
 def owners() -> list[Owner]:
@@ -125,6 +129,17 @@ def _check_template(template: str) -> str:
     return template
 
 
+def _stored_template(text: str) -> str:
+    """The circle's own letter as written; the default one (in French or in the writer's
+    language) as "", rendered in each reader's language."""
+    plain = text.replace("\r\n", "\n").strip()
+    with force_locale("fr"):
+        french = default_template().strip()
+    if not plain or plain in (french, default_template().strip()):
+        return ""
+    return _check_template(plain)
+
+
 def create_campaign(
     data: dict[str, Any], dwelling_ids: list[Any], actor: Any
 ) -> tuple[Campaign, int]:
@@ -133,9 +148,7 @@ def create_campaign(
     require_steer(actor)
     campaign = Campaign(
         title=text_field(data.get("title"), "title", 200, required=True),
-        template=_check_template(
-            text_field(data.get("template"), "template", 20000) or DEFAULT_TEMPLATE
-        ),
+        template=_stored_template(text_field(data.get("template"), "template", 20000)),
     )
     db.session.add(campaign)
     db.session.flush()
@@ -172,7 +185,7 @@ def letters(campaign: Campaign) -> list[tuple[Letter, Owner, Dwelling]]:
 
 def letter_text(campaign: Campaign, owner: Owner, dwelling: Dwelling) -> str:
     when = campaign.sent_on or date.today()
-    return campaign.template.format(
+    return (campaign.template or default_template()).format(
         owner=owner.name,
         address=dwelling.address,
         commune=current_commune().name,

@@ -22,6 +22,16 @@ class HousingSettings(Schema):
         validate=validate.Range(1, 365),
         metadata={"label": _l("Délai pour demander un réexamen d'une attribution (jours)")},
     )
+    shared_requests = fields.Boolean(
+        load_default=False,
+        metadata={
+            "label": _l(
+                "Partager les demandes de logement avec les communes de nos fédérations "
+                "qui le font aussi (chaque attribution demande le consentement de la "
+                "commune du foyer)"
+            )
+        },
+    )
 
 
 class HousingPlugin(ConvergencePlugin):

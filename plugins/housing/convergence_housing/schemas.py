@@ -160,6 +160,34 @@ class HousingRequestSchema(StrictSchema):
     submitted_on = fields.Date(dump_only=True)
 
 
+class HousingSharedRequestSchema(HousingRequestSchema):
+    """A request of another commune open to this one (its housing circle only)."""
+
+    commune_slug = S(dump_only=True)
+    commune_name = S(dump_only=True)
+
+
+class HousingConsentSchema(StrictSchema):
+    """One of our requests ranked by a partner commune's examination, and our answer."""
+
+    host_slug = S(dump_only=True)
+    host_name = S(dump_only=True)
+    allocation_id = fields.Integer(dump_only=True)
+    allocation_status = S(dump_only=True)
+    dwelling_ref = S(dump_only=True)
+    request_id = fields.Integer(dump_only=True)
+    rank = fields.Integer(dump_only=True)
+    points = fields.Integer(dump_only=True)
+    answer = S(dump_only=True, allow_none=True)
+
+
+class HousingConsentInSchema(StrictSchema):
+    commune = S(required=True, validate=validate.Length(1, 64))
+    allocation_id = fields.Integer(required=True)
+    request_id = fields.Integer(required=True)
+    answer = S(required=True, validate=validate.Length(1, 16))
+
+
 class HousingGridInSchema(StrictSchema):
     criteria = fields.Dict(
         keys=S(validate=validate.OneOf(list(CRITERIA))), values=fields.Integer(), required=True
@@ -182,6 +210,7 @@ class HousingExamineSchema(StrictSchema):
 
 class HousingRankLineSchema(StrictSchema):
     request = fields.Integer(dump_only=True)
+    commune = fields.Integer(dump_only=True)
     rank = fields.Integer(dump_only=True)
     points = fields.Integer(dump_only=True)
     lines = fields.List(fields.List(fields.Raw()), dump_only=True)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -118,6 +121,30 @@ def in_housing_circle(user: Any) -> bool:
         )
         is not None
     )
+
+
+def circle_members() -> list[Any]:
+    """The members of the housing circles (users, one query)."""
+    rows = db.session.scalars(
+        select(BodyMember)
+        .join(Body, Body.id == BodyMember.body_id)
+        .where(Body.theme.in_(HOUSING_THEMES), Body.kind != "assembly", Body.archived.is_(False))
+        .order_by(BodyMember.user_id)
+    )
+    return list({m.user_id: m.user for m in rows}.values())
+
+
+def notify_circle(message: Callable[[], str], link: str) -> int:
+    """Notify every member of the housing circle through the core notifications, each in
+    their own language (``message`` is called under it). Returns how many were notified."""
+    from federation.identity.notifications import notify
+
+    default = current_app.config.get("DEFAULT_LOCALE", "fr")
+    people = circle_members()
+    for person in people:
+        with force_locale(person.locale or default):
+            notify(person.id, str(message()), link=link, commune_id=commune_id())
+    return len(people)
 
 
 def can_see_private(user: Any) -> bool:

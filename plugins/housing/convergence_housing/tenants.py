@@ -16,6 +16,7 @@ from convergence_housing.services import (
     can_see_private,
     commune_id,
     current_commune,
+    notify_circle,
     require_member,
     require_steer,
 )
@@ -103,26 +104,44 @@ def raise_grievance(collective: TenantCollective, data: dict[str, Any], user: An
     )
     db.session.add(row)
     db.session.flush()
+    kind = row.kind
+    notify_circle(
+        lambda: _(
+            "Doléance du collectif de locataires « %(c)s » (%(k)s) : à examiner par le "
+            "cercle du logement.",
+            c=collective.name,
+            k=GRIEVANCE_KINDS[kind],
+        ),
+        f"/c/{current_commune().slug}/housing/collectives/{collective.id}",
+    )
     emit("housing.grievance", {"grievance_id": row.id}, commune_id=commune_id())
     return row
 
 
 def write_letter(collective: TenantCollective, grievance: Grievance, actor: Any) -> str:
-    """The circle turns the grievance into a formal letter to the landlord."""
+    """The circle turns the grievance into a formal letter to the landlord (dated today);
+    the letter is rendered from the template when it is read, in the reader's language."""
     require_steer(actor)
     if grievance.status == "resolved":
         raise Conflict(_("Cette doléance est résolue."), field="grievance_id")
-    grievance.letter = template().format(
+    grievance.letter_on = date.today()
+    grievance.status = "letter"
+    db.session.flush()
+    return letter_text(collective, grievance)
+
+
+def letter_text(collective: TenantCollective, grievance: Grievance) -> str:
+    """The letter in the reader's language ("" before the circle wrote it)."""
+    if grievance.letter_on is None:
+        return grievance.letter
+    return template().format(
         landlord=collective.landlord,
         collective=collective.name,
         commune=current_commune().name,
         kind=GRIEVANCE_KINDS[grievance.kind],
         description=grievance.description,
-        date=format_date(date.today(), "long"),
+        date=format_date(grievance.letter_on, "long"),
     )
-    grievance.status = "letter"
-    db.session.flush()
-    return grievance.letter
 
 
 def resolve(grievance: Grievance, actor: Any) -> None:

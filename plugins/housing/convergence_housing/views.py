@@ -8,14 +8,15 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from convergence_housing import allocation as alloc
-from convergence_housing import collective, decisions, owners, rents, services, tenants
+from convergence_housing import collective, decisions, owners, rents, services, sharing, tenants
 from convergence_housing import constants as C
+from convergence_housing.pdf import letter_pdf
 from federation.db import db
 from federation.errors import ServiceError
 from federation.form_posts import posted_form as _form
@@ -264,7 +265,7 @@ def campaigns():
         outcome,
         campaigns=owners.campaigns(),
         dwellings=services.dwellings(confirmed=True),
-        template=owners.DEFAULT_TEMPLATE,
+        template=owners.default_template(),
     )
 
 
@@ -292,8 +293,8 @@ def campaign(campaign_id: int):
     return _page("housing/campaign.html", outcome, campaign=row, letters=owners.letters(row))
 
 
-@bp.route("/campaigns/<int:campaign_id>/letters/<int:letter_id>")
-def letter(campaign_id: int, letter_id: int):
+def _owner_letter(campaign_id: int, letter_id: int) -> tuple[Any, Any, str]:
+    """The campaign, the owner and the letter's text (the housing circle only, else 404)."""
     _private_or_404()
     try:
         row = owners.get_campaign(campaign_id)
@@ -301,13 +302,38 @@ def letter(campaign_id: int, letter_id: int):
     except ServiceError:
         abort(404)
     owner_row = owners.get_owner(item.owner_id)
-    dwelling_row = services.get_dwelling(item.dwelling_id)
-    return render_template(
-        "housing/letter.html",
-        campaign=row,
-        owner=owner_row,
-        body=owners.letter_text(row, owner_row, dwelling_row),
+    body = owners.letter_text(row, owner_row, services.get_dwelling(item.dwelling_id))
+    return row, owner_row, body
+
+
+@bp.route("/campaigns/<int:campaign_id>/letters/<int:letter_id>")
+def letter(campaign_id: int, letter_id: int):
+    row, owner_row, body = _owner_letter(campaign_id, letter_id)
+    return render_template("housing/letter.html", campaign=row, owner=owner_row, body=body)
+
+
+def _pdf(document: bytes, name: str) -> Response:
+    """A letter to download: personal data, never kept by a cache."""
+    return Response(
+        document,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
     )
+
+
+def _sender() -> list[str]:
+    return [_("Cercle du logement"), g.commune.name]
+
+
+@bp.route("/campaigns/<int:campaign_id>/letters/<int:letter_id>.pdf")
+def letter_pdf_page(campaign_id: int, letter_id: int):
+    """The owner's letter as PDF for printing (the housing circle only)."""
+    row, owner_row, body = _owner_letter(campaign_id, letter_id)
+    document = letter_pdf(row.title, _sender(), [owner_row.name, owner_row.address], body)
+    return _pdf(document, f"courrier-{campaign_id}-{letter_id}")
 
 
 # --- requests, grid, allocations ----------------------------------------------------------
@@ -350,6 +376,37 @@ def request_page(request_id: int):
             f"{_base()}/requests/{request_id}",
         )
     return _page("housing/request.html", outcome, row=row)
+
+
+@bp.route("/shared", methods=["GET", "POST"])
+def shared():
+    """Requests shared across the federation: those of partner communes open to ours, and
+    the examinations elsewhere that rank our requests, awaiting our consent."""
+    user = _private_or_404()
+    outcome = None
+    if request.method == "POST":
+        form = _form()
+        outcome = _act(
+            partial(
+                sharing.answer_consent,
+                form.get("commune"),
+                form.get("allocation_id"),
+                form.get("request_id"),
+                form.get("answer"),
+                user,
+            ),
+            _("Réponse de la commune enregistrée."),
+            f"{_base()}/shared",
+        )
+    return _page(
+        "housing/shared.html",
+        outcome,
+        takes_part=sharing.takes_part(),
+        partners=sharing.partner_ids(),
+        incoming=sharing.shared_requests(),
+        consents=sharing.consent_items(),
+        steer=services.can_steer(user),
+    )
 
 
 @bp.route("/grid", methods=["GET", "POST"])
@@ -452,6 +509,8 @@ def allocation(allocation_id: int):
         steer=services.can_steer(user),
         mine=sorted(mine & {e["request"] for e in row.ranking}),
         sentence=alloc.describe(row) if row.proposed_order else "",
+        consents=sharing.consents_for(row) if private else {},
+        homes=sharing.commune_names(row) if private else {},
         reviews=alloc.reviews(row) if private else [],
         facilitate=_may_facilitate(),
         dwelling_ref=services.get_dwelling(row.dwelling_id).ref,
@@ -595,10 +654,30 @@ def collective_page(collective_id: int):
         else:
             abort(400)
         outcome = _act(call, _("Collectif mis à jour."), f"{_base()}/collectives/{collective_id}")
+    items = tenants.grievances(row)
     return _page(
         "housing/collective.html",
         outcome,
         row=row,
-        grievances=tenants.grievances(row),
+        grievances=items,
+        letters={item.id: tenants.letter_text(row, item) for item in items},
         steer=services.can_steer(user),
+        private=services.can_see_private(user),
     )
+
+
+@bp.route("/collectives/<int:collective_id>/grievances/<int:grievance_id>/letter.pdf")
+def grievance_letter_pdf(collective_id: int, grievance_id: int):
+    """The tenants' letter to the landlord as PDF for printing (the housing circle only)."""
+    user = _private_or_404()
+    try:
+        row = tenants.get_collective(collective_id, user)
+        item = tenants.get_grievance(row, grievance_id)
+    except ServiceError:
+        abort(404)
+    body = tenants.letter_text(row, item)
+    if not body:
+        abort(404)
+    title = _("Collectif de locataires « %(n)s »", n=row.name)
+    document = letter_pdf(title, _sender(), [row.landlord, row.landlord_address], body)
+    return _pdf(document, f"courrier-collectif-{collective_id}-{grievance_id}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +14,24 @@ from federation.db import db
 SECRET_OWNER = "Honorine Secretowner"
 SECRET_HOUSEHOLD = "Famille Secrethousehold"
 SECRET_NEED = "besoin-tres-confidentiel"
+
+
+def pdf_text(document: bytes) -> str:
+    """The text drawn by a PDF's content streams (deflated or not)."""
+    out = []
+    for chunk in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", document, re.S):
+        try:
+            out.append(zlib.decompress(chunk).decode("latin-1"))
+        except zlib.error:
+            out.append(chunk.decode("latin-1"))
+    return "".join(out)
+
+
+def response_text(response: Any) -> str:
+    """A page's text, or the text of a PDF (letters), for searching personal data."""
+    if response.mimetype == "application/pdf":
+        return pdf_text(response.data)
+    return response.get_data(as_text=True)
 
 
 @dataclass
@@ -79,6 +99,18 @@ def vote_grid(in_commune, town: HousingTown, criteria: dict | None = None) -> No
         vote = votes.votes(proposal=db.session.get(Proposal, proposal_id))[0]
         for ref in (town.facilitator, town.circle_member, *town.members):
             votes.cast(vote, user(ref), {"choice": "yes"})
+        votes.close_vote(vote, user(town.facilitator))
+
+
+def circle_votes(in_commune, town: HousingTown, proposal_id: int, choice: str = "yes") -> None:
+    """The housing circle (facilitator and circle member) votes on a proposal; it closes."""
+    from federation.governance import votes
+    from federation.governance.models import Proposal
+
+    with in_commune(town.commune):
+        vote = votes.votes(proposal=db.session.get(Proposal, proposal_id))[0]
+        for ref in (town.facilitator, town.circle_member):
+            votes.cast(vote, user(ref), {"choice": choice})
         votes.close_vote(vote, user(town.facilitator))
 
 

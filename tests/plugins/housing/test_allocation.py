@@ -14,11 +14,9 @@ from sqlalchemy import select
 
 from federation.db import db
 from federation.errors import Conflict, Forbidden, ValidationFailed
-from federation.governance import votes
-from federation.governance.models import Proposal
 from federation.journal.models import JournalEntry
 
-from .conftest import SECRET_HOUSEHOLD, SECRET_NEED, user, vote_grid
+from .conftest import SECRET_HOUSEHOLD, SECRET_NEED, circle_votes, user, vote_grid
 
 
 def _available(town, in_commune, ref="LOG-A", accessible=True) -> int:
@@ -55,11 +53,7 @@ def _requests(town, in_commune, n=4) -> list[int]:
 
 
 def _close(in_commune, town, proposal_id, choice="yes") -> None:
-    with in_commune(town.commune):
-        vote = votes.votes(proposal=db.session.get(Proposal, proposal_id))[0]
-        for ref in (town.facilitator, town.circle_member):
-            votes.cast(vote, user(ref), {"choice": choice})
-        votes.close_vote(vote, user(town.facilitator))
+    circle_votes(in_commune, town, proposal_id, choice)
 
 
 def test_no_examination_without_a_voted_grid(town, in_commune):

@@ -18,7 +18,14 @@ from federation.governance import votes
 from federation.governance.models import Proposal
 from federation.journal.models import JournalEntry
 
-from .conftest import SECRET_HOUSEHOLD, SECRET_NEED, SECRET_OWNER, user, vote_grid
+from .conftest import (
+    SECRET_HOUSEHOLD,
+    SECRET_NEED,
+    SECRET_OWNER,
+    response_text,
+    user,
+    vote_grid,
+)
 
 SECRETS = (
     SECRET_OWNER,
@@ -61,8 +68,9 @@ def seed(town, in_commune) -> dict[str, int]:
         group = tenants.create_collective(
             {"name": "Locataires", "landlord": "SCI Bailleur-Secret"}, user(town.members[0])
         )
-        tenants.raise_grievance(group, {"description": "fuite"}, user(town.members[0]))
-        ids["collective_id"] = group.id
+        grievance = tenants.raise_grievance(group, {"description": "fuite"}, user(town.members[0]))
+        tenants.write_letter(group, grievance, actor)  # its PDF is walked too
+        ids["collective_id"], ids["grievance_id"] = group.id, grievance.id
         project = collective.create_project({"name": "Maison commune", "price": "100"}, actor)
         collective.pledge(project, user(town.members[0]), "gift", "10")
         ids.update(
@@ -99,7 +107,7 @@ def walk(client, urls: list[str], headers: dict | None = None) -> list[tuple[str
     for url in urls:
         response = client.get(url, headers=headers or {})
         assert response.status_code < 500, (url, response.status_code)
-        body = response.get_data(as_text=True)
+        body = response_text(response)  # PDF letters are searched too
         leaks += [(url, s) for s in SECRETS if s in body]
     return leaks
 
@@ -152,6 +160,7 @@ def test_planted_twin_guard_off_is_caught(app, factory, town, seeded, monkeypatc
     urls = plugin_urls(app, town, seeded)
     leaks = walk(client, urls) + walk(app.test_client(), urls, factory.token(stranger.user))
     assert {s for _url, s in leaks} >= {SECRET_OWNER, SECRET_HOUSEHOLD}
+    assert any(url.endswith(".pdf") for url, _s in leaks)  # the letters' text is searched
 
 
 def test_export_and_journal_carry_no_personal_data(app, town, seeded, in_commune):
