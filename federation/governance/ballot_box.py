@@ -50,16 +50,19 @@ import json
 import secrets
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from federation.db import db, lock_row
 from federation.errors import Conflict
+from federation.lazy import lazy_module
+
+# cryptography is imported by the first ballot sealed or opened, not at start-up
+_exceptions = lazy_module("cryptography.exceptions")
+_hashes = lazy_module("cryptography.hazmat.primitives.hashes")
+_aead = lazy_module("cryptography.hazmat.primitives.ciphers.aead")
+_hkdf = lazy_module("cryptography.hazmat.primitives.kdf.hkdf")
 
 #: the plaintext (length prefix + JSON) is padded to a multiple of this many bytes
 BLOCK = 256
@@ -81,8 +84,8 @@ def _label(kind: str, container_id: int) -> bytes:
 def _key(kind: str, container_id: int) -> bytes:
     secret = current_app.config["SECRET_KEY"]
     material = secret if isinstance(secret, bytes) else str(secret).encode()
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=_PURPOSE, info=_label(kind, container_id)
+    return _hkdf.HKDF(
+        algorithm=_hashes.SHA256(), length=32, salt=_PURPOSE, info=_label(kind, container_id)
     ).derive(material)
 
 
@@ -93,7 +96,7 @@ def seal(kind: str, container_id: int, payload: Any) -> bytes:
     size = -(-(len(plain) + 4) // BLOCK) * BLOCK
     padded = len(plain).to_bytes(4, "big") + plain + bytes(size - len(plain) - 4)
     nonce = secrets.token_bytes(_NONCE)
-    return nonce + AESGCM(_key(kind, container_id)).encrypt(
+    return nonce + _aead.AESGCM(_key(kind, container_id)).encrypt(
         nonce, padded, _label(kind, container_id)
     )
 
@@ -105,10 +108,10 @@ def unseal(kind: str, container_id: int, blob: bytes) -> Any:
     if len(blob) < _NONCE + 4 + _TAG:
         raise BrokenSeal("too short")
     try:
-        padded = AESGCM(_key(kind, container_id)).decrypt(
+        padded = _aead.AESGCM(_key(kind, container_id)).decrypt(
             blob[:_NONCE], blob[_NONCE:], _label(kind, container_id)
         )
-    except InvalidTag:
+    except _exceptions.InvalidTag:
         raise BrokenSeal("authentication failed") from None
     length = int.from_bytes(padded[:4], "big")
     try:

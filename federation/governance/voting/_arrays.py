@@ -12,9 +12,11 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-import numpy as np
+from federation.lazy import lazy_module
 
 from .base import Option, corrupt
+
+np = lazy_module("numpy")  # imported by the first computation, not at start-up
 
 _READ_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
+from federation.lazy import lazy_module
 
 from . import _arrays as arrays
 from .base import (
@@ -31,6 +31,8 @@ from .base import (
     require_int,
     require_list,
 )
+
+np = lazy_module("numpy")  # imported by the first computation, not at start-up
 
 __all__ = ["Approval", "Dot", "Score", "ranked_result"]
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-import numpy as np
+from federation.lazy import lazy_module
 
 from . import _arrays as arrays
 from .base import (
@@ -35,6 +35,8 @@ from .base import (
     read_pairs,
     require_list,
 )
+
+np = lazy_module("numpy")  # imported by the first computation, not at start-up
 
 __all__ = ["Schulze", "pairwise_matrix", "rank_matrix", "schulze_from_pairwise"]
 

@@ -38,7 +38,7 @@ from fractions import Fraction
 from functools import cmp_to_key
 from typing import Any
 
-import numpy as np
+from federation.lazy import lazy_module
 
 from . import _arrays as arrays
 from .base import (
@@ -53,6 +53,8 @@ from .base import (
     read_pairs,
     require_list,
 )
+
+np = lazy_module("numpy")  # imported by the first computation, not at start-up
 
 __all__ = ["STV", "droop_quota"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
+from federation.lazy import lazy_module
 
 from . import _arrays as arrays
 from .base import (
@@ -25,6 +25,8 @@ from .base import (
     read_pairs,
 )
 from .cardinal import ranked_result
+
+np = lazy_module("numpy")  # imported by the first computation, not at start-up
 
 __all__ = ["TimePoll"]
 

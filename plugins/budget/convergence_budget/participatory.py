@@ -21,9 +21,9 @@ from federation.db import db, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.governance import ballot_box
 from federation.journal.services import record
+from federation.lazy import lazy_module
 from federation.security import security_event
 
-from . import pabulib, rules
 from .models import (
     BALLOT_KINDS,
     PB_RULES,
@@ -37,6 +37,10 @@ from .models import (
     random_id,
 )
 from .services import _text, _year, book, get_line, money
+
+# the rules (numpy, gmpy2) and the pabulib reader load with the first tally or file
+rules = lazy_module("convergence_budget.rules")
+pabulib = lazy_module("convergence_budget.pabulib")
 
 PHASE_LABELS = {
     "submission": _l("dépôt des projets"),

@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from convergence_water.constants import CATEGORIES
+from federation.lazy import lazy_module
+
+np = lazy_module("numpy")  # imported by the first computation, not at start-up
 
 #: beyond this product (cap × volume), exact integer apportionment could overflow int64
 _EXACT_LIMIT = 2**62
