@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select
 from federation.db import db
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.governance.models import BODY_KINDS, Body, BodyMember
+from federation.identity import services as identity
 from federation.identity.models import Membership, User
 from federation.tenancy.context import unscoped
 from federation.tenancy.models import Commune
@@ -156,16 +157,7 @@ def is_member(body: Body, user_id: int) -> bool:
 
 
 def _active_member(commune_id: int, user_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(Membership.id).where(
-                Membership.commune_id == commune_id,
-                Membership.user_id == user_id,
-                Membership.status == "active",
-            )
-        )
-        is not None
-    )
+    return identity.is_active_member(commune_id, user_id)  # the request's memo
 
 
 def join(body: Body, user: User, organisation_id: int | None = None) -> BodyMember:

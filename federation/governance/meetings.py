@@ -209,6 +209,25 @@ def put_on_agenda(meeting: Meeting, proposal: Proposal) -> AgendaItem:
     return item or add_agenda_item(meeting, proposal.title, proposal_id=proposal.id)
 
 
+def meetings_around_proposal(proposal: Proposal) -> tuple[list[Meeting], list[Meeting]]:
+    """(:func:`meetings` of the proposal's body, :func:`meetings_of_proposal`) in one query."""
+    from federation.governance.models import Vote
+
+    on_agenda = select(AgendaItem.meeting_id).where(AgendaItem.proposal_id == proposal.id)
+    voted = select(Vote.meeting_id).where(
+        Vote.proposal_id == proposal.id, Vote.meeting_id.is_not(None)
+    )
+    held = Meeting.id.in_(on_agenda) | Meeting.id.in_(voted)
+    rows = db.session.execute(
+        select(Meeting, held)
+        .where((Meeting.body_id == proposal.body_id) | held)
+        .order_by(Meeting.starts_at.desc(), Meeting.id)
+    ).all()
+    of_body = [m for m, _held in rows if m.body_id == proposal.body_id]
+    held_in = sorted((m for m, was_held in rows if was_held), key=lambda m: m.starts_at)
+    return of_body, held_in
+
+
 def meetings_of_proposal(proposal: Proposal) -> list[Meeting]:
     """The meetings where the proposal was on the agenda (or put to a vote)."""
     from federation.governance.models import Vote

@@ -18,6 +18,7 @@ from federation.governance.models import (
     Body,
     Comment,
     CommentReport,
+    Concern,
     Follow,
     FollowUp,
     Proposal,
@@ -243,10 +244,14 @@ def cosigners(proposal: Proposal) -> list[User]:
     )
 
 
-def linked_concern_ids(proposal: Proposal) -> list[int]:
+def linked_concerns(proposal: Proposal) -> list[Concern]:
+    """The concerns the proposal answers, in one query (not one per concern)."""
     return list(
         db.session.scalars(
-            select(ProposalConcern.concern_id).where(ProposalConcern.proposal_id == proposal.id)
+            select(Concern)
+            .join(ProposalConcern, ProposalConcern.concern_id == Concern.id)
+            .where(ProposalConcern.proposal_id == proposal.id)
+            .order_by(ProposalConcern.id)
         )
     )
 

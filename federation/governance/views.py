@@ -478,6 +478,7 @@ def proposal_page(proposal_id: int):
     except ServiceError:
         abort(404)
     user = _user_or_none()
+    body_meetings, held_in = meetings.meetings_around_proposal(proposal)
     return render_template(
         "governance/proposal.html",
         proposal=proposal,
@@ -491,10 +492,10 @@ def proposal_page(proposal_id: int):
         comments=proposals.comments(proposal),
         amendments=proposals.amendments(proposal),
         follow_ups=proposals.follow_ups(proposal),
-        linked=[concerns.get_concern(i) for i in proposals.linked_concern_ids(proposal)],
+        linked=proposals.linked_concerns(proposal),
         votes=votes.votes(proposal=proposal),
-        held_in=meetings.meetings_of_proposal(proposal),
-        body_meetings=meetings.meetings(proposal.body),
+        held_in=held_in,
+        body_meetings=body_meetings,
         following=bool(user and proposals.is_following(user.id, proposal_id=proposal.id)),
         methods=sorted(votes.methods()),
     )
@@ -767,13 +768,15 @@ def meeting_page(meeting_id: int):
         meeting = meetings.get_meeting(meeting_id)
     except ServiceError:
         abort(404)
+    attendance = meetings.attendance(meeting)
+    present = sum(1 for row in attendance if row.present)  # not two more counting queries
     return render_template(
         "governance/meeting.html",
         meeting=meeting,
         agenda=meetings.agenda(meeting),
-        attendance=meetings.attendance(meeting),
-        present=meetings.present_count(meeting),
-        quorum_reached=meetings.quorum_reached(meeting),
+        attendance=attendance,
+        present=present,
+        quorum_reached=present >= meeting.quorum,
         held_votes=votes.votes(meeting=meeting),
         members=bodies.members(meeting.body) if current_user.is_authenticated else [],
         open_proposals=proposals.proposals(meeting.body),

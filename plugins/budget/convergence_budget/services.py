@@ -159,9 +159,10 @@ def years() -> list[int]:
     )
 
 
-def current_year() -> int | None:
-    """The year shown by default: this calendar year if it has lines, else the latest."""
-    found = years()
+def current_year(found: list[int] | None = None) -> int | None:
+    """The year shown by default: this calendar year if it has lines, else the latest
+    (``found``: :func:`years`, when the caller has read them already)."""
+    found = years() if found is None else found
     if not found:
         return None
     today = date.today().year
@@ -188,40 +189,29 @@ class LineFigures:
 
 
 def figures(year: int | None) -> list[LineFigures]:
-    """Every line of a year with its amendments and executed total: three queries."""
+    """Every line of a year with its amendments and executed total: one query."""
     if year is None:
         return []
-    lines = list(
-        db.session.scalars(
-            select(BudgetLine)
-            .where(BudgetLine.year == year)
-            .order_by(BudgetLine.section, BudgetLine.chapter, BudgetLine.function, BudgetLine.id)
-        )
+    amended = (
+        select(func.sum(BudgetAmendment.amount))
+        .where(BudgetAmendment.line_id == BudgetLine.id)
+        .correlate(BudgetLine)
+        .scalar_subquery()
     )
-    ids = [line.id for line in lines]
-    if not ids:
-        return []
-    amended = dict(
-        db.session.execute(
-            select(BudgetAmendment.line_id, func.sum(BudgetAmendment.amount))
-            .where(BudgetAmendment.line_id.in_(ids))
-            .group_by(BudgetAmendment.line_id)
-        ).all()
+    executed = (
+        select(func.sum(BudgetEntry.amount))
+        .where(BudgetEntry.line_id == BudgetLine.id)
+        .correlate(BudgetLine)
+        .scalar_subquery()
     )
-    executed = dict(
-        db.session.execute(
-            select(BudgetEntry.line_id, func.sum(BudgetEntry.amount))
-            .where(BudgetEntry.line_id.in_(ids))
-            .group_by(BudgetEntry.line_id)
-        ).all()
-    )
+    rows = db.session.execute(
+        select(BudgetLine, amended, executed)
+        .where(BudgetLine.year == year)
+        .order_by(BudgetLine.section, BudgetLine.chapter, BudgetLine.function, BudgetLine.id)
+    ).all()
     return [
-        LineFigures(
-            line,
-            Decimal(amended.get(line.id) or 0).quantize(CENT),
-            Decimal(executed.get(line.id) or 0).quantize(CENT),
-        )
-        for line in lines
+        LineFigures(line, Decimal(amends or 0).quantize(CENT), Decimal(spent or 0).quantize(CENT))
+        for line, amends, spent in rows
     ]
 
 

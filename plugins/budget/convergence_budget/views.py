@@ -72,12 +72,13 @@ def _or_404(fn, *args: Any) -> Any:
 
 @bp.route("/")
 def index():
-    year = request.args.get("year", type=int) or services.current_year()
+    years = services.years()
+    year = request.args.get("year", type=int) or services.current_year(years)
     rows = services.figures(year)
     return render_template(
         "budget/index.html",
         year=year,
-        years=services.years(),
+        years=years,
         rows=rows,
         by_chapter=services.group_by(rows, "chapter"),
         by_theme=services.group_by(rows, "theme"),

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import numpy as np
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
@@ -47,14 +46,16 @@ from convergence_water.units import fmt_litres, fmt_m3, m3_to_litres, parse_day,
 from federation.db import db, utcnow
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.governance.models import Body, BodyMember
-from federation.identity.models import Membership
 from federation.identity.notifications import notify
-from federation.identity.services import find_user_by_email, has_permission
+from federation.identity.services import find_user_by_email, has_permission, is_active_member
 from federation.journal.services import record
+from federation.lazy import lazy_module
 from federation.plugins.events import emit
 from federation.plugins.services import plugin_settings, update_settings
 from federation.tenancy.context import session
 from federation.tenancy.models import Commune, Federation, FederationMember
+
+np = lazy_module("numpy")  # imported by the first computation, not at start-up
 
 PLUGIN = "water"
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -127,16 +128,7 @@ def in_water_circle(user_id: int) -> bool:
 
 
 def _active_member(user: Any) -> bool:
-    return (
-        db.session.scalar(
-            select(Membership.id).where(
-                Membership.commune_id == commune_id(),
-                Membership.user_id == user.id,
-                Membership.status == "active",
-            )
-        )
-        is not None
-    )
+    return is_active_member(commune_id(), user.id)  # the request's memo (identity)
 
 
 def can_see_private(user: Any) -> bool:
@@ -804,6 +796,52 @@ def applied_runs() -> dict[int, AllocationRun]:
     """resource id → its allocation in force."""
     rows = db.session.scalars(select(AllocationRun).where(AllocationRun.status == "applied"))
     return {run.resource_id: run for run in rows}
+
+
+def resources_and_applied_runs() -> tuple[list[WaterResource], dict[int, AllocationRun]]:
+    """:func:`resources` and :func:`applied_runs` in one query (pages and the widget)."""
+    rows = db.session.execute(
+        select(WaterResource, AllocationRun)
+        .select_from(WaterResource)
+        .outerjoin(
+            AllocationRun,
+            (AllocationRun.resource_id == WaterResource.id) & (AllocationRun.status == "applied"),
+        )
+        .order_by(WaterResource.name, WaterResource.id, AllocationRun.id)
+    ).all()
+    found: list[WaterResource] = []
+    applied: dict[int, AllocationRun] = {}
+    for resource, run in rows:
+        if not found or found[-1] is not resource:
+            found.append(resource)
+        if run is not None:
+            applied[resource.id] = run
+    return found, applied
+
+
+def own_allocations(
+    user_id: int,
+) -> list[tuple[WaterUser, tuple[AllocationRun, AllocationLine] | None]]:
+    """The person's meters (:func:`users_of_account`), each with its allocation in force
+    (:func:`current_lines`), in one query."""
+    applied = select(AllocationRun.id).where(AllocationRun.status == "applied")
+    rows = db.session.execute(
+        select(WaterUser, AllocationLine, AllocationRun)
+        .select_from(WaterUser)
+        .outerjoin(
+            AllocationLine,
+            (AllocationLine.water_user_id == WaterUser.id) & AllocationLine.run_id.in_(applied),
+        )
+        .outerjoin(AllocationRun, AllocationRun.id == AllocationLine.run_id)
+        .where(WaterUser.account_id == user_id)
+        .order_by(WaterUser.id, AllocationLine.id)
+    ).all()
+    mine: dict[int, tuple[WaterUser, tuple[AllocationRun, AllocationLine] | None]] = {}
+    for water_user, line, run in rows:
+        found = (run, line) if line is not None and run is not None else None
+        if water_user.id not in mine or found is not None:
+            mine[water_user.id] = (water_user, found)
+    return list(mine.values())
 
 
 def _users_of(resource_id: int) -> np.ndarray:

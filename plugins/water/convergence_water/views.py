@@ -104,7 +104,7 @@ def _needs_from_form(form: dict[str, Any]) -> dict[str, Any]:
 @bp.route("/")
 def index():
     user = _user()
-    rows = services.resources()
+    rows, applied = services.resources_and_applied_runs()
     levels = services.levels_in_force(rows)
     availability = services.available_volumes(rows)
     mine = services.users_of_account(user.id) if user else []
@@ -113,7 +113,7 @@ def index():
         resources=rows,
         levels=levels,
         availability=availability,
-        applied=services.applied_runs(),
+        applied=applied,
         households=services.household_summary(),
         federations=services.federations_here(),
         mine=mine,

@@ -1,5 +1,6 @@
 """The commune home page's water widget: levels in force, allocations, and the signed-in
-person's own allocation — in a constant number of queries."""
+person's own allocation — in three queries at most (resources with their
+allocation in force, levels, the person's meters with theirs)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,13 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
-from convergence_water.services import (
-    applied_runs,
-    current_lines,
-    levels_in_force,
-    resources,
-    users_of_account,
-)
+from convergence_water.services import levels_in_force, own_allocations, resources_and_applied_runs
 
 
 def dashboard_widget(commune: Any, user: Any) -> Markup:
-    rows = resources()
+    rows, applied = resources_and_applied_runs()
     levels = levels_in_force(rows)
-    applied = applied_runs()
-    mine = []
-    if user is not None:
-        own = users_of_account(user.id)
-        lines = current_lines([u.id for u in own])
-        mine = [(u, lines.get(u.id)) for u in own]
+    mine = own_allocations(user.id) if user is not None else []
     from convergence_water.views import template_labels
 
     html = render_template(
