@@ -119,12 +119,12 @@ def indicators():
     locale = str(get_locale() or "fr")
     # the JSON itself is cached (per federation, locale and member communes' versions):
     # a warm read of 1,000 communes serialises nothing
-    body = cached(g.federation.id, ids, f"indicators-json:{locale}", _indicators_json)
+    body = cached(g.federation.id, ids, f"indicators-json:{locale}", lambda: _indicators_json(ids))
     return current_app.response_class(body, mimetype="application/json")
 
 
-def _indicators_json() -> bytes:
-    slugs = dict(
+def _indicators_json(ids: list[int]) -> bytes:
+    slugs = dict(  # joined to the members (one bound value, not a thousand)
         db.session.execute(
             select(Commune.id, Commune.slug)
             .join(FederationMember, FederationMember.commune_id == Commune.id)
@@ -145,7 +145,7 @@ def _indicators_json() -> bytes:
             "suppressed": sorted(slugs.get(cid, str(cid)) for cid in row.suppressed),
             "alert": row.alert,
         }
-        for row in federation_indicators(g.federation)
+        for row in federation_indicators(g.federation, ids)
     ]
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

@@ -12,9 +12,12 @@ from federation.tenancy.models import Federation
 from federation.tenancy.services import member_commune_ids
 
 
-def federation_indicators(federation: Federation) -> list[indicators.IndicatorRow]:
-    """Every enabled plugin's indicators for the member communes, cached per federation."""
-    ids = member_commune_ids(federation.id)
+def federation_indicators(
+    federation: Federation, member_ids: list[int] | None = None
+) -> list[indicators.IndicatorRow]:
+    """Every enabled plugin's indicators for the member communes, cached per federation
+    (``member_ids``: the members, when the caller has read them already)."""
+    ids = member_commune_ids(federation.id) if member_ids is None else sorted(member_ids)
     return cached(federation.id, ids, "indicators", lambda: indicators.compute(federation, ids))
 
 
