@@ -8,7 +8,7 @@ CATALOG_DIRS := federation/translations $(wildcard plugins/*/convergence_*/trans
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install browser-deps catalogs extract migrate demo serve test test-postgres lint format bench clean
+.PHONY: install browser-deps catalogs extract migrate demo serve test test-postgres lint format bench clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ format: $(VENV)/.installed
 bench: install
 	$(BIN)/python -m pip install --quiet -e "plugins/budget[bench]"
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# The plugin guide: MkDocs, strict (any warning fails the build); the hook reference is
+# generated from federation/hookspecs.py by docs/hooks.py.
+docs: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	$(BIN)/mkdocs build --strict -f docs/mkdocs.yml -d docs/site
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -29,7 +29,9 @@ class FreshEnv:
         """Run a command of this environment (``python``, ``convergence``, …); no check."""
         command = [str(self.bin / args[0]), *args[1:]]
         full_env = {**os.environ, "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}"}
-        full_env.pop("PYTHONPATH", None)
+        # the inner run is on its own SQLite files: never the outer run's database or Redis
+        for key in [k for k in full_env if k.startswith("CONVERGENCE_") or k == "PYTHONPATH"]:
+            del full_env[key]
         full_env.update(env or {})
         return subprocess.run(
             command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=900
@@ -37,17 +39,27 @@ class FreshEnv:
 
     def install(self, project: Path) -> None:
         """``pip install -e`` the plugin, offline, its dependencies taken from the project."""
-        if importlib.util.find_spec("wheel") is not None:
-            # offline: the build backend is the project's own setuptools and wheel
-            options = ["--no-build-isolation", "--no-index"]
-        else:
-            # the project's environment has no `wheel`: pip builds in isolation, fetching
-            # setuptools and wheel from the package index (cached after the first run)
-            options = []
         done = self.run(
-            "python", "-m", "pip", "install", "--quiet", "--no-deps", *options, "-e", str(project)
+            "python",
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            *pip_options(),
+            "-e",
+            str(project),
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def pip_options() -> list[str]:
+    if importlib.util.find_spec("wheel") is not None:
+        # offline: the build backend is the project's own setuptools and wheel
+        return ["--no-build-isolation", "--no-index"]
+    # the project's environment has no `wheel`: pip builds in isolation, fetching
+    # setuptools and wheel from the package index (cached after the first run)
+    return []
 
 
 def make_fresh_env(root: Path) -> FreshEnv:
@@ -59,11 +71,20 @@ def make_fresh_env(root: Path) -> FreshEnv:
     Path(purelib, "_convergence_project.pth").write_text(
         f"import site; site.addsitedir({parent!r})\n"
     )
-    # the `convergence` command of this environment (the project's own would not see what
-    # is installed here)
-    script = Path(root, "bin", "convergence")
-    script.write_text(f"#!{root}/bin/python\nfrom federation.cli import main\n\nmain()\n")
-    script.chmod(0o755)
+    # the commands an author types, run by this environment's python (the project's own
+    # would not see what is installed here); pip installs without dependencies: they are
+    # the project's, already visible
+    shims = {
+        "convergence": "-c 'from federation.cli import main; main()'",
+        "pytest": "-m pytest",
+        "ruff": "-m ruff",
+        "pip": "-m pip",
+    }
+    for command, runs in shims.items():
+        script = Path(root, "bin", command)
+        extra = f" --no-deps {' '.join(pip_options())}" if command == "pip" else ""
+        script.write_text(f'#!/bin/sh\nexec "{root}/bin/python" {runs} "$@"{extra}\n')
+        script.chmod(0o755)
     env = FreshEnv(root)
     # pip runs from the project's environment too
     assert env.run("python", "-c", "import pip, federation").returncode == 0
