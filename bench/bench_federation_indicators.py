@@ -163,6 +163,22 @@ def _request(app, client, url: str) -> tuple[float, int]:
     return elapsed, len(statements)
 
 
+def _time_hooks(pm, record: dict[str, list[float]]) -> None:
+    """Time each plugin's ``federation_indicators`` hook (the core calls one plugin at a
+    time) into ``record[plugin]`` while ``record`` is being filled."""
+    original = pm.call_isolated
+
+    def timed(hook_name, skip=(), **kwargs):
+        start = time.perf_counter()
+        results = original(hook_name, skip=skip, **kwargs)
+        if hook_name == "federation_indicators" and record.get("_on") is not None:
+            for name, _indicators in results:
+                record.setdefault(name, []).append(time.perf_counter() - start)
+        return results
+
+    pm.call_isolated = timed
+
+
 def _fmt(values: list[float]) -> str:
     ms = [v * 1000 for v in values]
     return f"{statistics.median(ms):8.1f} ({min(ms):.1f}–{max(ms):.1f})"
@@ -192,6 +208,8 @@ def main() -> None:
     with app.app_context():
         migrate.upgrade(app)
     app.extensions["convergence_cache"] = RedisBackend(redis)
+    hooks: dict[str, list[float]] = {}
+    _time_hooks(app.extensions["convergence"].pm, hooks)
     client = app.test_client()
     sizes = (args.small, args.communes)
     cold: dict[int, list[float]] = {s: [] for s in sizes}
@@ -206,7 +224,9 @@ def main() -> None:
             redis.flushdb()
             setup[size].append(time.perf_counter() - start)
             target = f"/api/v1/federations/{slug}/indicators"
+            hooks["_on"] = [] if size == args.communes else None  # type: ignore[assignment]
             elapsed, statements = _request(app, client, target)
+            hooks["_on"] = None  # type: ignore[assignment]
             cold[size].append(elapsed)
             cold_q[size].add(statements)
             for _ in range(WARM_REQUESTS):
@@ -229,6 +249,17 @@ def main() -> None:
     for name, data in (("statements, cold", cold_q), ("statements, warm", warm_q)):
         same = "same" if data[small] == data[large] else "DIFFERENT"
         print(f"{name:<24} {sorted(data[small])!s:>24} {sorted(data[large])!s:>24}  {same}")
+    plugins = {k: v for k, v in hooks.items() if not k.startswith("_")}
+    if plugins:
+        spent = " + ".join(
+            f"{k} {statistics.median(v) * 1000:.0f}" for k, v in sorted(plugins.items())
+        )
+        total = sum(statistics.median(v) for v in plugins.values()) * 1000
+        rest = statistics.median(cold[large]) * 1000 - total
+        print(
+            f"cold, {large:,} communes: plugins' hooks {spent} = {total:.0f} ms (medians); "
+            f"the core's request, totals, JSON and cache: {rest:.0f} ms"
+        )
 
 
 if __name__ == "__main__":
