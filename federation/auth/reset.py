@@ -48,16 +48,17 @@ def max_age_minutes() -> int:
     return int(current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
 
 
-def check_reset_token(token: str) -> User:
+def check_reset_token(token: str, *, lock: bool = False) -> User:
     """The account of a reset link still usable (ValidationFailed on ``token`` otherwise)."""
-    return tokens.user_for_token(tokens.RESET, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    return tokens.user_for_token(tokens.RESET, token, max_age, lock=lock)
 
 
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password through a link. The link then stops working (the password hash
     and the session version it was bound to change), every open session ends, and the
     address counts as verified: the link reached its mailbox."""
-    user = check_reset_token(token)
+    user = check_reset_token(token, lock=True)
     validate_password(new_password, field="password")
     user.password_hash = passwords.hash_password(new_password)
     user.session_version += 1

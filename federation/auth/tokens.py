@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from federation.db import db
+from federation.db import db, lock_row
 from federation.errors import ValidationFailed
 from federation.identity.models import User
 
@@ -48,9 +48,11 @@ def make_token(purpose: str, user: User) -> str:
     return str(_serializer(purpose).dumps([user.id, fingerprint(purpose, user)]))
 
 
-def user_for_token(purpose: str, token: str, max_age: int) -> User:
-    """The account a link was made for, locked for the change it allows; a link that is
-    forged, expired or already used is refused with an error on the ``token`` field."""
+def user_for_token(purpose: str, token: str, max_age: int, *, lock: bool = False) -> User:
+    """The account a link was made for; a link that is forged, expired or already used is
+    refused with an error on the ``token`` field. ``lock`` (to use the link, not to show
+    its page): the account's row is locked first, so that of two uses at once the second
+    sees the first one's change and is refused."""
     try:
         user_id, mark = _serializer(purpose).loads(token or "", max_age=max_age)
     except SignatureExpired:
@@ -59,12 +61,11 @@ def user_for_token(purpose: str, token: str, max_age: int) -> User:
         ) from None
     except (BadSignature, ValueError, TypeError):
         raise ValidationFailed(_("Ce lien n'est pas valide."), field="token") from None
-    # FOR UPDATE on PostgreSQL: of two uses at once, the second sees the first one's change
-    user = (
-        db.session.get(User, user_id, with_for_update=True, populate_existing=True)
-        if isinstance(user_id, int)
-        else None
-    )
+    if not isinstance(user_id, int):
+        raise ValidationFailed(_("Ce lien n'est pas valide."), field="token")
+    if lock:
+        lock_row(User, user_id)
+    user = db.session.get(User, user_id, populate_existing=lock)
     if user is None or not hmac.compare_digest(str(mark), fingerprint(purpose, user)):
         raise ValidationFailed(
             _("Ce lien a déjà servi ou n'est plus valable. Demandez-en un nouveau."),

@@ -67,15 +67,14 @@ def send_verification(user: User) -> bool:
     return True
 
 
-def check_verification_token(token: str) -> User:
-    return tokens.user_for_token(
-        tokens.VERIFY, token, current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
-    )
+def check_verification_token(token: str, *, lock: bool = False) -> User:
+    max_age = current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
+    return tokens.user_for_token(tokens.VERIFY, token, max_age, lock=lock)
 
 
 def confirm_email(token: str) -> User:
     """Mark the address of a verification link verified; the link then stops working."""
-    user = check_verification_token(token)
+    user = check_verification_token(token, lock=True)
     user.email_verified_at = utcnow()
     security_event("email_verified", user_id=user.id)
     return user

@@ -68,7 +68,6 @@ def reset_password(token: str):
                 "success",
             )
             return redirect(url_for("auth.login"))
-    db.session.rollback()  # the row lock taken by the check ends here
     status = 422 if form.errors else 200
     return render_template("auth/reset.html", form=form), status
 
@@ -112,5 +111,4 @@ def verify_email(token: str):
         db.session.commit()
         flash(_("Votre adresse e-mail %(email)s est confirmée.", email=email), "success")
         return redirect(safe_next(request.args.get("next"), "/account/memberships"))
-    db.session.rollback()
     return render_template("auth/verify.html", form=form, email=email)

@@ -88,7 +88,7 @@ def test_planted_twin_a_link_checked_without_its_age_never_expires(
     monkeypatch.setattr(
         reset,
         "check_reset_token",
-        lambda token: tokens.user_for_token(tokens.RESET, token, 10**9),
+        lambda token, lock=False: tokens.user_for_token(tokens.RESET, token, 10**9, lock=lock),
     )
     with pytest.raises(AssertionError, match=r"^302"):  # the old link went through
         assert_expired_link_is_refused(app, client, factory.user(), monkeypatch)
@@ -196,3 +196,50 @@ def test_api_confirm_with_a_short_password_names_the_field(client, factory):
         "/api/v1/auth/password-reset/confirm", json={"token": token, "password": "court"}
     )
     assert response.status_code == 422 and "password" in response.json["errors"]["json"]
+
+
+def assert_one_use_when_used_at_once(app, factory, monkeypatch, uses: int = 4) -> None:
+    """Several requests post the same link at the same moment: one sets the password, the
+    others are refused (422), none fails (500). Hashing is slowed so that every request has
+    read the account before the first one writes, unless the row lock orders them."""
+    import threading
+
+    from federation.identity import passwords
+
+    user = factory.user()
+    client = app.test_client()
+    client.post("/api/v1/auth/password-reset", json={"email": user.email})
+    token = last_link(user.email)[1].rsplit("/", 1)[1]
+    slow_hash = passwords.hash_password
+
+    def hash_slowly(password):
+        time.sleep(0.4)
+        return slow_hash(password)
+
+    monkeypatch.setattr(passwords, "hash_password", hash_slowly)
+    barrier, statuses = threading.Barrier(uses), []
+
+    def use(i: int) -> None:
+        barrier.wait()
+        body = {"token": token, "password": f"{NEW} {i}"}
+        response = app.test_client().post("/api/v1/auth/password-reset/confirm", json=body)
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=use, args=(i,)) for i in range(uses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [204] + [422] * (uses - 1), statuses
+
+
+def test_a_link_used_at_once_by_several_requests_works_once(app, factory, monkeypatch):
+    assert_one_use_when_used_at_once(app, factory, monkeypatch)
+
+
+def test_planted_twin_without_the_row_lock_a_link_used_at_once_works_twice(
+    app, factory, monkeypatch
+):
+    monkeypatch.setattr(tokens, "lock_row", lambda model, row_id: None)
+    with pytest.raises(AssertionError, match=r"^\[204, 204"):  # two or more went through
+        assert_one_use_when_used_at_once(app, factory, monkeypatch)
