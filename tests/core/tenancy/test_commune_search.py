@@ -60,6 +60,8 @@ def test_prefix_of_the_folded_name_in_alphabetical_order(app, communes):
     everyone = _search(app, "")
     assert everyone[:3] == ["Ajaccio", "Écoivres", "Écouen"] and len(everyone) == len(NAMES)
     assert _search(app, "", limit=2, offset=1) == ["Écoivres", "Écouen"]
+    with app.app_context(), unscoped():
+        assert tenancy.count_communes() == len(NAMES)
 
 
 def test_prefix_of_the_insee_code(app, communes):
