@@ -100,7 +100,9 @@ def list_shifts(commune: str) -> None:
         taken = services.filled(found)
         for shift in found:
             roles = ", ".join(f"{r.name} {taken.get(r.id, 0)}/{r.needed}" for r in shift.roles)
-            click.echo(f"{shift.id}\t{shift.starts_at:%Y-%m-%d %H:%M}\t{shift.title}\t{roles}")
+            click.echo(
+                f"{shift.id}\t{shift.starts_at:%Y-%m-%d %H:%M}\t{shift.display_title}\t{roles}"
+            )
 
 
 @roster_cli.command("create")

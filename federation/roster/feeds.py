@@ -107,7 +107,7 @@ def calendar(name: str, items: Iterable[Shift], host: str) -> bytes:
         event.add("dtstamp", aware(shift.created_at or utcnow()))
         event.add("dtstart", aware(shift.starts_at))
         event.add("dtend", aware(shift.ends_at))
-        event.add("summary", shift.title)
+        event.add("summary", shift.display_title)
         if shift.place:
             event.add("location", shift.place)
         if shift.tasks:

@@ -48,6 +48,10 @@ class RosterSeries(TenantMixin, TimestampMixin, db.Model):
     source_kind: Mapped[str] = mapped_column(String(40), default="", nullable=False)
     source_ref: Mapped[str] = mapped_column(String(64), default="", nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: a registered title kind and its parameters (federation.roster.titles), "" for a
+    #: title typed by a person (then ``title`` is shown as typed)
+    title_kind: Mapped[str] = mapped_column(String(60), default="", nullable=False)
+    title_params: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     place: Mapped[str] = mapped_column(String(300), default="", nullable=False)
     tasks: Mapped[str] = mapped_column(Text, default="", nullable=False)
     #: {"freq": "weekly", "interval": 1, "byweekday": [0, 3]} (dateutil rrule arguments)
@@ -63,6 +67,13 @@ class RosterSeries(TenantMixin, TimestampMixin, db.Model):
     cancel_hours_before: Mapped[int] = mapped_column(Integer, default=24, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     created_by_id: Mapped[int | None] = _user_fk()
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (a stored kind rendered at read time)."""
+        from federation.roster.titles import render
+
+        return render(self)
 
 
 class Shift(TenantMixin, TimestampMixin, db.Model):
@@ -80,6 +91,9 @@ class Shift(TenantMixin, TimestampMixin, db.Model):
         ForeignKey("roster_series.id", ondelete="SET NULL")
     )
     title: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: see RosterSeries.title_kind
+    title_kind: Mapped[str] = mapped_column(String(60), default="", nullable=False)
+    title_params: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     place: Mapped[str] = mapped_column(String(300), default="", nullable=False)
@@ -95,6 +109,13 @@ class Shift(TenantMixin, TimestampMixin, db.Model):
     roles: Mapped[list[ShiftRole]] = relationship(
         back_populates="shift", order_by="ShiftRole.position", lazy="selectin"
     )
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (a stored kind rendered at read time)."""
+        from federation.roster.titles import render
+
+        return render(self)
 
     __table_args__ = (
         Index("ix_roster_shifts_commune_starts", "commune_id", "starts_at"),

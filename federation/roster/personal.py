@@ -27,7 +27,7 @@ def export(user_id: int) -> dict[str, Any]:
         "signups": [
             {
                 "commune_id": s.commune_id,
-                "shift": shift.title,
+                "shift": shift.display_title,
                 "starts_at": shift.starts_at,
                 "status": s.status,
                 "attendance": s.attendance,

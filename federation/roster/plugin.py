@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-import federation.roster.models  # noqa: F401 - the tables belong to the core's metadata
+import federation.roster.models
+import federation.tenancy.federation_data  # noqa: F401 - shared rows: table and ORM rule
 from federation.identity.permissions import permission
 from federation.plugins.base import ConvergencePlugin, hookimpl
 

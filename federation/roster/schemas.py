@@ -25,6 +25,10 @@ class RosterRoleSchema(StrictSchema):
 class RosterShiftSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
+    #: the title in the reader's language (a stored title kind rendered at read time)
+    display_title = fields.String(dump_only=True)
+    title_kind = fields.String(dump_only=True)
+    title_params = fields.Dict(dump_only=True)
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(required=True)
     place = fields.String(load_default="", validate=validate.Length(max=300))
@@ -57,6 +61,10 @@ class RosterRuleSchema(StrictSchema):
 class RosterSeriesSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
+    #: the title in the reader's language (a stored title kind rendered at read time)
+    display_title = fields.String(dump_only=True)
+    title_kind = fields.String(dump_only=True)
+    title_params = fields.Dict(dump_only=True)
     first_starts_at = fields.AwareDateTime(required=True)
     duration_minutes = fields.Integer(required=True, validate=validate.Range(1, 7 * 24 * 60))
     rule = fields.Nested(RosterRuleSchema, load_default=lambda: {"freq": "weekly"})

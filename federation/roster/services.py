@@ -111,6 +111,24 @@ def _check_text(title: str, place: str, tasks: str) -> tuple[str, str, str]:
     return title, (place or "").strip(), (tasks or "").strip()
 
 
+def _titled(
+    title: str, kind: str, params: Mapping[str, Any] | None
+) -> tuple[str, str, dict[str, Any]]:
+    """A title kind (federation.roster.titles) and its parameters, with the French
+    rendering stored as the fallback title; or the typed title alone."""
+    from federation.roster import titles
+
+    if not kind:
+        return title, "", {}
+    if not titles.known(kind):
+        raise ValidationFailed(_("Type de titre inconnu : %(k)s", k=kind[:60]), field="title")
+    clean = {str(k)[:40]: str(v)[:200] for k, v in dict(params or {}).items()}
+    rendered = titles.french(kind, clean)
+    if not rendered:
+        raise ValidationFailed(_("Paramètres du titre invalides."), field="title")
+    return (title or rendered)[:200], kind, clean
+
+
 def _check_source(kind: str, ref: str) -> tuple[str, str]:
     kind, ref = (kind or "").strip(), str(ref or "").strip()
     if len(kind) > 40 or len(ref) > 64 or (ref and not kind):
@@ -188,6 +206,8 @@ def create_shift(
     actor: User | None = None,
     series: RosterSeries | None = None,
     journal: bool = True,
+    title_kind: str = "",
+    title_params: Mapping[str, Any] | None = None,
 ) -> Shift:
     """Create a shift in the current commune.
 
@@ -195,7 +215,10 @@ def create_shift(
     ``body``: the organising circle (a governance ``Body`` or its id). ``source_kind`` /
     ``source_ref``: the plugin object it belongs to (``"food.distribution"``, ``"42"``).
     Deadlines default to the start (sign-up) and 24 hours before it (cancelling).
+    ``title_kind`` / ``title_params``: a title stored as data, rendered in the reader's
+    language (:mod:`federation.roster.titles`); ``title`` may then be empty.
     """
+    title, title_kind, params = _titled(title, title_kind, title_params)
     title, place, tasks = _check_text(title, place, tasks)
     source_kind, source_ref = _check_source(source_kind, source_ref)
     specs = _role_specs(roles)
@@ -219,6 +242,8 @@ def create_shift(
         )
     shift = Shift(
         title=title,
+        title_kind=title_kind,
+        title_params=params,
         starts_at=starts_at,
         ends_at=ends_at,
         place=place,
@@ -366,7 +391,9 @@ def cancel_shift(shift: Shift, actor: User | None = None) -> None:
     for signup in people:
         _notify(
             signup.user_id,
-            lambda s=shift: _("Le créneau « %(t)s » du %(d)s est annulé.", t=s.title, d=_when(s)),
+            lambda s=shift: _(
+                "Le créneau « %(t)s » du %(d)s est annulé.", t=s.display_title, d=_when(s)
+            ),
             link,
             shift.commune_id,
         )
@@ -429,10 +456,13 @@ def create_series(
     cancel_hours_before: int = 24,
     actor: User | None = None,
     now: datetime | None = None,
+    title_kind: str = "",
+    title_params: Mapping[str, Any] | None = None,
 ) -> RosterSeries:
     """A recurring series (``rule``: ``{"freq": "weekly", "interval": 1, "byweekday": […]}``);
     its shifts are created ``weeks_ahead`` weeks ahead now, and later by :func:`extend_series`
     (``convergence roster extend``)."""
+    title, title_kind, params = _titled(title, title_kind, title_params)
     title, place, tasks = _check_text(title, place, tasks)
     source_kind, source_ref = _check_source(source_kind, source_ref)
     specs = _role_specs(roles)
@@ -457,6 +487,8 @@ def create_series(
         raise ValidationFailed(_("La fin de la série précède son début."), field="until")
     series = RosterSeries(
         title=title,
+        title_kind=title_kind,
+        title_params=params,
         place=place,
         tasks=tasks,
         body_id=_body_id(body),
@@ -529,6 +561,8 @@ def extend_series(series: RosterSeries, *, now: datetime | None = None) -> list[
                 cancel_deadline=start - timedelta(hours=series.cancel_hours_before),
                 series=series,
                 journal=False,
+                title_kind=series.title_kind,
+                title_params=series.title_params,
             )
         )
     return created
@@ -905,7 +939,7 @@ def send_reminders(*, now: datetime | None = None) -> int:
             signup.user_id,
             lambda s=shift: _(
                 "Rappel : créneau « %(t)s » le %(d)s (%(p)s).",
-                t=s.title,
+                t=s.display_title,
                 d=_when(s),
                 p=s.place or "—",
             ),

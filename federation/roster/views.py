@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_babel import format_date, format_datetime, format_time
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from federation.db import db, utcnow
@@ -26,6 +27,15 @@ from federation.roster.models import ATTENDANCE, EXEMPTION_KINDS, EXEMPTION_REAS
 bp = Blueprint("roster", __name__, url_prefix="/c/<commune>/roster", template_folder="templates")
 labels.register(bp)
 MAX_FORM_ROLES = 5
+WEEKDAYS = (
+    _l("lundi"),
+    _l("mardi"),
+    _l("mercredi"),
+    _l("jeudi"),
+    _l("vendredi"),
+    _l("samedi"),
+    _l("dimanche"),
+)
 
 
 @bp.app_template_filter("roster_when")
@@ -205,6 +215,16 @@ def _roles_from_form(form: dict[str, Any]) -> list[dict[str, Any]]:
     return roles
 
 
+def _rule_from_form(form: dict[str, Any]) -> dict[str, Any]:
+    """The series form's repeat rule: every N weeks on chosen weekdays, or every N months
+    on the first shift's day of the month (the service checks it)."""
+    freq = form.get("freq") or "weekly"
+    rule: dict[str, Any] = {"freq": freq, "interval": _int(form.get("interval"), "rule", 1)}
+    if freq == "weekly":
+        rule["byweekday"] = [d for d in range(7) if form.get(f"weekday_{d}")]
+    return rule
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new_shift():
     actor = check_permission("roster.manage")
@@ -228,8 +248,11 @@ def new_shift():
                     starts_at,
                     minutes,
                     roles,
-                    rule={"freq": "weekly", "interval": _int(form.get("interval"), "rule", 1)},
+                    rule=_rule_from_form(form),
                     weeks_ahead=_int(form.get("weeks_ahead"), "weeks_ahead", 4),
+                    until=_dt(form.get("until") + "T00:00", "until").date()
+                    if form.get("until")
+                    else None,
                     actor=actor,
                     **common,
                 )
@@ -264,6 +287,7 @@ def new_shift():
         errors=errors,
         values=_form(),
         role_rows=range(1, MAX_FORM_ROLES + 1),
+        weekdays=WEEKDAYS,
     ), 422 if errors else 200
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from federation.db import db
+from federation.tenancy.federation_data import is_federation_class
 from federation.tenancy.scoping import is_tenant_class
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +41,11 @@ def test_every_table_is_tenant_scoped_or_allowlisted(app):
         if is_tenant_class(mapper.class_):
             column = table.c.commune_id
             assert not column.nullable and column.index, table.name
+            continue
+        if is_federation_class(mapper.class_):  # shared by the communes that opted in
+            column = table.c.federation_id
+            assert not column.nullable and column.index, table.name
+            assert mapper.class_.__federation_topic__, table.name
             continue
         assert table.name in GLOBAL_TABLES, (
             f"table {table.name} has no commune_id: use TenantMixin or justify it in GLOBAL_TABLES"
