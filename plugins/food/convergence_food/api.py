@@ -14,7 +14,15 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from convergence_food import contracts, decisions, distributions, land, services, solidarity
+from convergence_food import (
+    contracts,
+    decisions,
+    distributions,
+    harvest,
+    land,
+    services,
+    solidarity,
+)
 from convergence_food.schemas import (
     AidDecisionSchema,
     AidRequestSchema,
@@ -25,12 +33,15 @@ from convergence_food.schemas import (
     DeliverySchema,
     DistributionSchema,
     GiftSchema,
+    HarvestSchema,
+    HarvestShiftSchema,
     LineSchema,
     MatchProposeSchema,
     NeedsSchema,
     PickupSchema,
     PlotSchema,
     PotSchema,
+    PotShareSchema,
     ProducerSchema,
     ProductSchema,
     ProposalLinkSchema,
@@ -204,6 +215,48 @@ class Products(MethodView):
             product = services.add_product(row, data, user)
         db.session.commit()
         return product
+
+
+def _harvest_shift(shift: Any, taken: dict[int, int]) -> dict[str, Any]:
+    _shift, got, need = harvest.fill_rows([shift], taken)[0]
+    return {
+        "id": shift.id,
+        "title": shift.display_title,
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+        "place": shift.place,
+        "needed": need,
+        "taken": got,
+        "roles": [{"id": r.id, "name": r.name, "needed": r.needed} for r in shift.roles],
+    }
+
+
+@blp.route("/producers/<int:producer_id>/harvest-shifts")
+class HarvestShifts(MethodView):
+    @blp.response(200, HarvestShiftSchema(many=True))
+    def get(self, producer_id: int):
+        """A producer's upcoming harvest-help shifts and how full they are (sign up through
+        the roster: ``/api/v1/communes/<commune>/roster/shifts/<id>/signups``)."""
+        row = _get(services.get_producer, producer_id)
+        shifts, taken = harvest.harvest_shifts(row)
+        return [_harvest_shift(s, taken) for s in shifts]
+
+    @blp.arguments(HarvestSchema)
+    @blp.response(201, HarvestShiftSchema(many=True))
+    def post(self, data, producer_id: int):
+        """Open harvest-help shifts (the producer's account or the food circle): one shift,
+        or a weekly/monthly series (``repeat``)."""
+        user = _signed_in()
+        row = _get(services.get_producer, producer_id)
+        if not services.may_manage_producer(user, row):
+            api_error(403, message="not your producer")
+        with service_errors():
+            shifts = harvest.open_harvest(row, data, user)
+        db.session.commit()
+        from federation import roster
+
+        taken = roster.filled(shifts)
+        return [_harvest_shift(s, taken) for s in shifts]
 
 
 @blp.route("/needs")
@@ -443,8 +496,9 @@ class DistributionRota(MethodView):
 
 
 def _pot() -> dict[str, Any]:
-    row = solidarity.pot()
+    row = solidarity.active_pot()
     return {
+        "shared_federation_id": solidarity.shared_federation(),
         "balance": row.balance,
         "received": row.received,
         "spent": row.spent,
@@ -480,6 +534,23 @@ class PotGifts(MethodView):
             api_error(403, message="verified members only")
         with service_errors():
             solidarity.gift(data["amount"], user)
+        db.session.commit()
+        return _pot()
+
+
+@blp.route("/pot/sharing")
+class PotSharing(MethodView):
+    @blp.arguments(PotShareSchema)
+    @blp.response(200, PotSchema)
+    def post(self, data):
+        """Share a federation's pot (``federation_id``) or stop sharing (``null``): the food
+        circle only. Communes of the federation that opted in share one pot."""
+        user = _steer()
+        with service_errors():
+            if data["federation_id"] is None:
+                solidarity.leave_shared_pot(user)
+            else:
+                solidarity.share_pot(data["federation_id"], user)
         db.session.commit()
         return _pot()
 

@@ -74,3 +74,15 @@ MATCH_STATUSES = {
 MONTHS = range(1, 13)
 #: source kind of the roster shifts of a distribution day (federation.roster)
 ROSTER_SOURCE = "food.distribution"
+#: source kind of the harvest-help shifts of a producer (federation.roster)
+HARVEST_SOURCE = "food.harvest"
+#: title kinds of the food plugin's roster shifts (federation.roster.titles), rendered in the
+#: reader's language from their parameters
+HARVEST_TITLE = "food.harvest"
+DISTRIBUTION_TITLE = "food.distribution"
+SETUP_TITLE = "food.setup"
+ROSTER_TITLES = {
+    HARVEST_TITLE: _l("Chantier de récolte — %(producer)s"),
+    DISTRIBUTION_TITLE: _l("Distribution des paniers — %(place)s"),
+    SETUP_TITLE: _l("Installation et rangement — %(place)s"),
+}

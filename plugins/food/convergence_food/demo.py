@@ -14,7 +14,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from convergence_food import contracts, decisions, distributions, land, services, solidarity
+from convergence_food import (
+    contracts,
+    decisions,
+    distributions,
+    harvest,
+    land,
+    services,
+    solidarity,
+)
 from convergence_food.models import Producer
 from federation.db import db
 from federation.governance import bodies, votes
@@ -214,6 +222,7 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
             contracts.subscribe(
                 contract, people[1], {lines[0].id: "1", lines[1].id: "1"}, "solidarity"
             )
+    _harvest(garden, people, first)
     first_day = distributions.distributions(upcoming_from=today)[0]
     if distributions.roster_api() is not None:
         distributions.open_rota(first_day, facilitator)
@@ -229,3 +238,27 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
         open_vote=True,
     )
     _decide(match, people, facilitator)
+
+
+def _harvest(garden: Any, people: list[User], first: date) -> None:
+    """The market gardener opens a harvest-help shift and the demo people fill it."""
+    if distributions.roster_api() is None:
+        return
+    from datetime import datetime, time
+
+    from federation import roster
+
+    crew = people[:3]
+    starts = datetime.combine(first - timedelta(days=2), time(7, 0))
+    shift = harvest.open_harvest(
+        garden,
+        {
+            "starts_at": starts.isoformat(),
+            "duration_minutes": "180",
+            "needed": str(len(crew)),
+            "place": garden.name,
+            "tasks": "Récolte des tomates et des courgettes, tri, mise en cagettes.",
+        },
+    )[0]
+    for person in crew:  # filled to capacity
+        roster.sign_up(shift, shift.roles[0], person)

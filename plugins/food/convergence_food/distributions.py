@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from convergence_food.constants import ROSTER_SOURCE
+from convergence_food.constants import DISTRIBUTION_TITLE, ROSTER_SOURCE, SETUP_TITLE
 from convergence_food.contracts import parse_day
 from convergence_food.models import (
     Contract,
@@ -263,29 +263,34 @@ def open_rota(distribution: Distribution, actor: Any = None) -> list[Any]:
     tz = ZoneInfo("Europe/Paris")
     start = datetime.combine(distribution.day, distribution.starts_at, tzinfo=tz)
     end = datetime.combine(distribution.day, distribution.ends_at, tzinfo=tz)
+    circle = circles[0] if circles else None
+    where = {"place": distribution.place}
     shifts = [
         roster.create_shift(
-            _("Distribution des paniers — %(p)s", p=distribution.place),
+            "",
             start,
             end,
             rota_roles(),
             place=distribution.place,
-            tasks=_("Accueillir, remettre les paniers selon la liste, noter les paniers donnés."),
-            body=circles[0] if circles else None,
+            body=circle,
             source_kind=ROSTER_SOURCE,
             source_ref=str(distribution.id),
             actor=actor,
+            title_kind=DISTRIBUTION_TITLE,
+            title_params=where,
         ),
         roster.create_shift(
-            _("Installation et rangement — %(p)s", p=distribution.place),
+            "",
             start - timedelta(hours=1),
             start,
-            [{"name": _("installation"), "needed": 2}],
+            [{"name": "installation", "needed": 2}],
             place=distribution.place,
-            body=circles[0] if circles else None,
+            body=circle,
             source_kind=ROSTER_SOURCE,
             source_ref=str(distribution.id),
             actor=actor,
+            title_kind=SETUP_TITLE,
+            title_params=where,
         ),
     ]
     distribution.rota = True

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from federation.db import TimestampMixin, db
+from federation.tenancy.federation_data import FederationDataMixin
 from federation.tenancy.scoping import TenantMixin
 
 INFO = {"info": {"plugin": "food"}}
@@ -297,6 +298,53 @@ class PotMovement(TenantMixin, TimestampMixin, db.Model):
     )
 
     __table_args__ = (Index("ix_food_pot_movements_commune_pot", "commune_id", "pot_id"), INFO)
+
+
+#: the federation-data topic of the shared pots (federation.tenancy.federation_data)
+POT_TOPIC = "food.pot"
+
+
+class SharedPot(FederationDataMixin, TimestampMixin, db.Model):
+    """A federation's solidarity pot, shared by the member communes that opted in
+    (``food.pot``): fed by gifts and above-price payments from any of them, drawn by the
+    reductions of any of them. Same lock and CHECK as the commune's pot."""
+
+    __tablename__ = "food_shared_pots"
+    __federation_topic__ = POT_TOPIC
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    balance: Mapped[Decimal] = _money()
+    received: Mapped[Decimal] = _money()
+    spent: Mapped[Decimal] = _money()
+
+    __table_args__ = (
+        UniqueConstraint("federation_id"),
+        CheckConstraint("balance >= 0", name="balance_not_negative"),
+        INFO,
+    )
+
+
+class SharedPotMovement(FederationDataMixin, TimestampMixin, db.Model):
+    """A movement of a shared pot: the commune it came from, never a person."""
+
+    __tablename__ = "food_shared_pot_movements"
+    __federation_topic__ = POT_TOPIC
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pot_id: Mapped[int] = mapped_column(
+        ForeignKey("food_shared_pots.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    amount: Mapped[Decimal] = _money()
+    balance_after: Mapped[Decimal] = _money()
+    origin_commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        Index("ix_food_shared_pot_movements_federation_pot", "federation_id", "pot_id"),
+        INFO,
+    )
 
 
 class AidRequest(TenantMixin, TimestampMixin, db.Model):

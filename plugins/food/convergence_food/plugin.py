@@ -9,6 +9,22 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from federation.plugins import ConvergencePlugin, NavItem, Widget, hookimpl, permission
 
+
+def _register_roster_titles() -> None:
+    """The food shifts' titles are stored as kinds with parameters (federation.roster.titles)
+    and rendered in the reader's language."""
+    try:
+        from federation.roster.titles import register_title
+    except ImportError:  # a core without the roster
+        return
+    from convergence_food.constants import ROSTER_TITLES
+
+    for kind, message in ROSTER_TITLES.items():
+        register_title(kind, message)
+
+
+_register_roster_titles()
+
 DECISION_ADOPTED = "governance.decision_adopted"
 PROPOSAL_REJECTED = "governance.proposal_rejected"
 
@@ -112,11 +128,16 @@ class FoodPlugin(ConvergencePlugin):
 
     @hookimpl
     def federation_roster_source_link(self, commune, source_kind: str, source_ref: str):
-        """The distribution a roster shift belongs to (shifts of kind food.distribution)."""
-        from convergence_food.constants import ROSTER_SOURCE
+        """The distribution (food.distribution) or the producer (food.harvest) a roster
+        shift belongs to."""
+        from convergence_food.constants import HARVEST_SOURCE, ROSTER_SOURCE
 
-        if source_kind != ROSTER_SOURCE or not str(source_ref).isdigit():
+        if source_kind not in (ROSTER_SOURCE, HARVEST_SOURCE) or not str(source_ref).isdigit():
             return None
+        if source_kind == HARVEST_SOURCE:
+            from convergence_food.services import producer_link
+
+            return producer_link(commune, int(source_ref))
         from convergence_food.distributions import distribution_link
 
         return distribution_link(commune, int(source_ref))

@@ -126,7 +126,12 @@ class GiftSchema(_In):
     amount = fields.String(required=True)
 
 
+class PotShareSchema(_In):
+    federation_id = fields.Integer(required=True, allow_none=True)
+
+
 class PotSchema(Schema):
+    shared_federation_id = fields.Integer(allow_none=True)
     balance = fields.Decimal(as_string=True)
     received = fields.Decimal(as_string=True)
     spent = fields.Decimal(as_string=True)
@@ -186,3 +191,27 @@ class NeedsSchema(_In):
 class ShareSchema(_In):
     commune = fields.String(required=True, validate=validate.Length(1, 64))
     producer_id = fields.Integer(required=True)
+
+
+class HarvestSchema(_In):
+    """Open harvest-help shifts: one, or a series repeated weekly or monthly."""
+
+    starts_at = fields.DateTime(required=True)
+    duration_minutes = fields.Integer(load_default=180, validate=validate.Range(30, 12 * 60))
+    needed = fields.Integer(load_default=4, validate=validate.Range(1, 100))
+    place = fields.String(load_default="", validate=validate.Length(max=300))
+    tasks = fields.String(load_default="", validate=validate.Length(max=2000))
+    repeat = fields.String(load_default="", validate=validate.OneOf(["", "weekly", "monthly"]))
+    interval = fields.Integer(load_default=1, validate=validate.Range(1, 12))
+    weeks_ahead = fields.Integer(load_default=4, validate=validate.Range(1, 26))
+
+
+class HarvestShiftSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    place = fields.String()
+    needed = fields.Integer()
+    taken = fields.Integer()
+    roles = fields.List(fields.Dict())

@@ -214,6 +214,13 @@ def share_producer(origin_slug: Any, origin_producer_id: Any, actor: Any = None)
     return row
 
 
+def producer_link(commune: Any, producer_id: int) -> tuple[str, str] | None:
+    row = db.session.get(Producer, producer_id)
+    if row is None:
+        return None
+    return row.name, f"/c/{commune.slug}/food/producers/{row.id}"
+
+
 def may_manage_producer(user: Any, producer: Producer) -> bool:
     return can_steer(user) or (
         _authenticated(user) and producer.account_id is not None and producer.account_id == user.id

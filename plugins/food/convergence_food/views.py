@@ -13,7 +13,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from convergence_food import constants as C
-from convergence_food import contracts, decisions, distributions, land, services, solidarity
+from convergence_food import (
+    contracts,
+    decisions,
+    distributions,
+    harvest,
+    land,
+    services,
+    solidarity,
+)
 from convergence_food.units import fmt_money, fmt_qty
 from federation.db import db
 from federation.errors import ServiceError
@@ -185,20 +193,32 @@ def producer(producer_id: int):
         login_required_here()
         if not services.may_manage_producer(user, row):
             abort(403)
-        done, errors = _attempt(
-            lambda: (services.add_product(row, _form(), user), f"{_base()}/producers/{row.id}")[1],
-            _("Produit ajouté."),
-        )
+        if request.form.get("action") == "harvest":  # harvest-help shifts in the roster
+            done, errors = _attempt(
+                lambda: (harvest.open_harvest(row, _form(), user), f"{_base()}/producers/{row.id}")[
+                    1
+                ],
+                _("Chantier de récolte ouvert aux inscriptions."),
+            )
+        else:
+            done, errors = _attempt(
+                lambda: (services.add_product(row, _form(), user), f"{_base()}/producers/{row.id}")[
+                    1
+                ],
+                _("Produit ajouté."),
+            )
         if done:
             return done
         row = services.get_producer(producer_id)
     from federation.governance.models import Organisation
 
     org = db.session.get(Organisation, row.organisation_id) if row.organisation_id else None
+    shifts, taken = harvest.harvest_shifts(row)
     return _page(
         "food/producer.html",
         errors,
         producer=row,
+        harvest_rows=harvest.fill_rows(shifts, taken),
         organisation=org,
         products=services.products([row.id]),
         contracts=[c for c in contracts.contracts() if c.producer_id == row.id],
@@ -423,7 +443,19 @@ def pot():
     if request.method == "POST":
         user = login_required_here()
         action = request.form.get("action", "gift")
-        if action == "policy":
+        if action in ("share", "unshare"):
+            if not services.can_steer(user):
+                abort(403)
+            done, errors = _attempt(
+                lambda: (
+                    solidarity.share_pot(request.form.get("federation_id"), user)
+                    if action == "share"
+                    else solidarity.leave_shared_pot(user),
+                    f"{_base()}/pot",
+                )[1],
+                _("Partage du pot enregistré."),
+            )
+        elif action == "policy":
             if not services.can_steer(user):
                 abort(403)
             done, errors = _attempt(
@@ -448,11 +480,13 @@ def pot():
             )
         if done:
             return done
+    shared = solidarity.shared_view()
     return _page(
         "food/pot.html",
         errors,
         pots=solidarity.pots(),
-        pot=solidarity.pot(),
+        pot=solidarity.active_pot(),
+        shared=shared,
         movements=solidarity.movements(),
         counts=solidarity.request_counts(),
         aid_open_to=services.settings().get("aid_open_to", "granted"),

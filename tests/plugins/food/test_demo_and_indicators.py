@@ -38,6 +38,13 @@ def test_demo_story(factory, in_commune):
         assert db.session.scalar(select(Match)).status == "adopted"
         assert land.installations() == 1
         assert contracts.subscriptions_of(contract)
+        # the market gardener's harvest shift, filled to capacity by the demo people
+        from convergence_food import harvest
+        from convergence_food.models import Producer
+
+        garden = db.session.scalar(select(Producer).where(Producer.kind == "market_gardener"))
+        rows = harvest.fill_rows(*harvest.harvest_shifts(garden))
+        assert rows and all(got == need > 0 for _shift, got, need in rows)
 
 
 def test_indicators_in_constant_queries(app, factory, in_commune, count_queries):

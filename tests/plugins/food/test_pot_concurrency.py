@@ -28,14 +28,13 @@ def _postgres(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
 
 
-def race(app, factory, in_commune, town, before_read=None) -> dict:
-    people = [factory.member(town.commune) for _ in range(THREADS)]
-    with in_commune(town.commune):
-        solidarity.gift(REDUCTION * COVERED)
-    start = threading.Barrier(THREADS, timeout=60)
+def solidarity_rush(app, entrants: list) -> list[str]:
+    """Every (town, person) asks for the solidarity price at the same instant; one result
+    per request: "ok", "refused" or "error: …"."""
+    start = threading.Barrier(len(entrants), timeout=60)
     results: list[str] = []
 
-    def one(ref) -> None:
+    def one(town, ref) -> None:
         with app.app_context(), commune_scope(town.commune.id):
             try:
                 start.wait()
@@ -54,11 +53,19 @@ def race(app, factory, in_commune, town, before_read=None) -> dict:
                 db.session.rollback()
                 results.append(f"error: {type(exc).__name__}")
 
-    threads = [threading.Thread(target=one, args=(p,)) for p in people]
+    threads = [threading.Thread(target=one, args=entrant) for entrant in entrants]
     for t in threads:
         t.start()
     for t in threads:
         t.join(120)
+    return results
+
+
+def race(app, factory, in_commune, town, before_read=None) -> dict:
+    people = [factory.member(town.commune) for _ in range(THREADS)]
+    with in_commune(town.commune):
+        solidarity.gift(REDUCTION * COVERED)
+    results = solidarity_rush(app, [(town, p) for p in people])
     with in_commune(town.commune):
         pot = solidarity.pot()
         granted = db.session.scalar(
