@@ -243,3 +243,18 @@ def test_planted_twin_without_the_row_lock_a_link_used_at_once_works_twice(
     monkeypatch.setattr(tokens, "lock_row", lambda model, row_id: None)
     with pytest.raises(AssertionError, match=r"^\[204, 204"):  # two or more went through
         assert_one_use_when_used_at_once(app, factory, monkeypatch)
+
+
+def test_security_events_are_logged_without_the_link_or_the_password(app, client, factory, caplog):
+    """R25: asking, using and refusing a link are logged with the account, never the
+    token nor the new password."""
+    user = factory.user()
+    with caplog.at_level("INFO", logger="convergence.security"):
+        _ask(client, user.email)
+        path = last_link(user.email)[1]
+        _reset(client, path)
+        _reset(client, path)
+    text = caplog.text
+    assert "password_reset_requested" in text and "password_reset_done" in text
+    token = path.rsplit("/", 1)[1]
+    assert token not in text and NEW not in text
