@@ -70,6 +70,7 @@ class FastRuns:
         self.w: dict[str, np.ndarray] = {}
         self.m: dict[str, np.ndarray] = {}
         self.wm: dict[str, np.ndarray] = {}
+        self.wsum: dict[str, float] = {}
         self.unit: dict[str, bool] = {}
         self.cost: dict[str, float] = {}
         self.free: list[str] = []
@@ -87,6 +88,7 @@ class FastRuns:
             self.w[project] = weights
             self.m[project] = self.fmult[s.idx[project]]
             self.wm[project] = weights * self.m[project]
+            self.wsum[project] = float(self.wm[project].sum())
             self.unit[project] = bool(np.all(weights == 1.0))
             self.cost[project] = s.fcosts[project]
             if len(weights):
@@ -169,12 +171,24 @@ class FastRuns:
                 ):
                     raise Uncertain
             return trace
+        return self._rounds(budgets, last, trace, err, rho_err)
+
+    def _rounds(
+        self,
+        budgets: np.ndarray,
+        last: dict[str, float],
+        trace: Trace,
+        err: float,
+        rho_err: float,
+    ) -> Trace:
+        """The rounds of an ordinary run, from the state given."""
         prices: dict[str, float] = {}
         while last:
             best = math.inf
+            threshold = math.inf  # above it, a project is surely not the round's best
             candidates: list[tuple[float, str]] = []
             for project in sorted(last, key=last.__getitem__):
-                if last[project] > best * (1 + SLACK) + 2 * rho_err:
+                if last[project] > threshold:
                     break
                 found = self._price(project, budgets, err)
                 if found is None:
@@ -183,11 +197,13 @@ class FastRuns:
                 rho, q = found
                 prices[project] = q
                 last[project] = rho
-                best = min(best, rho)
                 candidates.append((rho, project))
+                if rho < best:
+                    best = rho
+                    threshold = best * (1 + SLACK) + 2 * rho_err
             if not candidates:
                 break
-            near = [p for rho, p in candidates if rho <= best * (1 + SLACK) + 2 * rho_err]
+            near = [p for rho, p in candidates if rho <= threshold]
             if len(near) > 1 and len({self.twin[p] for p in near}) > 1:
                 raise Uncertain
             project = min(near, key=self.tie.__getitem__)
@@ -209,24 +225,26 @@ class FastRuns:
         price was at most ``bound``) is proven to be bought here too and at every share in
         between: every other project's price here is above ``bound`` (prices only fall as
         the share rises, see the module docstring)."""
-        limit = bound * (1 + SLACK) + rho_err
+        limit = bound * (1 + SLACK) + 2 * rho_err
         found_chosen = None
         for project in sorted(last, key=last.__getitem__):
-            if last[project] > limit + rho_err:
+            if last[project] > limit:
                 break
-            found = self._price(project, budgets, err)
-            if found is None:
-                if project == chosen:
-                    raise Uncertain
-                del last[project]
-                continue
-            last[project] = found[0]
             if project == chosen:
-                found_chosen = found
-            elif found[0] <= limit + rho_err and not (
-                self.twin[project] == self.twin[chosen] and self.tie[project] > self.tie[chosen]
-            ):
-                raise Uncertain
+                found_chosen = self._price(chosen, budgets, err)
+                if found_chosen is None:
+                    raise Uncertain
+                last[chosen] = found_chosen[0]
+            else:
+                found = self._price(project, budgets, err)
+                if found is None:
+                    del last[project]
+                    continue
+                last[project] = found[0]
+                if found[0] <= limit and not (
+                    self.twin[project] == self.twin[chosen] and self.tie[project] > self.tie[chosen]
+                ):
+                    raise Uncertain
         if found_chosen is None:
             if chosen not in last:
                 raise Uncertain
@@ -251,16 +269,18 @@ class FastRuns:
         cost = self.cost[project]
         have = budgets[self.idx[project]]
         counts = self.m[project]
-        money = have * counts
-        total = float(money.sum())
+        total = float(np.dot(have, counts))
         margin = SLACK * cost + err
         if total < cost - margin:
             return None
         if total <= cost + margin:
             raise Uncertain
-        wm = self.wm[project]
         ratio = have if self.unit[project] else have / self.w[project]
-        q = cost / float(wm.sum())
+        q = cost / self.wsum[project]
+        if float(ratio.min()) >= q:  # nobody short: everyone pays q × weight
+            return q / cost, q
+        wm = self.wm[project]
+        money = have * counts
         capped = 0
         while True:
             short = ratio < q
@@ -359,6 +379,9 @@ def complete(
         return Searched(share_at(k), selected, k, runs.runs, runs.exact_runs, truncated)
 
     k, current, jump = 0, first, 1
+    # where the order of purchase changes every raise or two, certificates fail: after a
+    # failure at the smallest jump, take `wait` raises one by one (doubled at each failure)
+    wait, patience = 0, 1
     while not stops(current) and k < last_k:
         if runs.runs >= completion.max_runs:
             return found(k, current, truncated=True)
@@ -368,15 +391,19 @@ def complete(
             # order, so none of them stops the loop (the outcome at k does not)
             proven = runs.certify(share_at(k + jump), trace)
             if proven is not None:
-                k, trace, jump = k + jump, proven, jump * 2
+                k, trace, jump, patience = k + jump, proven, jump * 2, 1
             else:
                 jump //= 2
+                if jump == 1:
+                    wait, patience = patience, min(2 * patience, 64)
             continue
         candidate, candidate_trace = runs.traced(share_at(k + 1))
         if election.cost_of(candidate) > budget:
             return found(k, current)
         report(candidate)
-        jump = 2 if completion.method == "search" and candidate == current else 1
+        if wait:
+            wait -= 1
+        jump = 2 if completion.method == "search" and candidate == current and not wait else 1
         k, current, trace = k + 1, candidate, candidate_trace
     return found(k, current)
 

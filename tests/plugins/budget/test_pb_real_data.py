@@ -302,3 +302,21 @@ def test_equal_shares_with_add1_then_greedy_equals_pabutools(name):
     )
     ours = rules.mes_add1(election(name), integral=False)
     assert ours.selected == supported(name, theirs)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(name, marks=pytest.mark.slow) if "Budapest" in name else name for name in FILES],
+)
+def test_the_certified_search_equals_the_scan_on_every_file(name):
+    """The completion's certified jumps (the default) stop at the raise the scan stops at
+    (every raise, each a certified run: the plain loop's outcome, see test_mes_properties),
+    with pabutools' parameters (from the equal share, one currency unit per voter)."""
+    from convergence_budget import mes
+
+    e = election(name)
+    searched = mes.complete(e, mes.Completion(integral=False))
+    scanned = mes.complete(e, mes.Completion(integral=False, method="scan"))
+    assert (searched.per_voter, searched.selected) == (scanned.per_voter, scanned.selected)
+    assert not searched.truncated and not scanned.truncated
+    assert searched.runs <= scanned.runs
