@@ -31,7 +31,11 @@ class Communes(MethodView):
     @blp.arguments(CommuneQuerySchema, location="query")
     @blp.response(200, CommuneSchema(many=True))
     def get(self, args):
-        """Communes of the deployment, searchable by name or INSEE code (public)."""
+        """Communes of the deployment, in alphabetical order (public).
+
+        ``q`` keeps those whose name starts with it (accents, case and punctuation ignored)
+        or, digits, whose INSEE code starts with it.
+        """
         return services.search_communes(args["q"], args["limit"], args["offset"])
 
     @blp.arguments(CommuneSchema)
