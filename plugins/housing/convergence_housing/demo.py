@@ -1,7 +1,8 @@
 """Demonstration data: a small village with vacant houses at several follow-up stages
 (imported from a LOVAC-like file, one reported by an inhabitant and confirmed), owners
-contacted by a letter campaign, a points grid voted by the assembly, three requests and an
-allocation voted by the housing circle, a collective purchase that reached its target,
+contacted by a letter campaign, a points grid voted by the assembly, seven requests (one
+also open to the other communes of the commune's federations, which share requests in the
+demo) and an allocation voted by the housing circle, a collective purchase that reached its target,
 and a rents observatory.
 
 Kept small on purpose: the tenant-isolation walk seeds it into two communes.
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from convergence_housing import allocation as alloc
-from convergence_housing import collective, decisions, owners, rents, services
+from convergence_housing import collective, decisions, owners, rents, services, sharing
 from convergence_housing.models import Dwelling
 from federation.db import db
 from federation.errors import ServiceError
@@ -24,6 +25,8 @@ from federation.governance import bodies, votes
 from federation.governance.models import Decision
 from federation.identity.models import Membership, User
 from federation.identity.services import has_permission
+from federation.plugins.services import update_settings
+from federation.tenancy.models import Commune
 
 HEADER = (
     "invariant;adresse;type;nb_pieces;surface;annee_construction;debut_vacance;dpe;"
@@ -102,6 +105,8 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
     if db.session.scalar(select(Dwelling.id).limit(1)) is not None:
         return
     people = _people(commune, users)
+    # the demo communes share their housing requests with their federations' communes
+    update_settings(commune, "housing", {**services.settings(), sharing.SETTING: True})
     prefix = (commune.insee_code or commune.slug[:5]).upper()
     services.import_vacancies(vacancy_file(prefix), year=2025)
     if not people:
@@ -190,11 +195,22 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
     _vote_yes(proposal, people, facilitator)
 
     # three requests; the circle examines them for the flat and puts its order to the vote
+    # (four more households, so that the federation page shows the demand: counts of
+    # people under five are left out there)
     households = [
         ("Foyer Chazal", 1, 2, 3, True, 14),
         ("Famille Bordas", 3, 3, 1, False, 8),
         ("Famille Peyrat", 4, 3, 2, False, 20),
+        ("Foyer Mazeau", 2, 2, 0, False, 5),
+        ("Famille Tixier", 5, 4, 1, False, 11),
+        ("Foyer Lagrange", 1, 1, 2, False, 3),
+        ("Famille Roux", 2, 3, 0, False, 2),
     ]
+    # one household also wishes the communes of its federations that share requests: their
+    # circles see it, rank it, and need this commune's consent to allocate it a dwelling
+    neighbours = db.session.scalars(
+        select(Commune.slug).where(Commune.id.in_(sharing.federation_neighbours(commune.id)))
+    ).all()
     for index, (name, size, rooms, urgency, access, months) in enumerate(households):
         alloc.create_request(
             {
@@ -203,7 +219,7 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
                 "rooms_needed": rooms,
                 "urgency": str(urgency),
                 "accessibility": "1" if access else "",
-                "communes": commune.slug,
+                "communes": ",".join([commune.slug, *(neighbours if index == 2 else [])]),
                 "needs": "Rez-de-chaussée souhaité." if access else "",
             },
             people[index % len(people)],
@@ -212,8 +228,17 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
     if not alloc.grid_in_force():
         return
     examination = alloc.start_examination(flat, steer, today=today)
-    order = [entry["request"] for entry in examination.ranking]
+    # the grid's order, without other communes' requests that await their commune's consent
+    waiting = sharing.without_consent(examination)
+    order = [entry["request"] for entry in examination.ranking if entry["request"] not in waiting]
     proposal = decisions.propose_allocation(
         examination, order, "Classement de la grille retenu tel quel.", facilitator, open_vote=True
     )
     _vote_yes(proposal, members or people, facilitator)
+
+    # a second house back in use, under examination: a request another commune shares with
+    # this one is ranked there, awaiting its commune's consent
+    house = rows["0005"]
+    services.set_status(house, "first_contact", actor=steer)
+    services.set_status(house, "done", "back_in_use", actor=steer)
+    alloc.start_examination(house, steer, today=today)

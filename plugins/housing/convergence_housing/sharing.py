@@ -149,9 +149,10 @@ def requests_open_to(slug: str, partners: list[int]) -> list[SharedRequest]:
     return out
 
 
-def shared_requests() -> list[SharedRequest]:
-    """The requests of other communes open to this one (its housing circle reads them)."""
-    return requests_open_to(current_commune().slug, partner_ids())
+def shared_requests(partners: list[int] | None = None) -> list[SharedRequest]:
+    """The requests of other communes open to this one (its housing circle reads them);
+    ``partners`` when the caller already has :func:`partner_ids`."""
+    return requests_open_to(current_commune().slug, partner_ids() if partners is None else partners)
 
 
 # --- consents (the household's commune) ---------------------------------------------------
@@ -173,9 +174,9 @@ class ConsentItem:
     answer: str | None
 
 
-def consent_items() -> list[ConsentItem]:
+def consent_items(partners: list[int] | None = None) -> list[ConsentItem]:
     """Examinations in partner communes that rank our requests, with our answers."""
-    partners = partner_ids()
+    partners = partner_ids() if partners is None else partners
     if not partners:
         return []
     here = commune_id()

@@ -94,7 +94,7 @@ def indicators(federation: Any, commune_ids: list[int]) -> list[Indicator]:
             "housing.allocations",
             _l("Logements attribués par décision"),
             values(lambda r: r.allocations),
-            counts_people=True,
+            # each allocation is already in the public journal (without personal data)
             weight=44,
         ),
     ]

@@ -398,13 +398,14 @@ def shared():
             _("Réponse de la commune enregistrée."),
             f"{_base()}/shared",
         )
+    partners = sharing.partner_ids()
     return _page(
         "housing/shared.html",
         outcome,
-        takes_part=sharing.takes_part(),
-        partners=sharing.partner_ids(),
-        incoming=sharing.shared_requests(),
-        consents=sharing.consent_items(),
+        takes_part=bool(partners) or sharing.takes_part(),
+        partners=partners,
+        incoming=sharing.shared_requests(partners),
+        consents=sharing.consent_items(partners),
         steer=services.can_steer(user),
     )
 

@@ -34,8 +34,9 @@ def test_demo_tells_the_story(app, factory, town, in_commune):
         campaign = owners.campaigns()[0]
         assert campaign.applied and any(letter.reply for letter, _o, _d in owners.letters(campaign))
         assert alloc.grid_in_force() is not None
-        assert len(alloc.requests()) == 3
+        assert len(alloc.requests()) == 7
         decided = db.session.scalars(select(Allocation).where(Allocation.status == "decided")).all()
+        assert len(alloc.available_dwellings()) == 0  # the second house is under examination
         assert len(decided) == 1 and decided[0].ranking[0]["lines"]
         project = collective.projects()[0]
         assert project.pledged >= project.target
@@ -46,6 +47,40 @@ def test_demo_tells_the_story(app, factory, town, in_commune):
     page = client.get(f"/f/{federation.slug}/")
     assert page.status_code == 200
     assert "Logements vacants recensés" in page.get_data(as_text=True)
+    assert "Demandes de logement ouvertes" in page.get_data(as_text=True)
+    # supply and demand per commune, demand shown (six open requests: not a small count)
+    rows = {
+        row["key"]: row
+        for row in client.get(f"/api/v1/federations/{federation.slug}/indicators").get_json()
+    }
+    slug = town.commune.slug
+    assert rows["housing.vacant"]["per_commune"][slug] == 6
+    assert rows["housing.requests"]["per_commune"][slug] == 6
+    # an allocation is a public decision (journal): its count is not a count of people
+    assert rows["housing.allocations"]["per_commune"][slug] == 1
+
+
+def test_demo_shares_a_request_across_the_federation(app, factory, in_commune):
+    """Two demo communes of one federation: the second ranks the first's shared request,
+    leaves it out of its order (no consent yet), and the first sees the consent to give."""
+    from convergence_housing import sharing
+
+    first = make_town(factory, in_commune, "amont", "Amont")
+    second = make_town(factory, in_commune, "aval", "Aval")
+    factory.federation("riviere", [first.commune, second.commune])
+    _demo(first, in_commune)
+    _demo(second, in_commune)
+    with in_commune(second.commune):
+        shared = sharing.shared_requests()
+        assert [r.commune_slug for r in shared] == ["amont"]
+        examining, decided = alloc.allocations()  # the newest first
+        assert examining.status == "examining" and decided.status == "decided"
+        for examination in (examining, decided):
+            assert shared[0].id in {e["request"] for e in examination.ranking}
+        assert shared[0].id not in decided.proposed_order
+    with in_commune(first.commune):
+        [item] = sharing.consent_items()
+        assert (item.host_slug, item.request_id, item.answer) == ("aval", shared[0].id, None)
 
 
 def _grow(town, in_commune, n: int) -> None:
@@ -59,6 +94,9 @@ def _grow(town, in_commune, n: int) -> None:
             alloc.create_request({"household": f"F{i}", "people": 2}, user(town.members[i % 3]))
 
 
+PAGES = ("/", "/dwellings", "/projects", "/allocations", "/requests", "/rents", "/shared")
+
+
 def test_main_pages_constant_queries(app, factory, in_commune, count_queries):
     small = make_town(factory, in_commune, "petit-bourg", "Petit-Bourg")
     large = make_town(factory, in_commune, "grand-bourg", "Grand-Bourg")
@@ -68,9 +106,9 @@ def test_main_pages_constant_queries(app, factory, in_commune, count_queries):
     for name, town in (("small", small), ("large", large)):
         client = app.test_client()
         factory.login(client, town.circle_member)
-        for path in ("/", "/dwellings", "/projects", "/allocations", "/requests", "/rents"):
+        for path in PAGES:
             with count_queries() as counter:
                 assert client.get(f"{town.base}{path}").status_code == 200
             counts[(name, path)] = counter.count
-    for path in ("/", "/dwellings", "/projects", "/allocations", "/requests", "/rents"):
+    for path in PAGES:
         assert counts[("small", path)] == counts[("large", path)], (path, counts)
