@@ -8,6 +8,9 @@ and contents: ``__plugin__`` (the name, ``mobility``), ``__Plugin__`` (the class
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,7 +68,18 @@ def generate(name: str, parent: Path, label: str | None = None) -> Path:
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(_fill(source.read_text(encoding="utf-8"), values), "utf-8")
     compile_catalogs(target)
+    _format(target)
     return target
+
+
+def _format(target: Path) -> None:
+    """Lay the code out as ``ruff format`` would (a long plugin name lengthens lines), when
+    ruff is installed: the generated distribution passes its own format check as it is."""
+    ruff = shutil.which("ruff") or shutil.which("ruff", path=str(Path(sys.executable).parent))
+    if ruff:
+        subprocess.run(  # noqa: S603 (a fixed command on the files just written)
+            [ruff, "format", "--quiet", str(target)], cwd=target, check=False, timeout=60
+        )
 
 
 def compile_catalogs(root: Path) -> list[Path]:

@@ -77,9 +77,12 @@ def make_fresh_env(root: Path) -> FreshEnv:
     shims = {
         "convergence": "-c 'from federation.cli import main; main()'",
         "pytest": "-m pytest",
-        "ruff": "-m ruff",
         "pip": "-m pip",
     }
+    # ruff is one binary: the project's own (`python -m ruff` would find this shim again)
+    ruff = Path(sysconfig.get_paths()["scripts"], "ruff")
+    Path(root, "bin", "ruff").write_text(f'#!/bin/sh\nexec "{ruff}" "$@"\n')
+    Path(root, "bin", "ruff").chmod(0o755)
     for command, runs in shims.items():
         script = Path(root, "bin", command)
         extra = f" --no-deps {' '.join(pip_options())}" if command == "pip" else ""
@@ -93,3 +96,32 @@ def make_fresh_env(root: Path) -> FreshEnv:
 
 def python_version() -> str:
     return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def sqlite_settings(folder: Path) -> dict[str, str]:
+    """A deployment of its own for the commands run in a fresh environment."""
+    return {
+        "CONVERGENCE_DATABASE_URL": f"sqlite:///{folder / 'convergence.sqlite'}",
+        "CONVERGENCE_INSTANCE_PATH": str(folder / "instance"),
+    }
+
+
+def deploy_and_test(env: FreshEnv, project: Path, name: str, folder: Path) -> dict[str, str]:
+    """What an author does after installing ``project``: migrate, create a commune, enable
+    the plugin there, check it, lint it and run its own tests. Returns each output."""
+    settings = sqlite_settings(folder)
+    commands = {
+        "upgrade": ["convergence", "db", "upgrade"],
+        "commune": ["convergence", "commune", "create", "Essai-sur-Mer", "--slug", "essai"],
+        "enable": ["convergence", "plugin", "enable", name, "--commune", "essai"],
+        "check": ["convergence", "plugin", "check", name],
+        "lint": ["ruff", "check", "."],
+        "format": ["ruff", "format", "--check", "."],
+        "tests": ["pytest", "-q", f"--basetemp={folder / 'pytest'}"],
+    }
+    outputs = {}
+    for step, command in commands.items():
+        done = env.run(*command, cwd=project, env=settings)
+        assert done.returncode == 0, f"{step}: {command}\n{done.stdout}\n{done.stderr}"
+        outputs[step] = done.stdout
+    return outputs
