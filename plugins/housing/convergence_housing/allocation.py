@@ -277,6 +277,9 @@ def start_examination(dwelling: Dwelling, actor: Any, today: date | None = None)
     )
     db.session.add(row)
     db.session.flush()
+    from convergence_housing import sharing
+
+    sharing.notify_homes(row)
     return row
 
 

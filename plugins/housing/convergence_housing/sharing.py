@@ -29,6 +29,7 @@ from convergence_housing.services import (
     PLUGIN,
     commune_id,
     current_commune,
+    notify_circle,
     require_steer,
     settings,
 )
@@ -304,6 +305,30 @@ def consents_for(allocation: Allocation) -> dict[int, str]:
             )
         ).all()
     return {rid: answer for rid, cid, answer in rows if foreign.get(rid) == cid}
+
+
+def notify_homes(allocation: Allocation) -> None:
+    """Tell the housing circle of each household's commune that an examination here ranks
+    its requests and awaits its consent (core notifications, each reader's language)."""
+    foreign = foreign_entries(allocation)
+    if not foreign:
+        return
+    host = current_commune().name
+    db.session.flush()  # this commune's rows are written in its own scope
+    for home in sorted(set(foreign.values())):
+        count = sum(1 for cid in foreign.values() if cid == home)
+        with commune_scope(home):
+            slug = db.session.get(Commune, home).slug
+            notify_circle(
+                lambda count=count: _(
+                    "La commune %(c)s examine des demandes de logement de notre commune "
+                    "(%(n)d) : notre consentement est attendu pour chaque attribution.",
+                    c=host,
+                    n=count,
+                ),
+                f"/c/{slug}/housing/shared",
+            )
+            db.session.flush()
 
 
 def commune_names(allocation: Allocation) -> dict[int, str]:

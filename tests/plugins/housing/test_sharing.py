@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from federation.db import db
 from federation.errors import Forbidden, NotFound, ValidationFailed
+from federation.identity.models import Notification
 from federation.journal.models import JournalEntry
 
 from .conftest import SECRET_HOUSEHOLD, SECRET_NEED, circle_votes, make_town, user, vote_grid
@@ -100,7 +101,7 @@ def test_only_the_circles_concerned_see_the_request(app, factory, trio, in_commu
     assert client.get(f"{host.base}/shared").status_code == 404
 
 
-def test_allocation_elsewhere_needs_the_home_commune_consent(app, factory, trio, in_commune):
+def test_allocation_elsewhere_needs_the_home_commune_consent(app, factory, trio, in_commune, in_db):
     home, host, other = trio
     vote_grid(in_commune, host)
     dwelling_id, local_ids = _available(host, in_commune)
@@ -112,6 +113,15 @@ def test_allocation_elsewhere_needs_the_home_commune_consent(app, factory, trio,
             decisions.propose_allocation(row, order, "", user(host.facilitator))
         assert refused.value.field == "order"
         allocation_id = row.id
+    with in_db():  # the household's commune's circle is told that its consent is awaited
+        notes = db.session.scalars(
+            select(Notification).where(Notification.link == "/c/bourg-a/housing/shared")
+        ).all()
+        assert {n.user_id for n in notes} == {
+            home.facilitator.user.id,
+            home.circle_member.user.id,
+        }
+        assert "Bourg B" in notes[0].message and SECRET_HOUSEHOLD not in notes[0].message
     with in_commune(other.commune), pytest.raises(NotFound):
         sharing.answer_consent(
             "bourg-b", allocation_id, home.request_id, "granted", user(other.circle_member)
