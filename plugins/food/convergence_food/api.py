@@ -389,7 +389,9 @@ class SubscriptionChanges(MethodView):
         user = _signed_in()
         sub = _get(lambda v: contracts.get_subscription(v, user), subscription_id)
         with service_errors():
-            contracts.change_delivery(sub, data["delivery_id"], data["action"])
+            contracts.change_delivery(
+                sub, data["delivery_id"], data["action"], recipient_id=data["recipient_id"]
+            )
         db.session.commit()
         return _subscription(sub)
 

@@ -46,7 +46,12 @@ TIERS = {
     "solidarity": _l("prix solidaire"),
     "support": _l("prix de soutien"),
 }
-CHANGE_ACTIONS = {"skip": _l("livraison sautée"), "give": _l("livraison donnée")}
+CHANGE_ACTIONS = {
+    "skip": _l("livraison sautée"),
+    "give": _l("livraison donnée"),
+    "pot": _l("livraison donnée au pot solidaire"),
+    "gift": _l("livraison donnée à un autre foyer"),
+}
 MOVEMENT_KINDS = {
     "gift": _l("don"),
     "support": _l("part payée au-dessus du prix"),

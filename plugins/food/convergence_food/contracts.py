@@ -375,13 +375,30 @@ def changes_of(subscription: Subscription) -> dict[int, str]:
 
 
 def change_delivery(
-    subscription: Subscription, delivery_id: Any, action: str, today: date | None = None
+    subscription: Subscription,
+    delivery_id: Any,
+    action: str,
+    today: date | None = None,
+    recipient_id: Any = None,
 ) -> DeliveryChange:
-    """Skip a delivery (it is not paid; a solidarity reduction for it goes back to the
-    pot) or give it (paid; the basket goes to food aid). Before the delivery day only."""
+    """Change one delivery of a subscription, before its day:
+
+    * ``skip``: not delivered, not paid (a solidarity reduction for it goes back to the pot);
+    * ``give``: paid, the basket goes to food aid;
+    * ``pot``: paid, not delivered, its price goes to the solidarity pot (not for a
+      solidarity-price subscription, which the pot itself pays for);
+    * ``gift``: paid, another household of the commune (``recipient_id``) picks it up."""
     today = today or date.today()
-    if action not in ("skip", "give"):
+    if action not in ("skip", "give", "pot", "gift"):
         raise ValidationFailed(_("Valeur inconnue : %(v)s", v=str(action)[:20]), field="action")
+    recipient = None
+    if action == "gift":
+        recipient = _recipient(subscription, recipient_id)
+    if action == "pot" and subscription.tier == "solidarity":
+        raise ValidationFailed(
+            _("Un panier au prix solidaire ne se donne pas au pot qui le finance."),
+            field="action",
+        )
     contract = get_contract(subscription.contract_id)
     delivery = db.session.get(Delivery, ident(delivery_id, "delivery_id"))
     if delivery is None or delivery.contract_id != contract.id:
@@ -398,9 +415,20 @@ def change_delivery(
             _("Ce contrat permet de sauter %(n)d livraisons au plus.", n=contract.max_skips),
             field="action",
         )
-    row = DeliveryChange(subscription_id=subscription.id, delivery_id=delivery.id, action=action)
+    row = DeliveryChange(
+        subscription_id=subscription.id,
+        delivery_id=delivery.id,
+        action=action,
+        recipient_id=recipient,
+    )
     db.session.add(row)
     db.session.flush()
+    if action == "pot":
+        full, _reduced = cost_of(contract, quantities_of(subscription)).per_delivery.get(
+            delivery.id, (Decimal("0"), Decimal("0"))
+        )
+        if full > 0:
+            solidarity.credit("given_basket", full, contract_id=contract.id)
     if action == "skip":
         full, reduced = cost_of(contract, quantities_of(subscription)).per_delivery.get(
             delivery.id, (Decimal("0"), Decimal("0"))
@@ -414,7 +442,51 @@ def change_delivery(
         else:
             subscription.total -= full
     db.session.flush()
+    journal(
+        "delivery_changed",
+        _("Une livraison du contrat « %(t)s » a été changée.", t=contract.title),
+        {"contract": contract.id, "delivery": delivery.id, "action": action},
+    )
     return row
+
+
+def households_for_gift(subscription: Subscription) -> list[tuple[int, str]]:
+    """The other active members of the commune a delivery may be given to (one query)."""
+    from federation.identity.models import Membership, User
+
+    return [
+        (uid, name)
+        for uid, name in db.session.execute(
+            select(User.id, User.display_name)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.commune_id == subscription.commune_id,
+                Membership.status == "active",
+                User.id != subscription.account_id,
+            )
+            .order_by(User.display_name)
+            .limit(500)
+        ).all()
+    ]
+
+
+def _recipient(subscription: Subscription, recipient_id: Any) -> int:
+    """Another active member of the commune (the household that picks the basket up)."""
+    from federation.identity.models import Membership
+
+    rid = ident(recipient_id, "recipient_id")
+    member = db.session.scalar(
+        select(Membership.id).where(
+            Membership.commune_id == subscription.commune_id,
+            Membership.user_id == rid,
+            Membership.status == "active",
+        )
+    )
+    if member is None or rid == subscription.account_id:
+        raise ValidationFailed(
+            _("Un don de livraison va à un·e autre membre de la commune."), field="recipient_id"
+        )
+    return rid
 
 
 def close_contract(contract: Contract, actor: Any = None) -> None:

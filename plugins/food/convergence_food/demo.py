@@ -225,7 +225,7 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
     _harvest(garden, people, first)
     first_day = distributions.distributions(upcoming_from=today)[0]
     if distributions.roster_api() is not None:
-        distributions.open_rota(first_day, facilitator)
+        _staff(distributions.open_rota(first_day, facilitator), people)
     match = decisions.propose(
         "match",
         {
@@ -262,3 +262,13 @@ def _harvest(garden: Any, people: list[User], first: date) -> None:
     )[0]
     for person in crew:  # filled to capacity
         roster.sign_up(shift, shift.roles[0], person)
+
+
+def _staff(shifts: list[Any], people: list[User]) -> None:
+    """The demo people take the distribution's rota roles, one role each per shift."""
+    from federation import roster
+
+    for shift in shifts:
+        seats = [role for role in shift.roles for _seat in range(role.needed)]
+        for role, person in zip(seats, people, strict=False):
+            roster.sign_up(shift, role, person)

@@ -150,16 +150,22 @@ def pickup(distribution: Distribution) -> PickUp:
             )
         )
     }
-    changes = {
-        (c.subscription_id, c.delivery_id): c.action
-        for c in db.session.scalars(
-            select(DeliveryChange).where(DeliveryChange.delivery_id.in_(ids))
-        )
+    change_rows = list(
+        db.session.scalars(select(DeliveryChange).where(DeliveryChange.delivery_id.in_(ids)))
+    )
+    changes = {(c.subscription_id, c.delivery_id): c.action for c in change_rows}
+    #: a basket given to another household is picked up by that household
+    picker = {
+        (c.subscription_id, c.delivery_id): c.recipient_id
+        for c in change_rows
+        if c.action == "gift" and c.recipient_id
     }
     names = dict(
         db.session.execute(
             select(User.id, User.display_name).where(
-                User.id.in_([s.account_id for s in subs.values() if s.account_id])
+                User.id.in_(
+                    [s.account_id for s in subs.values() if s.account_id] + list(picker.values())
+                )
             )
         ).all()
     )
@@ -176,11 +182,10 @@ def pickup(distribution: Distribution) -> PickUp:
         if (line.id, delivery_id) not in cells:
             continue
         action = changes.get((sub.id, delivery_id))
-        person = per_person.setdefault(
-            sub.account_id or 0, PersonList(names.get(sub.account_id, "—"), sub.account_id)
-        )
+        holder = picker.get((sub.id, delivery_id), sub.account_id)
+        person = per_person.setdefault(holder or 0, PersonList(names.get(holder, "—"), holder))
         slot = per_producer[producer.id].setdefault(product.id, [Decimal("0"), Decimal("0")])
-        if action == "skip":
+        if action in ("skip", "pot"):
             person.skipped += 1
             continue
         if action == "give":

@@ -237,7 +237,10 @@ class DeliveryChange(TenantMixin, TimestampMixin, db.Model):
     delivery_id: Mapped[int] = mapped_column(
         ForeignKey("food_deliveries.id", ondelete="CASCADE"), nullable=False
     )
+    #: "skip", "give" (to food aid), "pot" (its price to the solidarity pot), "gift" (to
+    #: another household, ``recipient_id``, who picks it up)
     action: Mapped[str] = mapped_column(String(8), nullable=False)
+    recipient_id: Mapped[int | None] = _user_fk()
 
     __table_args__ = (UniqueConstraint("commune_id", "subscription_id", "delivery_id"), INFO)
 

@@ -101,7 +101,8 @@ class SubscriptionSchema(Schema):
 
 class ChangeSchema(_In):
     delivery_id = fields.Integer(required=True)
-    action = fields.String(required=True, validate=validate.OneOf(["skip", "give"]))
+    action = fields.String(required=True, validate=validate.OneOf(["skip", "give", "pot", "gift"]))
+    recipient_id = fields.Integer(load_default=None, allow_none=True)
 
 
 class DistributionSchema(_In):

@@ -42,7 +42,7 @@ from federation.plugins.events import emit
 from federation.tenancy import federation_data
 from federation.validation import integer_field, money, text_field
 
-INCOMING = ("gift", "support", "refund")
+INCOMING = ("gift", "support", "refund", "given_basket")
 
 
 def pot(federation_id: int | None = None, *, create: bool = False) -> Pot:

@@ -349,7 +349,10 @@ def subscription(subscription_id: int):
         done, errors = _attempt(
             lambda: (
                 contracts.change_delivery(
-                    row, request.form.get("delivery_id"), request.form.get("action", "")
+                    row,
+                    request.form.get("delivery_id"),
+                    request.form.get("action", ""),
+                    recipient_id=request.form.get("recipient_id"),
                 ),
                 f"{_base()}/subscriptions/{row.id}",
             )[1],
@@ -369,6 +372,7 @@ def subscription(subscription_id: int):
         lines={ln.id: ln for ln in contracts.lines_of(contract_row)},
         deliveries=contracts.deliveries_of(contract_row),
         changes=contracts.changes_of(row),
+        households=contracts.households_for_gift(row),
         today=date.today(),
     )
 
