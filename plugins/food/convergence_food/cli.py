@@ -102,7 +102,10 @@ def show_pot(slug: str) -> None:
     from convergence_food import solidarity
 
     with _in_commune(slug):
-        row = solidarity.pot()
+        row = solidarity.active_pot()
+        shared = solidarity.shared_federation()
+        if shared is not None:
+            click.echo(f"shared pot of federation {shared}")
         click.echo(f"balance {row.balance} EUR, received {row.received}, spent {row.spent}")
         for m in solidarity.movements():
             click.echo(f"{m.created_at:%Y-%m-%d}\t{m.kind}\t{m.amount}\t{m.balance_after}")
@@ -143,3 +146,53 @@ def pickup(distribution_id: int, slug: str) -> None:
         for person in lists.people:
             items = "; ".join(f"{p.name} {q}" for _prod, p, q in person.items)
             click.echo(f"  {person.name}\t{items}{' (given)' if person.given else ''}")
+
+
+@food_cli.command("harvest")
+@click.argument("producer_id", type=int)
+@click.option("--commune", "slug", required=True, help="Commune slug.")
+@click.option("--starts", required=True, help="Start, YYYY-MM-DDTHH:MM (UTC).")
+@click.option("--needed", default="4", show_default=True, help="People needed.")
+@click.option("--minutes", default="180", show_default=True, help="Duration.")
+@click.option("--repeat", type=click.Choice(["", "weekly", "monthly"]), default="")
+@click.option("--weeks-ahead", default="4", show_default=True)
+def open_harvest(
+    producer_id: int,
+    slug: str,
+    starts: str,
+    needed: str,
+    minutes: str,
+    repeat: str,
+    weeks_ahead: str,
+) -> None:
+    """Open harvest-help shifts for a producer (one, or a weekly/monthly series)."""
+    from convergence_food import harvest, services
+
+    with _in_commune(slug):
+        shifts = harvest.open_harvest(
+            services.get_producer(producer_id),
+            {
+                "starts_at": starts,
+                "needed": needed,
+                "duration_minutes": minutes,
+                "repeat": repeat,
+                "weeks_ahead": weeks_ahead,
+            },
+        )
+        db.session.commit()
+        click.echo(f"{len(shifts)} harvest shift(s) open: {', '.join(str(s.id) for s in shifts)}")
+
+
+@food_cli.command("share-pot")
+@click.argument("federation")
+@click.option("--commune", "slug", required=True, help="Commune slug.")
+def share_pot(federation: str, slug: str) -> None:
+    """Share the solidarity pot of a federation (its slug) with its other communes that
+    opted in."""
+    from convergence_food import solidarity
+    from federation.tenancy.services import get_federation
+
+    with _in_commune(slug):
+        row = solidarity.share_pot(get_federation(federation).id, None)
+        db.session.commit()
+        click.echo(f"sharing the pot of {federation}: balance {row.balance} EUR")

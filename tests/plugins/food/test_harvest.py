@@ -99,3 +99,20 @@ def test_the_distribution_rota_titles_are_data(app, factory, in_commune, food_to
         with force_locale("en"):
             assert shifts[0].display_title == "Basket distribution — Halle"
         assert shifts[0].display_title == "Distribution des paniers — Halle"
+
+
+def test_the_cli_opens_harvest_shifts_through_the_same_service(app, in_commune, food_town):
+    from flask.cli import ScriptInfo
+
+    from federation.cli import main
+
+    town = food_town
+    runner = app.test_cli_runner()
+    info = ScriptInfo(create_app=lambda: app)
+    args = ["food", "harvest", str(town.producer_id), "--commune", town.commune.slug]
+    bad = runner.invoke(main, [*args, "--starts", "demain"], obj=info)
+    assert bad.exit_code == 1 and "starts_at" in bad.output
+    good = runner.invoke(main, [*args, "--starts", _when(4), "--needed", "2"], obj=info)
+    assert good.exit_code == 0 and "1 harvest shift(s) open" in good.output, good.output
+    with in_commune(town.commune):
+        assert len(roster.shifts_for(HARVEST_SOURCE, town.producer_id)) == 1
