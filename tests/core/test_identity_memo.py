@@ -72,79 +72,65 @@ def test_another_persons_memberships_are_one_statement_per_request(app, factory,
         assert counter.count == 2, counter.statements  # one per person, roles joined
 
 
-def _fresh_member_in_request(app, factory):
+@pytest.fixture
+def in_request(app, factory):
+    """A verified member of a fresh commune, signed in inside a request context; what the
+    test wrote is rolled back at the end."""
     here = factory.commune()
     member = factory.member(here)
-    ctx = app.test_request_context("/")
-    ctx.push()
-    user = services.user_by_session_id(member.user.session_id)
-    return ctx, here, member, user
+    with app.test_request_context("/"):
+        user = services.user_by_session_id(member.user.session_id)
+        try:
+            yield here, user
+        finally:
+            db.session.rollback()
 
 
-def test_a_role_granted_in_the_request_is_seen_at_once(app, factory):
-    ctx, here, _member, user = _fresh_member_in_request(app, factory)
-    try:
-        assert not services.has_permission(user, "gov.facilitate", here.id)
-        services.grant_role(services.membership(here.id, user.id), "facilitator")
-        assert services.has_permission(user, "gov.facilitate", here.id)
-        services.revoke_role(services.membership(here.id, user.id), "facilitator")
-        db.session.flush()
-        assert not services.has_permission(user, "gov.facilitate", here.id)
-    finally:
-        db.session.rollback()
-        ctx.pop()
+def test_a_role_granted_in_the_request_is_seen_at_once(in_request):
+    here, user = in_request
+    assert not services.has_permission(user, "gov.facilitate", here.id)
+    services.grant_role(services.membership(here.id, user.id), "facilitator")
+    assert services.has_permission(user, "gov.facilitate", here.id)
+    services.revoke_role(services.membership(here.id, user.id), "facilitator")
+    db.session.flush()
+    assert not services.has_permission(user, "gov.facilitate", here.id)
 
 
-def test_a_membership_added_in_the_request_is_seen_at_once(app, factory):
-    ctx, _here, _member, user = _fresh_member_in_request(app, factory)
+def test_a_membership_added_in_the_request_is_seen_at_once(factory, in_request):
+    _here, user = in_request
     elsewhere = factory.commune()
-    try:
-        assert services.membership(elsewhere.id, user.id) is None
-        added = services.request_membership(elsewhere.id, db.session.get(User, user.id))
-        assert services.membership(elsewhere.id, user.id) is added
-        services.activate_membership(added, by=None, method="test")
-        assert services.roles_in(user, elsewhere.id) == {"member"}
-        db.session.delete(added)  # not flushed: a lookup flushes it first, like a query
-        assert services.membership(elsewhere.id, user.id) is None
-    finally:
-        db.session.rollback()
-        ctx.pop()
+    assert services.membership(elsewhere.id, user.id) is None
+    added = services.request_membership(elsewhere.id, db.session.get(User, user.id))
+    assert services.membership(elsewhere.id, user.id) is added
+    services.activate_membership(added, by=None, method="test")
+    assert services.roles_in(user, elsewhere.id) == {"member"}
+    db.session.delete(added)  # not flushed: a lookup flushes it first, like a query
+    assert services.membership(elsewhere.id, user.id) is None
 
 
-def test_unread_count_follows_notifications_and_bulk_reads(app, factory):
-    ctx, here, _member, user = _fresh_member_in_request(app, factory)
-    try:
-        assert unread_count(user.id) == 0
-        notify(user.id, "Bonjour", commune_id=here.id)
-        assert unread_count(user.id) == 1
-        mark_all_read(user.id)  # a bulk UPDATE, not the unit of work
-        assert unread_count(user.id) == 0
-    finally:
-        db.session.rollback()
-        ctx.pop()
+def test_unread_count_follows_notifications_and_bulk_reads(in_request):
+    here, user = in_request
+    assert unread_count(user.id) == 0
+    notify(user.id, "Bonjour", commune_id=here.id)
+    assert unread_count(user.id) == 1
+    mark_all_read(user.id)  # a bulk UPDATE, not the unit of work
+    assert unread_count(user.id) == 0
 
 
-def test_planted_twin_without_forgetting_the_memo_answers_stale(app, factory, monkeypatch):
+def test_planted_twin_without_forgetting_the_memo_answers_stale(monkeypatch, in_request):
     """Prove the invalidation matters: with the flush listener silenced, a role granted in
     the request is not seen (what the tests above would catch)."""
+    here, user = in_request
+    assert not services.has_permission(user, "gov.facilitate", here.id)
     monkeypatch.setattr(memo, "forget", lambda: None)
-    ctx, here, _member, user = _fresh_member_in_request(app, factory)
-    try:
-        assert not services.has_permission(user, "gov.facilitate", here.id)
-        services.grant_role(services.membership(here.id, user.id), "facilitator")
-        db.session.flush()
-        assert not services.has_permission(user, "gov.facilitate", here.id)  # stale
-    finally:
-        db.session.rollback()
-        ctx.pop()
+    services.grant_role(services.membership(here.id, user.id), "facilitator")
+    db.session.flush()
+    assert not services.has_permission(user, "gov.facilitate", here.id)  # stale
 
 
-def test_the_memo_ends_with_the_transaction(app, factory):
-    ctx, here, _member, user = _fresh_member_in_request(app, factory)
-    try:
-        services.membership(here.id, user.id)
-        assert memo.memo()["memberships"]
-        db.session.rollback()
-        assert not memo.memo()["memberships"]
-    finally:
-        ctx.pop()
+def test_the_memo_ends_with_the_transaction(in_request):
+    here, user = in_request
+    services.membership(here.id, user.id)
+    assert memo.memo()["memberships"]
+    db.session.rollback()
+    assert not memo.memo()["memberships"]
