@@ -22,6 +22,7 @@ from convergence_food.models import (
     Contract,
     ContractLine,
     Delivery,
+    DeliveryChange,
     Distribution,
     GridCell,
     Need,
@@ -257,6 +258,12 @@ def personal_data(user: Any) -> dict[str, Any]:
             p.name
             for p in db.session.scalars(select(Producer).where(Producer.account_id == user.id))
         ],
+        "deliveries_received": [
+            {"commune_id": c.commune_id, "delivery_id": c.delivery_id}
+            for c in db.session.scalars(
+                select(DeliveryChange).where(DeliveryChange.recipient_id == user.id)
+            )
+        ],
     }
 
 
@@ -271,6 +278,10 @@ def erase_personal_data(user: Any) -> None:
         row.account_id, row.name, row.project = None, _("Personne anonymisée"), ""
     for row in db.session.scalars(select(Producer).where(Producer.account_id == user.id)):
         row.account_id = None
+    for row in db.session.scalars(
+        select(DeliveryChange).where(DeliveryChange.recipient_id == user.id)
+    ):
+        row.recipient_id = None  # a basket given to nobody in particular any more
     db.session.flush()
 
 

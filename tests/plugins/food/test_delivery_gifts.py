@@ -44,6 +44,11 @@ def test_a_delivery_given_to_the_pot_or_to_another_household(app, in_commune, fo
         second = distributions.pickup(days[town.deliveries[1]])
         assert [p.account_id for p in second.people] == [friend.id]
         assert len(second.people[0].items) == 2
+        from convergence_food.transfer import erase_personal_data, personal_data
+
+        assert personal_data(friend)["deliveries_received"]
+        erase_personal_data(friend)
+        assert not personal_data(friend)["deliveries_received"]
 
 
 def test_the_api_names_the_recipient_field(app, client, factory, in_commune, food_town):
