@@ -270,3 +270,23 @@ def test_planted_twin_without_the_shared_lock_is_caught(
     monkeypatch.setattr(solidarity, "lock_row", no_lock)
     outcome = _race(app, factory, in_commune, territory)
     assert not _holds(outcome), outcome
+
+
+def test_fail_closed_without_a_scope_and_read_only_in_a_federation_scope(
+    app, in_commune, territory
+):
+    from sqlalchemy import update
+
+    from federation.tenancy.context import federation_scope
+    from federation.tenancy.scoping import TenantScopeError
+
+    ids = [territory[k].commune.id for k in ("north", "south", "apart")]
+    with app.app_context():
+        with pytest.raises(TenantScopeError):
+            db.session.scalars(select(SharedPot)).all()
+        with federation_scope(ids):
+            assert len(db.session.scalars(select(SharedPot)).all()) == 1
+            with pytest.raises(CrossCommuneWrite):
+                db.session.execute(update(SharedPot).values(balance=0))
+        with federation_scope([territory["apart"].commune.id]):
+            assert db.session.scalars(select(SharedPot)).all() == []
