@@ -77,21 +77,20 @@ def test_the_widget_shows_on_the_commune_home_page(client, in_commune, town):
     assert "Sur la une" in client.get(f"/c/{town.slug}/").text
 
 
-def test_the_indicator_counts_per_commune_in_one_query(app, factory, in_commune, town):
-    from convergence_mobility.plugin import MobilityPlugin
+def test_the_indicator_reaches_the_federation_dashboard(client, factory, in_commune, town):
     from convergence_mobility.services import add_item
 
     other = factory.commune("voisine")
+    factory.enable(other, "mobility")
+    federation = factory.federation("bassin", communes=[town, other])
     with in_commune(town):
         add_item({"title": "Un"}, author_id=None)
         add_item({"title": "Deux"}, author_id=None)
         db.session.commit()
-    with app.app_context():
-        from federation.tenancy.context import federation_scope
-
-        with federation_scope([town.id, other.id]):
-            (indicator,) = MobilityPlugin().federation_indicators(None, [town.id, other.id])
-    assert indicator.values == {town.id: 2, other.id: 0}
+    rows = client.get(f"/api/v1/federations/{federation.slug}/indicators").json
+    (row,) = [r for r in rows if r["key"] == "mobility.items"]
+    assert row["per_commune"] == {town.slug: 2, other.slug: 0}
+    assert row["total"] == 2
 
 
 def test_models_and_migrations_agree(app):

@@ -78,7 +78,10 @@ def _format(target: Path) -> None:
     ruff = shutil.which("ruff") or shutil.which("ruff", path=str(Path(sys.executable).parent))
     if ruff:
         subprocess.run(  # noqa: S603 (a fixed command on the files just written)
-            [ruff, "format", "--quiet", str(target)], cwd=target, check=False, timeout=60
+            [ruff, "format", "--quiet", "--no-cache", str(target)],
+            cwd=target,
+            check=False,
+            timeout=60,
         )
 
 
