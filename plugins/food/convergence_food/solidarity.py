@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 
 from convergence_food.constants import MOVEMENT_KINDS
 from convergence_food.models import (
@@ -86,7 +86,19 @@ def shared_pot(federation_id: int, *, create: bool = False) -> SharedPot | None:
 
 
 def active_pot(*, create: bool = False) -> Pot | SharedPot:
-    """The pot this commune's movements go to: the federation's it shares, else its own."""
+    """The pot this commune's movements go to: the federation's it shares, else its own.
+
+    Reading takes one query (the commune's pot outer-joined to the shared pots the access
+    rule lets it see: at most one, as a commune shares one federation's pot at a time)."""
+    if not create:
+        found = db.session.execute(
+            select(Pot, SharedPot)
+            .outerjoin(SharedPot, true())
+            .where(Pot.federation_id.is_(None))
+            .limit(1)
+        ).first()
+        if found is not None:
+            return found[1] if found[1] is not None else found[0]
     federation_id = shared_federation()
     if federation_id is not None:
         row = shared_pot(federation_id, create=create)

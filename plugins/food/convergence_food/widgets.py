@@ -20,6 +20,6 @@ def dashboard_widget(commune: Any, user: Any) -> Markup:
         commune=commune,
         open_contracts=contracts.contracts("open")[:3],
         upcoming=distributions.distributions(upcoming_from=date.today())[:2],
-        pot=solidarity.pot(),
+        pot=solidarity.active_pot(),
     )
     return Markup(html)  # noqa: S704 - rendered by an autoescaping template
