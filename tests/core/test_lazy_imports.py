@@ -29,9 +29,7 @@ HEAVY = (
 BUILT_IN = ("budget", "water", "housing", "food")
 #: plugins known to import a heavy library at start-up, left out of the check until they
 #: import it where it is used (remove the entry then; the check covers every other plugin)
-KNOWN_HEAVY = {
-    "housing": "convergence_housing.views imports .pdf (fpdf: numpy, PIL, lxml, fontTools)",
-}
+KNOWN_HEAVY: dict[str, str] = {}
 
 _CHILD = textwrap.dedent(
     """

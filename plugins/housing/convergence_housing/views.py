@@ -16,7 +16,6 @@ from flask_login import current_user
 from convergence_housing import allocation as alloc
 from convergence_housing import collective, decisions, owners, rents, services, sharing, tenants
 from convergence_housing import constants as C
-from convergence_housing.pdf import letter_pdf
 from federation.db import db
 from federation.errors import ServiceError
 from federation.form_posts import posted_form as _form
@@ -332,6 +331,8 @@ def _sender() -> list[str]:
 def letter_pdf_page(campaign_id: int, letter_id: int):
     """The owner's letter as PDF for printing (the housing circle only)."""
     row, owner_row, body = _owner_letter(campaign_id, letter_id)
+    from convergence_housing.pdf import letter_pdf  # fpdf pulls numpy, PIL: only here
+
     document = letter_pdf(row.title, _sender(), [owner_row.name, owner_row.address], body)
     return _pdf(document, f"courrier-{campaign_id}-{letter_id}")
 
@@ -680,5 +681,7 @@ def grievance_letter_pdf(collective_id: int, grievance_id: int):
     if not body:
         abort(404)
     title = _("Collectif de locataires « %(n)s »", n=row.name)
+    from convergence_housing.pdf import letter_pdf  # fpdf pulls numpy, PIL: only here
+
     document = letter_pdf(title, _sender(), [row.landlord, row.landlord_address], body)
     return _pdf(document, f"courrier-collectif-{collective_id}-{grievance_id}")
