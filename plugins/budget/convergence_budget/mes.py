@@ -54,8 +54,10 @@ class Uncertain(Exception):
 
 
 #: one run's decisions: the paying projects bought, in order, each with an upper bound of
-#: its exact price per unit of cost (ρ) at that run's share
-Trace = list[tuple[str, float]]
+#: its exact price per unit of cost (ρ) at that run's share, and W > 0 when that price was
+#: certified to be exactly 1 / W (W: the total weight of its supporters whose money is not
+#: exactly spent, none of them short), else 0
+Trace = list[tuple[str, float, float]]
 
 
 class FastRuns:
@@ -72,6 +74,7 @@ class FastRuns:
         self.wm: dict[str, np.ndarray] = {}
         self.wsum: dict[str, float] = {}
         self.unit: dict[str, bool] = {}
+        self.integral: dict[str, bool] = {}
         self.cost: dict[str, float] = {}
         self.free: list[str] = []
         self.paying: list[str] = []
@@ -90,6 +93,8 @@ class FastRuns:
             self.wm[project] = weights * self.m[project]
             self.wsum[project] = float(self.wm[project].sum())
             self.unit[project] = bool(np.all(weights == 1.0))
+            # integral weights: the total weight is an exact integer in floating point
+            self.integral[project] = bool(np.all(weights == np.round(weights)))
             self.cost[project] = s.fcosts[project]
             if len(weights):
                 min_weight = min(min_weight, float(weights.min()))
@@ -124,7 +129,7 @@ class FastRuns:
         except Uncertain:
             self.exact_runs += 1
             return rules.mes(self.e, Q(to_fraction(per_voter))).selected, None
-        return self.free + [p for p, _rho in trace], trace
+        return self.free + [p for p, _rho, _exact in trace], trace
 
     def certify(self, per_voter: Any, guide: Trace) -> Trace | None:
         """The trace at ``per_voter`` when MES is proven to buy the same projects in the same
@@ -154,15 +159,19 @@ class FastRuns:
                 raise Uncertain
             return []
         budgets = np.full(self.groups, b)
+        #: voters whose money is exactly spent (they paid all they had, surely)
+        self._zero = np.zeros(self.groups, dtype=bool)
         err, rho_err = self._errors(b)
         last = dict.fromkeys(self.paying, 0.0)
         trace: Trace = []
         if guide is not None:
-            for chosen, bound in guide:
-                rho, q = self._guided_round(chosen, bound, budgets, last, err, rho_err)
-                self._buy(chosen, q, budgets)
+            for chosen, bound, exact in guide:
+                rho, q, _exact = self._guided_round(
+                    chosen, bound, exact, budgets, last, err, rho_err
+                )
+                self._buy(chosen, q, budgets, err)
                 del last[chosen]
-                trace.append((chosen, rho + rho_err))
+                trace.append((chosen, rho + rho_err, _exact))
             # what the smaller share left unaffordable stays so up to this one
             for project in last:
                 if (
@@ -183,6 +192,7 @@ class FastRuns:
     ) -> Trace:
         """The rounds of an ordinary run, from the state given."""
         prices: dict[str, float] = {}
+        exact: dict[str, float] = {}
         while last:
             best = math.inf
             threshold = math.inf  # above it, a project is surely not the round's best
@@ -194,7 +204,7 @@ class FastRuns:
                 if found is None:
                     del last[project]
                     continue
-                rho, q = found
+                rho, q, exact[project] = found
                 prices[project] = q
                 last[project] = rho
                 candidates.append((rho, project))
@@ -204,23 +214,47 @@ class FastRuns:
             if not candidates:
                 break
             near = [p for rho, p in candidates if rho <= threshold]
-            if len(near) > 1 and len({self.twin[p] for p in near}) > 1:
-                raise Uncertain
             project = min(near, key=self.tie.__getitem__)
+            if len(near) > 1 and len({self.twin[p] for p in near}) > 1:
+                project = self._exact_tie(near, exact)
             del last[project]
-            self._buy(project, prices[project], budgets)
-            trace.append((project, last_rho(candidates, project) + rho_err))
+            self._buy(project, prices[project], budgets, err)
+            trace.append((project, last_rho(candidates, project) + rho_err, exact[project]))
         return trace
+
+    def _beats(self, chosen: str, weight: float, other: str) -> bool:
+        """Whether ``chosen``, priced exactly 1 / ``weight`` (see :data:`Trace`), is
+        surely bought before ``other``, whose price is never below 1 / the total weight of
+        its supporters whose money is not exactly spent (they pay at most q × weight)."""
+        if not (weight and self.integral[chosen] and self.integral[other]):
+            return False
+        idx = self.idx[other]
+        w_other = self.wsum[other] - float(np.dot(self.wm[other], self._zero[idx]))
+        return w_other < weight or (w_other == weight and self.tie[other] > self.tie[chosen])
+
+    def _exact_tie(self, near: list[str], exact: dict[str, float]) -> str:
+        """Projects priced within rounding distance of each other: decided exactly when
+        one of them is priced exactly 1 / W (ties of the same support are common: nobody
+        or only voters with nothing left short), else the run is redone exactly."""
+        known = [p for p in near if exact[p] and self.integral[p]]
+        if not known:
+            raise Uncertain
+        chosen = min(known, key=lambda p: (-exact[p], self.tie[p]))
+        for other in near:
+            if other != chosen and not self._beats(chosen, exact[chosen], other):
+                raise Uncertain
+        return chosen
 
     def _guided_round(
         self,
         chosen: str,
         bound: float,
+        exact: float,
         budgets: np.ndarray,
         last: dict[str, float],
         err: float,
         rho_err: float,
-    ) -> tuple[float, float]:
+    ) -> tuple[float, float, float]:
         """A round of a certificate: ``chosen`` (bought at the smaller share, where its
         price was at most ``bound``) is proven to be bought here too and at every share in
         between: every other project's price here is above ``bound`` (prices only fall as
@@ -241,8 +275,13 @@ class FastRuns:
                     del last[project]
                     continue
                 last[project] = found[0]
-                if found[0] <= limit and not (
-                    self.twin[project] == self.twin[chosen] and self.tie[project] > self.tie[chosen]
+                if (
+                    found[0] <= limit
+                    and not (
+                        self.twin[project] == self.twin[chosen]
+                        and self.tie[project] > self.tie[chosen]
+                    )
+                    and not self._beats(chosen, exact, project)
                 ):
                     raise Uncertain
         if found_chosen is None:
@@ -253,14 +292,20 @@ class FastRuns:
                 raise Uncertain
         return found_chosen
 
-    def _buy(self, project: str, q: float, budgets: np.ndarray) -> None:
+    def _buy(self, project: str, q: float, budgets: np.ndarray, err: float) -> None:
         idx = self.idx[project]
-        budgets[idx] = np.maximum(budgets[idx] - q * self.w[project], 0.0)
+        have = budgets[idx]
+        owed = q * self.w[project]
+        budgets[idx] = np.maximum(have - owed, 0.0)
+        # surely short: they pay all they have, exactly nothing is left
+        self._zero[idx[have < owed * (1 - SLACK) - err]] = True
 
     def _money(self, project: str, budgets: np.ndarray) -> float:
         return float(np.dot(budgets[self.idx[project]], self.m[project]))
 
-    def _price(self, project: str, budgets: np.ndarray, err: float) -> tuple[float, float] | None:
+    def _price(
+        self, project: str, budgets: np.ndarray, err: float
+    ) -> tuple[float, float, float] | None:
         """(ρ, q): the price per unit of weight q that the supporters pay (those who
         cannot pay q × weight pay all they have), and ρ = q / cost; None when their money
         is short. Newton's method on the concave, piecewise linear money-at-q function from
@@ -277,8 +322,11 @@ class FastRuns:
             raise Uncertain
         ratio = have if self.unit[project] else have / self.w[project]
         q = cost / self.wsum[project]
-        if float(ratio.min()) >= q:  # nobody short: everyone pays q × weight
-            return q / cost, q
+        lowest = float(ratio.min())
+        margin = err / self.min_weight
+        if lowest >= q:  # nobody short: everyone pays q × weight, ρ = 1 / total weight
+            exact = lowest > q * (1 + SLACK) + margin and self.integral[project]
+            return q / cost, q, self.wsum[project] if exact else 0.0
         wm = self.wm[project]
         money = have * counts
         capped = 0
@@ -293,7 +341,15 @@ class FastRuns:
             if denominator <= 0:
                 raise Uncertain
             q = (cost - float(money[short].sum())) / denominator
-        return q / cost, q
+        # exact when the only supporters short are those with exactly nothing left and
+        # the others surely are not: ρ = 1 / their total weight (an integer)
+        if (
+            self.integral[project]
+            and capped == int(np.count_nonzero(self._zero[self.idx[project]]))
+            and float(ratio[~short].min()) > q * (1 + SLACK) + margin
+        ):
+            return q / cost, q, denominator
+        return q / cost, q, 0.0
 
 
 def last_rho(candidates: list[tuple[float, str]], project: str) -> float:
