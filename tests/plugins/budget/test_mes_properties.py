@@ -13,6 +13,8 @@ from convergence_budget import mes, rules
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.plugins.budget.pabutools_reference import mes_add1_then_greedy
+
 COSTS = st.sampled_from([50, 100, 100, 150, 200, 250, 300, 450, 600, 999])
 
 
@@ -64,12 +66,6 @@ def test_a_certified_run_is_the_exact_run(election, factor):
 def test_completion_then_greedy_equals_pabutools(election, exhaustive_stop):
     pytest.importorskip("pabutools", reason="pabutools is the test reference")
     from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance, Project
-    from pabutools.rules import (
-        completion_by_rule_combination,
-        exhaustion_by_budget_increase,
-        greedy_utilitarian_welfare,
-        method_of_equal_shares,
-    )
     from pabutools.tiebreaking import TieBreakingRule
 
     items = {p: Project(p, int(cost)) for p, cost in election.costs.items()}
@@ -81,19 +77,8 @@ def test_completion_then_greedy_equals_pabutools(election, exhaustive_stop):
     for _ in range(election.voters - profile.num_ballots()):
         profile.append(ApprovalBallot())
     tie = TieBreakingRule(lambda inst, prof, proj: election.tie_key(proj.name))
-    theirs = completion_by_rule_combination(
-        instance,
-        profile,
-        [exhaustion_by_budget_increase, greedy_utilitarian_welfare],
-        [
-            {
-                "rule": method_of_equal_shares,
-                "rule_params": {"sat_class": Cost_Sat, "tie_breaking": tie},
-                "budget_step": election.voters,
-                "exhaustive_stop": exhaustive_stop,
-            },
-            {"sat_class": Cost_Sat, "tie_breaking": tie},
-        ],
+    theirs = mes_add1_then_greedy(
+        instance, profile, Cost_Sat, tie, election.voters, exhaustive_stop
     )
     ours = rules.mes_add1(election, integral=False, stop_when_exhaustive=exhaustive_stop)
     reference = [p.name for p in theirs if election.supporters[p.name]]

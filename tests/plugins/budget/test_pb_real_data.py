@@ -18,6 +18,7 @@ import pytest
 from convergence_budget import pabulib, rules
 
 from tests.plugins.budget.conftest import pb_file
+from tests.plugins.budget.pabutools_reference import mes_add1_then_greedy
 
 FILES = [
     "France_Toulouse_2019.pb",
@@ -278,28 +279,8 @@ def test_equal_shares_with_add1_then_greedy_equals_pabutools(name):
     does, then greedy) against pabutools' own composition of rules. Files where pabutools
     would need minutes (hundreds of MES runs on thousands of voters) are left to the
     per-run comparison above, since the completion loop is the same code."""
-    from pabutools.rules import (
-        completion_by_rule_combination,
-        exhaustion_by_budget_increase,
-        greedy_utilitarian_welfare,
-        method_of_equal_shares,
-    )
-
     instance, _profile, multi, sat, tie = reference(name)
-    n = election(name).voters
-    theirs = completion_by_rule_combination(
-        instance,
-        multi,
-        [exhaustion_by_budget_increase, greedy_utilitarian_welfare],
-        [
-            {
-                "rule": method_of_equal_shares,
-                "rule_params": {"sat_class": sat, "tie_breaking": tie},
-                "budget_step": n,
-            },
-            {"sat_class": sat, "tie_breaking": tie},
-        ],
-    )
+    theirs = mes_add1_then_greedy(instance, multi, sat, tie, election(name).voters)
     ours = rules.mes_add1(election(name), integral=False)
     assert ours.selected == supported(name, theirs)
 
