@@ -42,6 +42,21 @@ class ConvergenceFlask(Flask):
         return True
 
 
+def _print_mail_in_development(app: Flask) -> None:
+    """``MAIL_BACKEND = "log"`` (development, the demo): every e-mail is printed on the
+    server's output, so that a verification or password-reset link can be followed without
+    an SMTP server. Python's root logger shows only warnings, which hid them."""
+    if app.config["MAIL_BACKEND"] != "log":
+        return
+    logger = logging.getLogger("convergence.mail")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def create_app(instance: str | None = None, **overrides: Any) -> Flask:
     """Build the app for an instance (``instances/<name>/``, default ``demo``).
 
@@ -102,6 +117,7 @@ def create_app(instance: str | None = None, **overrides: Any) -> Flask:
     app.config.update(flask_overrides)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_options(app)
+    _print_mail_in_development(app)
 
     state = ConvergenceState(
         pm=_plugin_manager(app, extra_plugins), permissions=PermissionRegistry(), instance=instance
