@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
@@ -158,6 +160,26 @@ def is_member(body: Body, user_id: int) -> bool:
 
 def _active_member(commune_id: int, user_id: int) -> bool:
     return identity.is_active_member(commune_id, user_id)  # the request's memo
+
+
+def in_thematic_circle(user_id: int, themes: Iterable[str], *, with_assembly: bool = False) -> bool:
+    """The person sits in a live (not archived) body of the current commune whose theme is
+    one of ``themes`` — the circle a thematic plugin trusts with its private data (housing
+    owners and households, food-aid requests, water households). The assembly counts only
+    with ``with_assembly``."""
+    query = (
+        select(BodyMember.id)
+        .join(Body, Body.id == BodyMember.body_id)
+        .where(
+            BodyMember.user_id == user_id,
+            Body.theme.in_(list(themes)),
+            Body.archived.is_(False),
+        )
+        .limit(1)
+    )
+    if not with_assembly:
+        query = query.where(Body.kind != "assembly")
+    return db.session.scalar(query) is not None
 
 
 def join(body: Body, user: User, organisation_id: int | None = None) -> BodyMember:

@@ -38,9 +38,9 @@ from convergence_housing.constants import (
 from convergence_housing.models import Dwelling, DwellingEvent, Owner
 from federation.db import db
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from federation.governance.bodies import in_thematic_circle
 from federation.governance.models import Body, BodyMember
-from federation.identity.models import Membership
-from federation.identity.services import has_permission
+from federation.identity.services import has_permission, is_active_member
 from federation.plugins.events import emit
 from federation.plugins.services import plugin_settings
 from federation.tenancy.context import session
@@ -90,37 +90,14 @@ def _authenticated(user: Any) -> bool:
 
 
 def is_member(user: Any) -> bool:
-    if not _authenticated(user):
-        return False
-    return (
-        db.session.scalar(
-            select(Membership.id).where(
-                Membership.commune_id == commune_id(),
-                Membership.user_id == user.id,
-                Membership.status == "active",
-            )
-        )
-        is not None
-    )
+    """An active (verified) member of the commune (the request's identity memo)."""
+    return _authenticated(user) and is_active_member(commune_id(), user.id)
 
 
 def in_housing_circle(user: Any) -> bool:
-    if not is_member(user):
-        return False
-    return (
-        db.session.scalar(
-            select(BodyMember.id)
-            .join(Body, Body.id == BodyMember.body_id)
-            .where(
-                BodyMember.user_id == user.id,
-                Body.theme.in_(HOUSING_THEMES),
-                Body.kind != "assembly",
-                Body.archived.is_(False),
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    """A member of one of the commune's housing circles (who alone sees owners and
+    households)."""
+    return is_member(user) and in_thematic_circle(user.id, HOUSING_THEMES)
 
 
 def circle_members() -> list[Any]:

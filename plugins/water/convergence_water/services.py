@@ -45,7 +45,8 @@ from convergence_water.models import (
 from convergence_water.units import fmt_litres, fmt_m3, m3_to_litres, parse_day, whole_litres
 from federation.db import db, utcnow
 from federation.errors import Conflict, NotFound, ValidationFailed
-from federation.governance.models import Body, BodyMember
+from federation.governance.bodies import in_thematic_circle
+from federation.governance.models import Body
 from federation.identity.notifications import notify
 from federation.identity.services import find_user_by_email, has_permission, is_active_member
 from federation.journal.services import record
@@ -112,19 +113,7 @@ def water_bodies() -> list[Body]:
 
 
 def in_water_circle(user_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(BodyMember.id)
-            .join(Body, Body.id == BodyMember.body_id)
-            .where(
-                BodyMember.user_id == user_id,
-                Body.theme.in_(WATER_THEMES),
-                Body.archived.is_(False),
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    return in_thematic_circle(user_id, WATER_THEMES, with_assembly=True)
 
 
 def _active_member(user: Any) -> bool:
