@@ -1,7 +1,7 @@
 """federation-shared plugin data (opt-ins) and shift titles stored as kind + parameters
 
 Revision ID: 0012food
-Revises: 0011scale
+Revises: 0012auth
 Create Date: 2026-12-02 19:20:00
 
 Issue 14 item 6: ``shared_data_optins`` (a commune shares a topic's federation rows with the
@@ -18,7 +18,7 @@ from federation.tenancy.ddl import secure_tenant_tables, unsecure_tenant_tables
 from federation.tenancy.federation_data import secure_registered_federation_tables
 
 revision = "0012food"
-down_revision = "0011scale"
+down_revision = "0012auth"
 branch_labels = None
 depends_on = None
 
