@@ -19,9 +19,9 @@ from convergence_food.constants import FAMILIES, FOOD_THEMES, PLUGIN, PRODUCER_K
 from convergence_food.models import Need, Producer, Product
 from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
-from federation.governance.models import Body, BodyMember, Organisation
-from federation.identity.models import Membership
-from federation.identity.services import has_permission
+from federation.governance.bodies import in_thematic_circle
+from federation.governance.models import Body, Organisation
+from federation.identity.services import has_permission, is_active_member
 from federation.journal.services import record
 from federation.plugins.events import emit
 from federation.plugins.services import is_enabled, plugin_settings
@@ -64,39 +64,13 @@ def _authenticated(user: Any) -> bool:
 
 
 def is_member(user: Any) -> bool:
-    """An active (verified) member of the commune."""
-    if not _authenticated(user):
-        return False
-    return (
-        db.session.scalar(
-            select(Membership.id).where(
-                Membership.commune_id == commune_id(),
-                Membership.user_id == user.id,
-                Membership.status == "active",
-            )
-        )
-        is not None
-    )
+    """An active (verified) member of the commune (the request's identity memo)."""
+    return _authenticated(user) and is_active_member(commune_id(), user.id)
 
 
 def in_food_circle(user: Any) -> bool:
     """A member of one of the commune's food circles (who alone sees food-aid requests)."""
-    if not is_member(user):
-        return False
-    return (
-        db.session.scalar(
-            select(BodyMember.id)
-            .join(Body, Body.id == BodyMember.body_id)
-            .where(
-                BodyMember.user_id == user.id,
-                Body.theme.in_(FOOD_THEMES),
-                Body.kind != "assembly",
-                Body.archived.is_(False),
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    return is_member(user) and in_thematic_circle(user.id, FOOD_THEMES)
 
 
 def can_steer(user: Any) -> bool:
