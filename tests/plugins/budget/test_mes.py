@@ -11,6 +11,8 @@ from convergence_budget import mes, pabulib, rules
 
 from tests.plugins.budget.conftest import pb_file
 
+pytestmark = pytest.mark.nodb  # computation only: CI runs it in the SQLite pass
+
 
 def random_election(seed: int) -> rules.Election:
     rng = random.Random(seed)

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from tests.plugins.budget.pabutools_reference import mes_add1_then_greedy
 
+pytestmark = pytest.mark.nodb  # computation only: CI runs it in the SQLite pass
+
 COSTS = st.sampled_from([50, 100, 100, 150, 200, 250, 300, 450, 600, 999])
 
 

@@ -10,6 +10,8 @@ from convergence_budget import pabulib, rules
 
 from tests.plugins.budget.conftest import pb_file
 
+pytestmark = pytest.mark.nodb  # computation only: CI runs it in the SQLite pass
+
 
 def three_voters() -> rules.Election:
     """Budget 300, three voters (100 each): A (200) by v1 v2, B (100) by v3, C (150) by all."""
