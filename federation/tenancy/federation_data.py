@@ -361,6 +361,22 @@ def secure_registered_federation_tables(op: Any) -> None:
     secure_federation_tables(op, tables)
 
 
+def drop_registered_federation_policies(op: Any) -> None:
+    """Before the opt-ins table goes (downgrade of the core's 0012food): drop the policies
+    that read it on every federation table still present. Row-level security stays enabled
+    and forced on them, so with no policy left the application role reads and writes none
+    of their rows until the opt-ins come back (upgrade secures them again)."""
+    connection = op.get_bind()
+    if connection.dialect.name != "postgresql":
+        return
+    present = set(inspect(connection).get_table_names())
+    for mapper in db.Model.registry.mappers:
+        table = mapper.local_table.name
+        if is_federation_class(mapper.class_) and table in present:
+            for policy in POLICIES:
+                op.execute(f'DROP POLICY IF EXISTS {policy} ON "{table}"')
+
+
 def unsecure_federation_tables(op: Any, tables: Iterable[str]) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return

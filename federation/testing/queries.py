@@ -21,6 +21,13 @@ class QueryCounter:
     def count(self) -> int:
         return len(self.statements)
 
+    @property
+    def reads_and_writes(self) -> list[str]:
+        """The statements without PostgreSQL's row-level-security binding (one
+        ``SELECT set_config(…)`` per transaction and scope, see federation.tenancy.rls):
+        what the code asked of the data, the same on SQLite and PostgreSQL."""
+        return [s for s in self.statements if not s.lstrip().startswith("SELECT set_config(")]
+
 
 @contextmanager
 def count_queries(app: Flask) -> Iterator[QueryCounter]:

@@ -15,7 +15,10 @@ import sqlalchemy as sa
 from alembic import op
 
 from federation.tenancy.ddl import secure_tenant_tables, unsecure_tenant_tables
-from federation.tenancy.federation_data import secure_registered_federation_tables
+from federation.tenancy.federation_data import (
+    drop_registered_federation_policies,
+    secure_registered_federation_tables,
+)
 
 revision = "0012food"
 down_revision = "0012auth"
@@ -72,6 +75,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # plugins' federation tables may outlive this revision (their branches depend on an
+    # earlier core revision): their policies read the opt-ins, so they go first
+    drop_registered_federation_policies(op)
     unsecure_tenant_tables(op, tables=["shared_data_optins"])
     for table in ("roster_shifts", "roster_series"):
         with op.batch_alter_table(table) as batch:
