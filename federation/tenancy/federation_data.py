@@ -58,6 +58,7 @@ from federation.db import TimestampMixin, db
 from federation.tenancy.models import FederationMember
 from federation.tenancy.scoping import (
     SCOPE_KEY,
+    VISIBILITY_CHECKS,
     CrossCommuneWrite,
     Scope,
     TenantMixin,
@@ -125,6 +126,25 @@ def allowed_federations(topic: str, commune_ids: Iterable[int]) -> Any:
         )
         .where(SharedDataOptIn.topic == topic, SharedDataOptIn.commune_id.in_(ids))
     )
+
+
+def _may_see(session: Any, obj: Any) -> bool:
+    """``session.get`` of a federation row: the current scope must reach its federation
+    (fail closed without a scope), as the criteria require of every query."""
+    if not isinstance(obj, FederationDataMixin):
+        return True
+    scope: Scope | None = session.info.get(SCOPE_KEY)
+    if scope is None:
+        raise TenantScopeError(
+            f"{type(obj).__name__} is federation data and no commune scope is set"
+        )
+    if scope.unscoped:
+        return True
+    allowed = allowed_federations(obj.__federation_topic__, scope.commune_ids)
+    return obj.federation_id in set(session.scalars(allowed))
+
+
+VISIBILITY_CHECKS.append(_may_see)
 
 
 def _federation_mappers(state: ORMExecuteState) -> list[Any]:

@@ -160,8 +160,18 @@ def raw_sql_allowed() -> bool:
     return _RAW_SQL_REASON.get() is not None
 
 
+#: further rules for rows that are not a commune's (federation-shared data registers one):
+#: ``check(session, obj)`` → whether the session's scope may see ``obj``
+VISIBILITY_CHECKS: list[Callable[[Any, Any], bool]] = []
+
+
 def _visible(session: TenantSession, obj: Any) -> Any:
-    """``obj`` if the scope may see it (fail closed without a scope), else ``None``."""
+    """``obj`` if the scope may see it (fail closed without a scope), else ``None``.
+
+    ``session.get`` reads the identity map first: a row an earlier scope of the same session
+    loaded must be checked again against the current one."""
+    if obj is not None and not all(check(session, obj) for check in VISIBILITY_CHECKS):
+        return None
     if obj is not None and isinstance(obj, TenantMixin):
         scope = session.scope
         if scope is None:

@@ -290,3 +290,33 @@ def test_fail_closed_without_a_scope_and_read_only_in_a_federation_scope(
                 db.session.execute(update(SharedPot).values(balance=0))
         with federation_scope([territory["apart"].commune.id]):
             assert db.session.scalars(select(SharedPot)).all() == []
+
+
+def test_a_pot_loaded_by_a_member_town_is_not_handed_to_an_outsider_by_get(
+    app, territory, in_commune
+):
+    """``session.get`` answers from the identity map: the pot that a sharing town's scope
+    loaded must not come back, in the same session, to a town outside the federation or
+    one that did not opt in (planted twin: with the check removed it does)."""
+    from federation.tenancy import scoping
+
+    pot_id = _pot_id(in_commune, territory["north"])
+
+    def seen_after_a_member_loaded_it() -> dict[str, bool]:
+        seen = {}
+        with app.app_context():
+            with commune_scope(territory["north"].commune.id):
+                loaded = db.session.get(SharedPot, pot_id)  # held: it stays in the map
+                assert loaded is not None
+            for name in ("outside", "apart"):
+                with commune_scope(territory[name].commune.id):
+                    seen[name] = db.session.get(SharedPot, pot_id) is not None
+        return seen
+
+    assert seen_after_a_member_loaded_it() == {"outside": False, "apart": False}
+    planted = federation_data._may_see
+    scoping.VISIBILITY_CHECKS.remove(planted)
+    try:
+        assert seen_after_a_member_loaded_it() == {"outside": True, "apart": True}
+    finally:
+        scoping.VISIBILITY_CHECKS.append(planted)
