@@ -141,6 +141,16 @@ class TestDatabase:
                 return
             self._empty_postgresql()
 
+    def fresh_heap(self, *tables: str) -> None:
+        """PostgreSQL: give empty ``tables`` new files (TRUNCATE), for tests about the
+        physical order of rows. The reset between tests deletes rows, and later inserts
+        reuse the free space it leaves wherever it is, not in insertion order."""
+        if self.is_sqlite:
+            return
+        names = ", ".join('"' + t.replace('"', '""') + '"' for t in tables)
+        with self.owner.begin() as conn, raw_tenant_sql("tests: a fresh heap"):
+            conn.exec_driver_sql(f"TRUNCATE {names}")
+
     def _empty_postgresql(self) -> None:
         """Empty the tables a test wrote to and restart the sequences it advanced.
 

@@ -197,7 +197,9 @@ def test_the_attacks_catch_a_planted_leak(app, town, electorate, monkeypatch):
 
 @on_postgres
 def test_the_shuffle_is_what_hides_the_physical_order(app, town, electorate, monkeypatch):
-    """Without the shuffle at close, PostgreSQL stores the ballots in casting order."""
+    """Without the shuffle at close, PostgreSQL stores the ballots in casting order (in a
+    fresh table: the reset between tests leaves free space that inserts reuse anywhere)."""
+    app.extensions["convergence_test_db"].fresh_heap("gov_secret_ballots")
     monkeypatch.setattr(ballot_box, "shuffled", lambda items: list(items))
     vote_id, truth = _run_vote(app, town, electorate)
     scores = linkage(app, town.commune.id, vote_id, truth)

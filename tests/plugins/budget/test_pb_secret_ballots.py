@@ -203,7 +203,9 @@ def test_the_attacks_catch_the_planted_old_design(app, client, factory, town, mo
 
 @on_postgres
 def test_the_shuffle_is_what_hides_the_physical_order(app, client, factory, town, monkeypatch):
-    """Without the shuffle at close, PostgreSQL stores the PB ballots in casting order."""
+    """Without the shuffle at close, PostgreSQL stores the PB ballots in casting order (in a
+    fresh table: the reset between tests leaves free space that inserts reuse anywhere)."""
+    app.extensions["convergence_test_db"].fresh_heap("budget_pb_ballots")
     monkeypatch.setattr(ballot_box, "shuffled", lambda items: list(items))
     process_id, truth = _run_pb(client, factory, town)
     scores = linkage(app, town.commune.id, process_id, truth)
