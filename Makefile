@@ -75,7 +75,7 @@ bench: install
 # generated from federation/hookspecs.py by docs/hooks.py.
 docs: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[docs]"
-	$(BIN)/mkdocs build --strict -f docs/mkdocs.yml -d docs/site
+	$(BIN)/mkdocs build --strict -f docs/mkdocs.yml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
