@@ -26,7 +26,7 @@ from federation.tenancy.context import commune_scope
 from federation.tenancy.models import Commune
 from federation.tenancy.scoping import CrossCommuneWrite, TenantSession, raw_tenant_sql
 from tests.plugins.food.conftest import make_town, user
-from tests.plugins.food.test_pot_concurrency import solidarity_rush
+from tests.plugins.food.test_pot_concurrency import holds, solidarity_rush
 
 REDUCTION = Decimal("4.20")  # 1 kg of tomatoes × (4.20 − 2.80) × 3 deliveries
 
@@ -239,21 +239,11 @@ def _race(app, factory, in_commune, territory) -> dict:
         }
 
 
-def _holds(outcome: dict) -> bool:
-    return (
-        outcome["results"].count("ok") == COVERED
-        and outcome["granted"] == COVERED
-        and outcome["balance"] == Decimal("0")
-        and outcome["consistent"]
-        and not [r for r in outcome["results"] if r.startswith("error")]
-    )
-
-
 def test_shared_pot_never_negative_under_concurrent_requests(app, factory, in_commune, territory):
     if not _postgres(app):
         pytest.skip("concurrency is proven on PostgreSQL (CONVERGENCE_TEST_DATABASE_URL)")
     outcome = _race(app, factory, in_commune, territory)
-    assert _holds(outcome), outcome
+    assert holds(outcome, COVERED), outcome
 
 
 def test_planted_twin_without_the_shared_lock_is_caught(
@@ -269,7 +259,7 @@ def test_planted_twin_without_the_shared_lock_is_caught(
 
     monkeypatch.setattr(solidarity, "lock_row", no_lock)
     outcome = _race(app, factory, in_commune, territory)
-    assert not _holds(outcome), outcome
+    assert not holds(outcome, COVERED), outcome
 
 
 def test_fail_closed_without_a_scope_and_read_only_in_a_federation_scope(
