@@ -129,6 +129,7 @@ def create_app(instance: str | None = None, **overrides: Any) -> Flask:
     for found in state.pm.hook.federation_voting_methods():
         for method in found or []:
             state.voting_methods[method.name] = method
+    _collect_text_kinds(app, state)
 
     db.init_app(app)
     _init_i18n(app, state)
@@ -182,6 +183,15 @@ def _plugin_manager(app: Flask, extra: list[Any]) -> ConvergencePluginManager:
         pm.trace.root.setwriter(log.debug)
         pm.enable_tracing()
     return pm
+
+
+def _collect_text_kinds(app: Flask, state: ConvergenceState) -> None:
+    """The renderers of every stored kind (journal, notifications, e-mails), by kind."""
+    from federation.texts import register_kinds
+
+    with app.app_context():
+        for impl in state.pm.hook.federation_text_kinds.get_hookimpls():
+            register_kinds(impl.function() or {}, owner=impl.plugin_name)
 
 
 def _init_i18n(app: Flask, state: ConvergenceState) -> None:

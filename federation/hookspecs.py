@@ -250,3 +250,29 @@ def federation_roster_source_link(commune: Commune, source_kind: str, source_ref
     ``"42"`` → ``("Distribution du 4 mai", "/c/<commune>/food/distributions/42")``), or
     ``None`` for a kind that is not yours. The roster's shift page shows the link.
     """
+
+
+@hookspec
+def federation_text_kinds() -> dict[str, Any]:
+    """Declare how to render what your plugin writes, in the reader's language (global).
+
+    Journal entries, notifications and e-mails are stored as a *kind* and *parameters*,
+    never as a sentence: return ``{kind: renderer}`` where the renderer takes the stored
+    parameters and returns the text, with ``gettext`` and :mod:`federation.formatting` so
+    the reader's locale applies::
+
+        @hookimpl
+        def federation_text_kinds(self):
+            return {
+                "bikes.repair_done": lambda p: _(
+                    "Réparation de %(bike)s terminée (%(cost)s)",
+                    bike=p["bike"], cost=formatting.money(p["cost"], p.get("currency")),
+                ),
+            }
+
+    Write with ``journal.record("bikes.repair_done", payload={...})`` or
+    ``notify(user_id, kind="bikes.repair_done", params={...})``. A kind declared by two
+    plugins is an error at start-up; prefix yours with your plugin's name. Names people
+    gave (a proposal's title) go in the parameters as given. Messages are French
+    (the catalogs' source language), translated by your plugin's catalog.
+    """

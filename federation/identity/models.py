@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import (
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from federation.db import TimestampMixin, db, utcnow
 from federation.tenancy.models import Commune
 from federation.tenancy.scoping import TenantMixin
+from federation.texts import render
 
 MEMBERSHIP_STATUSES = ("pending", "active", "refused", "left")
 
@@ -195,11 +197,23 @@ class Notification(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
-    message: Mapped[str] = mapped_column(Text, nullable=False)
+    #: older notices (and kinds without a renderer) keep a sentence; new ones store
+    #: ``kind`` + ``params`` and are rendered in the reader's language (federation.texts)
+    message: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    kind: Mapped[str] = mapped_column(String(80), default="", nullable=False)
+    #: JSON text of the parameters
+    params: Mapped[str] = mapped_column(Text, default="{}", nullable=False)
     link: Mapped[str] = mapped_column(String(500), default="", nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    @property
+    def text(self) -> str:
+        """The notice in the reader's language."""
+        if not self.kind:
+            return self.message
+        return render(self.kind, json.loads(self.params or "{}"), fallback=self.message)
 
 
 class ApiToken(TimestampMixin, db.Model):

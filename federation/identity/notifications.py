@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -21,21 +23,42 @@ OUTBOX: list[EmailMessage] = []
 
 def notify(
     user_id: int,
-    message: str,
+    message: str = "",
     *,
+    kind: str = "",
+    params: dict[str, Any] | None = None,
     link: str = "",
     commune_id: int | None = None,
     email: bool = False,
 ) -> Notification:
-    note = Notification(user_id=user_id, message=message, link=link, commune_id=commune_id)
+    """Leave a notice for one person (and e-mail it when ``email``).
+
+    Prefer ``kind`` + ``params`` (a kind declared through ``federation_text_kinds``): the
+    notice is then shown, and e-mailed, in the recipient's own language. ``message`` is
+    for kinds without a renderer.
+    """
+    if not message and not kind:
+        raise ValueError("a notification needs a kind (or a message)")
+    note = Notification(
+        user_id=user_id,
+        message=message,
+        kind=kind,
+        params=json.dumps(params or {}, sort_keys=True, default=str),
+        link=link,
+        commune_id=commune_id,
+    )
     db.session.add(note)
     if email:
+        from flask_babel import force_locale
+
         from federation.identity.models import User
 
         user = db.session.get(User, user_id)
         if user is not None:
             url = absolute_url(link, commune_id) if link else ""
-            send_mail(user.email, message[:120], message + (f"\n\n{url}" if url else ""))
+            with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
+                text = note.text
+            send_mail(user.email, text[:120], text + (f"\n\n{url}" if url else ""))
     return note
 
 
@@ -148,7 +171,7 @@ def send_digests(frequency: str, now: datetime | None = None) -> int:
                 site=current_app.config["DEPLOYMENT_NAME"],
             )
             lines = [
-                f"- {n.message}" + (f"\n  {absolute_url(n.link, n.commune_id)}" if n.link else "")
+                f"- {n.text}" + (f"\n  {absolute_url(n.link, n.commune_id)}" if n.link else "")
                 for n in items
             ]
         send_mail(user.email, subject, "\n".join(lines))

@@ -33,7 +33,13 @@ def export_user(user: User) -> dict[str, Any]:
             for m in services.memberships_of(user.id)
         ],
         "notifications": [
-            {"message": n.message, "link": n.link, "at": n.created_at, "read_at": n.read_at}
+            {
+                "message": n.text,
+                "kind": n.kind,
+                "link": n.link,
+                "at": n.created_at,
+                "read_at": n.read_at,
+            }
             for n in notifications_of(user.id, limit=10_000)
         ],
         "api_tokens": [

@@ -17,7 +17,10 @@ blp = Blueprint("api_journal", __name__, url_prefix="/api/v1", description="Jour
 class EntrySchema(StrictSchema):
     seq = fields.Integer(dump_only=True)
     kind = fields.String(dump_only=True)
+    #: stored (and hashed) as written; empty for kinds rendered at read time
     summary = fields.String(dump_only=True)
+    #: the entry in the reader's language (``Accept-Language`` or ``?lang=``)
+    text = fields.String(dump_only=True)
     payload = fields.Function(lambda e: json.loads(e.payload), dump_only=True)
     actor = fields.String(dump_only=True)
     recorded_at = fields.String(dump_only=True)

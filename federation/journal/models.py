@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from federation.db import db
+from federation.texts import render
 
 
 class JournalEntry(db.Model):
@@ -38,6 +41,15 @@ class JournalEntry(db.Model):
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
     __table_args__ = (UniqueConstraint("chain", "seq"),)
+
+    @property
+    def params(self) -> dict:
+        return json.loads(self.payload or "{}")
+
+    @property
+    def text(self) -> str:
+        """The entry in the reader's language (older entries: the sentence they stored)."""
+        return render(self.kind, self.params, fallback=self.summary)
 
 
 class JournalCheckpoint(db.Model):

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from federation.db import db, utcnow
 from federation.journal.models import JournalCheckpoint, JournalEntry
 from federation.tenancy.models import FederationMember
+from federation.texts import has_kind
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -65,7 +66,7 @@ COUNTERSIGN = "journal.countersign"
 
 def record(
     kind: str,
-    summary: str,
+    summary: str = "",
     payload: dict[str, Any] | None = None,
     *,
     commune_id: int | None = None,
@@ -74,7 +75,13 @@ def record(
     platform: bool = False,
 ) -> JournalEntry:
     """Append an entry to a commune's, a federation's or the platform's chain, in the
-    caller's transaction."""
+    caller's transaction.
+
+    The entry is ``kind`` + ``payload``, rendered in the reader's language at read time
+    (:mod:`federation.texts`, hook ``federation_text_kinds``). ``summary`` is only for
+    kinds without a renderer; a kind that has one stores no sentence, so the hashed
+    content stays language-neutral.
+    """
     if (commune_id is not None) + (federation_id is not None) + platform != 1:
         raise ValueError(
             "a journal entry belongs to exactly one commune, one federation or the platform"
@@ -84,6 +91,8 @@ def record(
     else:
         chain = commune_chain(commune_id) if commune_id else federation_chain(federation_id)  # type: ignore[arg-type]
     body = canonical_json(payload or {})
+    if has_kind(kind):
+        summary = ""
     for _attempt in range(8):
         last = db.session.execute(
             select(JournalEntry.seq, JournalEntry.entry_hash)

@@ -82,7 +82,7 @@ def test_no_raw_sql_in_application_code():
         "plugins/water/convergence_water/bulk.py": "COPY of rows checked one by one",
     }
     raw_sql = re.compile(
-        r"\btext\(|exec_driver_sql|\.connect\(\)\.execute|driver_connection"
+        r"(?<!def )\btext\(|exec_driver_sql|\.connect\(\)\.execute|driver_connection"
         r"|\.__table__\.(insert|update|delete|select)\("
         r"|\b(insert|update|delete|select)\(\s*[\w.]+\.__table__\b"
         r"|\braw_tenant_sql\b"
