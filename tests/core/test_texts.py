@@ -112,5 +112,5 @@ def test_a_notification_is_mailed_in_the_recipients_language(bapp):
 
 
 def test_two_plugins_declaring_one_kind_is_an_error_at_start_up(make_app):
-    with pytest.raises(ValueError, match="bikes.repair_done"):
+    with pytest.raises(ValueError, match=r"bikes\.repair_done"):
         make_app(extra_plugins=[BikesPlugin(), ClashingPlugin()])
