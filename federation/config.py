@@ -66,6 +66,17 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "SMTP_STARTTLS": (bool, False),
     "SECURE_COOKIES": (bool, False),
     "SQL_ECHO": (bool, False),
+    #: connections each process keeps (a gunicorn worker, an RQ worker): the database must
+    #: accept workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW) connections (docs: operations)
+    "DB_POOL_SIZE": (int, 5),
+    "DB_MAX_OVERFLOW": (int, 5),
+    #: seconds a request waits for a free connection, then 503; seconds a connection lives
+    "DB_POOL_TIMEOUT": (int, 10),
+    "DB_POOL_RECYCLE": (int, 1800),
+    #: "text" (development) or "json" (one JSON object a line: request id, commune, user id)
+    "LOG_FORMAT": (str, "text"),
+    #: serve Prometheus metrics at /metrics (keep it off the public site: see the guide)
+    "METRICS": (bool, True),
 }
 LOCALES = ("fr", "en")
 TEST_ONLY_HASHING = ("fast-for-tests",)
