@@ -266,9 +266,9 @@ def _init_jobs(app: Flask, state: ConvergenceState) -> None:
 
 
 def _register_blueprints(app: Flask, state: ConvergenceState) -> None:
-    from federation.api import init_api
+    from federation.api import init_api, register_api_blueprint
 
-    api = init_api(app, state)
+    init_api(app, state)
     from federation.web.views import register_core_web
 
     register_core_web(app)
@@ -280,7 +280,7 @@ def _register_blueprints(app: Flask, state: ConvergenceState) -> None:
     for blueprints in state.pm.hook.federation_api_blueprints():
         for bp in blueprints or []:
             plugin = _owner(state, bp)
-            api.register_blueprint(bp, url_prefix=f"/api/v1/communes/<commune>/{plugin}")
+            register_api_blueprint(state, bp, url_prefix=f"/api/v1/communes/<commune>/{plugin}")
             state.plugin_blueprints[bp.name] = plugin
     from federation.cli.plugins import add_plugin_commands
 
