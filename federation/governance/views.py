@@ -30,6 +30,9 @@ from federation.governance import (
     votes,
 )
 from federation.governance.ballot_forms import ballot_from_form
+from federation.governance.confirmations import meeting as _meeting_said
+from federation.governance.confirmations import moved as _moved
+from federation.governance.confirmations import said as _said
 from federation.governance.models import BODY_KINDS, MANDATE_ROLES, ORGANISATION_KINDS
 from federation.identity.decorators import check_permission, login_required_here
 from federation.identity.models import User
@@ -142,7 +145,7 @@ def body_action(slug: str, action: str):
             proposals.unfollow(user, body=body)
     except ServiceError as exc:
         return _refused(exc, target)
-    return _done(_("C'est enregistré."), target)
+    return _done(_said("body", action), target)
 
 
 @bp.route("/bodies/<slug>/calendar.ics")
@@ -347,7 +350,7 @@ def concern_action(concern_id: int, action: str):
         return _refused(exc, target)
     except ValueError:
         abort(400)
-    return _done(_("C'est enregistré."), target)
+    return _done(_said("concern", action), target)
 
 
 # --- organisations ------------------------------------------------------------------------
@@ -416,7 +419,7 @@ def organisation_representatives(slug: str, user_id: int | None = None):
         return _refused(exc, target)
     except ValueError:
         abort(400)
-    return _done(_("C'est enregistré."), target)
+    return _done(_said("organisation", "add" if user_id is None else "remove"), target)
 
 
 # --- proposals -----------------------------------------------------------------------------
@@ -524,6 +527,7 @@ def proposal_action(proposal_id: int, action: str):
     user = login_required_here()
     target = f"{_base()}/proposals/{proposal_id}"
     form = _form()
+    said = _said("proposal", action)
     try:
         proposal = proposals.get_proposal(proposal_id)
         if action == "transition":
@@ -531,6 +535,7 @@ def proposal_action(proposal_id: int, action: str):
             if not proposals.is_author_move(proposal, user.id, to):
                 check_permission("gov.facilitate")
             proposals.move(proposal, to, user)
+            said = _moved(proposals.STATE_LABELS.get(proposal.status, proposal.status))
         elif action == "follow_up":
             check_permission("gov.follow_up")
             proposals.add_follow_up(
@@ -591,7 +596,7 @@ def proposal_action(proposal_id: int, action: str):
         return _refused(exc, target)
     except ValueError:
         abort(400)
-    return _done(_("C'est enregistré."), target)
+    return _done(said, target)
 
 
 def _settings_from_form(form: dict[str, Any]) -> dict[str, Any]:
@@ -699,7 +704,7 @@ def vote_action(vote_id: int, action: str):
         return _refused(exc, target)
     except ValueError:
         abort(400)
-    return _done(_("C'est enregistré."), target)
+    return _done(_said("vote", action), target)
 
 
 @bp.route("/votes/<int:vote_id>/objections/<int:objection_id>", methods=["POST"])
@@ -719,7 +724,7 @@ def objection_resolve(vote_id: int, objection_id: int):
         )
     except ServiceError as exc:
         return _refused(exc, target)
-    return _done(_("C'est enregistré."), target)
+    return _done(_said("objection", "resolve"), target)
 
 
 # --- meetings ------------------------------------------------------------------------------
@@ -756,7 +761,9 @@ def meeting_new(slug: str):
         except ValueError:
             errors = {"quorum": [_("Nombre entier attendu.")]}
         else:
-            return _done(_("Réunion convoquée."), f"{_base()}/meetings/{meeting.id}")
+            return _done(
+                _meeting_said("scheduled", meeting.starts_at), f"{_base()}/meetings/{meeting.id}"
+            )
     return render_template(
         "governance/meeting_new.html", body=body, errors=errors, values=_form()
     ), 422 if errors else 200
@@ -821,7 +828,9 @@ def meeting_action(meeting_id: int, action: str):
         return _refused(exc, target)
     except ValueError:
         abort(400)
-    return _done(_("C'est enregistré."), target)
+    if action == "minutes" and "publish" in form:
+        action = "publish"
+    return _done(_meeting_said(action, meeting.starts_at), target)
 
 
 @bp.route("/decisions")
