@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from federation.api.fields import Integer
 from federation.governance.models import BODY_KINDS, MANDATE_ROLES, ORGANISATION_KINDS
 from federation.governance.proposals import TRANSITIONS
 from federation.tenancy.schemas import StrictSchema
 
 
 class BodySchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     kind = fields.String(
         required=True, validate=validate.OneOf([k for k in BODY_KINDS if k != "assembly"])
     )
@@ -19,41 +20,41 @@ class BodySchema(StrictSchema):
     purpose = fields.String(load_default="", validate=validate.Length(max=10000))
     theme = fields.String(load_default="", validate=validate.Length(max=40))
     open_membership = fields.Boolean(load_default=True)
-    max_consecutive_terms = fields.Integer(load_default=2, validate=validate.Range(1, 20))
+    max_consecutive_terms = Integer(load_default=2, validate=validate.Range(1, 20))
 
 
 class ConcernSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
     description = fields.String(load_default="", validate=validate.Length(max=10000))
     theme = fields.String(load_default="", validate=validate.Length(max=40))
     place = fields.String(load_default="", validate=validate.Length(max=200))
     affected = fields.String(load_default="", validate=validate.Length(max=200))
     status = fields.String(dump_only=True)
-    merged_into_id = fields.Integer(dump_only=True, allow_none=True)
-    supports = fields.Integer(dump_only=True)
+    merged_into_id = Integer(dump_only=True, allow_none=True)
+    supports = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
 class MergeSchema(StrictSchema):
-    into = fields.Integer(required=True, validate=validate.Range(min=1))
+    into = Integer(required=True, validate=validate.Range(min=1))
 
 
 class ProposalSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     body = fields.String(required=True, load_only=True, validate=validate.Length(1, 64))
-    body_id = fields.Integer(dump_only=True)
+    body_id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
     text = fields.String(load_default="", validate=validate.Length(max=50000))
     cost = fields.Decimal(allow_none=True, places=2, as_string=True, validate=validate.Range(min=0))
     concerns = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
+        Integer(validate=validate.Range(min=1)),
         load_only=True,
         load_default=list,
         validate=validate.Length(max=50),
     )
     status = fields.String(dump_only=True)
-    author_id = fields.Integer(dump_only=True, allow_none=True)
+    author_id = Integer(dump_only=True, allow_none=True)
     extra = fields.Dict(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
@@ -67,11 +68,11 @@ class TextSchema(StrictSchema):
 
 
 class CommentSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     text = fields.Method("visible_text", dump_only=True)
     hidden = fields.Boolean(dump_only=True)
     hidden_reason = fields.String(dump_only=True)
-    author_id = fields.Integer(dump_only=True, allow_none=True)
+    author_id = Integer(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
 
     def visible_text(self, row) -> str:
@@ -99,9 +100,9 @@ class VoteCreateSchema(StrictSchema):
         load_default=None, allow_none=True, validate=validate.OneOf(["commune", "body"])
     )
     allow_proxies = fields.Boolean(load_default=True)
-    proposal_id = fields.Integer(load_default=None, allow_none=True)
+    proposal_id = Integer(load_default=None, allow_none=True)
     #: a vote held in this meeting: the members recorded present (and their proxies) vote
-    meeting_id = fields.Integer(load_default=None, allow_none=True)
+    meeting_id = Integer(load_default=None, allow_none=True)
     #: casting opens at this time (if later than the opening), and ends at ``closes_at``
     opens_at = fields.AwareDateTime(load_default=None, allow_none=True)
     closes_at = fields.AwareDateTime(load_default=None, allow_none=True)
@@ -118,15 +119,15 @@ class VoteRulesSchema(StrictSchema):
 
 
 class OptionSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     label = fields.String(dump_only=True)
 
 
 class VoteSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
-    body_id = fields.Integer(dump_only=True)
-    proposal_id = fields.Integer(dump_only=True, allow_none=True)
-    meeting_id = fields.Integer(dump_only=True, allow_none=True)
+    id = Integer(dump_only=True)
+    body_id = Integer(dump_only=True)
+    proposal_id = Integer(dump_only=True, allow_none=True)
+    meeting_id = Integer(dump_only=True, allow_none=True)
     title = fields.String(dump_only=True)
     method = fields.String(dump_only=True)
     settings = fields.Dict(dump_only=True)
@@ -135,7 +136,7 @@ class VoteSchema(StrictSchema):
     results_hidden = fields.Boolean(dump_only=True)
     electorate = fields.String(dump_only=True)
     status = fields.String(dump_only=True)
-    eligible_count = fields.Integer(dump_only=True, allow_none=True)
+    eligible_count = Integer(dump_only=True, allow_none=True)
     opens_at = fields.DateTime(dump_only=True, allow_none=True)
     closes_at = fields.DateTime(dump_only=True, allow_none=True)
     options = fields.List(fields.Nested(OptionSchema), dump_only=True)
@@ -143,7 +144,7 @@ class VoteSchema(StrictSchema):
 
 class BallotSchema(StrictSchema):
     ballot = fields.Raw(required=True)
-    for_user_id = fields.Integer(load_default=None, allow_none=True)
+    for_user_id = Integer(load_default=None, allow_none=True)
     #: consent votes: the reason of an objection (required with one)
     reason = fields.String(load_default="", validate=validate.Length(max=5000))
 
@@ -155,31 +156,31 @@ class CastSchema(StrictSchema):
 
 
 class ProxySchema(StrictSchema):
-    holder_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    holder_id = Integer(required=True, validate=validate.Range(min=1))
 
 
 class DecisionSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
-    proposal_id = fields.Integer(dump_only=True, allow_none=True)
-    vote_id = fields.Integer(dump_only=True, allow_none=True)
-    body_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    proposal_id = Integer(dump_only=True, allow_none=True)
+    vote_id = Integer(dump_only=True, allow_none=True)
+    body_id = Integer(dump_only=True)
     title = fields.String(dump_only=True)
     method = fields.String(dump_only=True)
     tally = fields.Dict(dump_only=True)
     adopted_at = fields.DateTime(dump_only=True)
-    journal_seq = fields.Integer(dump_only=True, allow_none=True)
+    journal_seq = Integer(dump_only=True, allow_none=True)
 
 
 class MeetingSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     body = fields.String(required=True, load_only=True, validate=validate.Length(1, 64))
-    body_id = fields.Integer(dump_only=True)
+    body_id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(load_default=None, allow_none=True)
     place = fields.String(load_default="", validate=validate.Length(max=300))
     video_url = fields.String(load_default="", validate=validate.Length(max=500))
-    quorum = fields.Integer(load_default=0, validate=validate.Range(0, 100000))
+    quorum = Integer(load_default=0, validate=validate.Range(0, 100000))
     status = fields.String(dump_only=True)
     minutes = fields.Method("published_minutes", dump_only=True)
 
@@ -189,7 +190,7 @@ class MeetingSchema(StrictSchema):
 
 class AttendanceSchema(StrictSchema):
     present = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
+        Integer(validate=validate.Range(min=1)),
         required=True,
         validate=validate.Length(max=100000),
     )
@@ -201,10 +202,10 @@ class MinutesSchema(StrictSchema):
 
 
 class MandateSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     body = fields.String(required=True, load_only=True, validate=validate.Length(1, 64))
-    body_id = fields.Integer(dump_only=True)
-    user_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    body_id = Integer(dump_only=True)
+    user_id = Integer(required=True, validate=validate.Range(min=1))
     role = fields.String(required=True, validate=validate.OneOf(MANDATE_ROLES))
     title = fields.String(load_default="", validate=validate.Length(max=200))
     mandate_text = fields.String(load_default="", validate=validate.Length(max=20000))
@@ -214,21 +215,21 @@ class MandateSchema(StrictSchema):
     federation = fields.String(
         load_only=True, load_default=None, allow_none=True, validate=validate.Length(1, 64)
     )
-    federation_id = fields.Integer(dump_only=True, allow_none=True)
+    federation_id = Integer(dump_only=True, allow_none=True)
     #: the vote of the body that elected the holder (required for a federation delegate)
-    election_vote_id = fields.Integer(load_default=None, allow_none=True)
-    recall_vote_id = fields.Integer(dump_only=True, allow_none=True)
+    election_vote_id = Integer(load_default=None, allow_none=True)
+    recall_vote_id = Integer(dump_only=True, allow_none=True)
     status = fields.String(dump_only=True)
     recall_reason = fields.String(dump_only=True)
 
 
 class RecallSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(1, 5000))
-    vote_id = fields.Integer(load_default=None, allow_none=True)
+    vote_id = Integer(load_default=None, allow_none=True)
 
 
 class OrganisationSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     slug = fields.String(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(1, 200))
     kind = fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
@@ -245,7 +246,7 @@ class JoinSchema(StrictSchema):
 
 
 class RepresentativeSchema(StrictSchema):
-    user_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    user_id = Integer(required=True, validate=validate.Range(min=1))
     display_name = fields.String(dump_only=True)
 
 
@@ -261,20 +262,20 @@ class ElectionSchema(StrictSchema):
     body = fields.String(required=True, validate=validate.Length(1, 64))
     title = fields.String(required=True, validate=validate.Length(1, 200))
     candidates = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
+        Integer(validate=validate.Range(min=1)),
         required=True,
         validate=validate.Length(1, 200),
     )
     method = fields.String(load_default="approval")
-    seats = fields.Integer(load_default=1, validate=validate.Range(1, 50))
+    seats = Integer(load_default=1, validate=validate.Range(1, 50))
     federation = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
     secret = fields.Boolean(load_default=True)
     quorum = fields.String(load_default="0", validate=validate.Length(1, 12))
 
 
 class ObjectionSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
-    vote_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    vote_id = Integer(dump_only=True)
     author = fields.Function(lambda o: o.author.display_name if o.author else None, dump_only=True)
     reason = fields.String(dump_only=True)
     status = fields.String(dump_only=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from federation.api.fields import Integer
 from federation.identity.permissions import COMMUNE_ROLES
 from federation.tenancy.schemas import StrictSchema
 
 
 class UserSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     email = fields.String(dump_only=True)
     display_name = fields.String(dump_only=True)
     locale = fields.String(dump_only=True)
@@ -17,12 +18,12 @@ class UserSchema(StrictSchema):
 
 
 class PublicUserSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     display_name = fields.String(dump_only=True)
 
 
 class MembershipSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     commune = fields.Function(lambda m: m.commune.slug, dump_only=True)
     user = fields.Nested(PublicUserSchema, dump_only=True)
     status = fields.String(dump_only=True)
@@ -46,7 +47,7 @@ class TokenCreateSchema(StrictSchema):
 
 
 class TokenSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(dump_only=True)
     prefix = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)

@@ -12,6 +12,7 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from federation.api.errors import service_errors
+from federation.api.fields import Integer
 from federation.db import db
 from federation.intercommunal import council, federation_plugins, pooled, ratification
 from federation.intercommunal.access import require_coordinator
@@ -44,11 +45,11 @@ class ProposalIn(StrictSchema):
 class RatificationOut(StrictSchema):
     commune = fields.Function(lambda r: r.commune.slug)
     status = fields.String()
-    population = fields.Integer()
+    population = Integer()
 
 
 class ProposalOut(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
     text = fields.String()
     rule = fields.String()

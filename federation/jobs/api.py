@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from federation.api import api_error
+from federation.api.fields import Integer
 from federation.jobs.labels import describe
 from federation.jobs.services import job_status
 from federation.tenancy.schemas import StrictSchema
@@ -24,9 +25,9 @@ class JobStatusSchema(StrictSchema):
     state = fields.String(
         dump_only=True, metadata={"enum": ["queued", "running", "finished", "failed"]}
     )
-    done = fields.Integer(dump_only=True)
-    total = fields.Integer(dump_only=True)
-    percent = fields.Integer(dump_only=True, allow_none=True)
+    done = Integer(dump_only=True)
+    total = Integer(dump_only=True)
+    percent = Integer(dump_only=True, allow_none=True)
     stale = fields.Boolean(dump_only=True)
     error_kind = fields.String(dump_only=True, allow_none=True)
     message = fields.String(dump_only=True)

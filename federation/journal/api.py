@@ -8,6 +8,7 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from federation.api.fields import Integer
 from federation.journal import services
 from federation.tenancy.schemas import StrictSchema
 
@@ -15,7 +16,7 @@ blp = Blueprint("api_journal", __name__, url_prefix="/api/v1", description="Jour
 
 
 class EntrySchema(StrictSchema):
-    seq = fields.Integer(dump_only=True)
+    seq = Integer(dump_only=True)
     kind = fields.String(dump_only=True)
     #: stored (and hashed) as written; empty for kinds rendered at read time
     summary = fields.String(dump_only=True)
@@ -29,16 +30,16 @@ class EntrySchema(StrictSchema):
 
 
 class PageSchema(StrictSchema):
-    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    before = Integer(load_default=None, validate=validate.Range(min=1))
+    limit = Integer(load_default=50, validate=validate.Range(1, 500))
 
 
 class VerifySchema(StrictSchema):
     chain = fields.String(dump_only=True)
-    entries = fields.Integer(dump_only=True)
+    entries = Integer(dump_only=True)
     head_hash = fields.String(dump_only=True)
     valid = fields.Boolean(dump_only=True)
-    broken_seq = fields.Integer(dump_only=True, allow_none=True)
+    broken_seq = Integer(dump_only=True, allow_none=True)
     reason = fields.String(dump_only=True, allow_none=True)
 
 

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from federation.api.fields import Integer
 from federation.roster.models import ATTENDANCE, EXEMPTION_KINDS, EXEMPTION_REASONS
 from federation.roster.services import FREQUENCIES, MAX_NEEDED, MAX_ROLES, MAX_WEEKS_AHEAD
 from federation.tenancy.schemas import StrictSchema
 
 
 class RosterRoleSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(1, 80))
-    needed = fields.Integer(required=True, validate=validate.Range(1, MAX_NEEDED))
+    needed = Integer(required=True, validate=validate.Range(1, MAX_NEEDED))
     skill = fields.String(
         load_default="", attribute="required_skill", validate=validate.Length(max=80)
     )
     role = fields.String(
         load_default="", attribute="required_role", validate=validate.Length(max=40)
     )
-    taken = fields.Integer(dump_only=True)
+    taken = Integer(dump_only=True)
 
 
 class RosterShiftSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
     #: the title in the reader's language (a stored title kind rendered at read time)
     display_title = fields.String(dump_only=True)
@@ -36,10 +37,10 @@ class RosterShiftSchema(StrictSchema):
     body = fields.String(
         load_only=True, load_default=None, allow_none=True, validate=validate.Length(1, 64)
     )
-    body_id = fields.Integer(dump_only=True, allow_none=True)
+    body_id = Integer(dump_only=True, allow_none=True)
     source_kind = fields.String(load_default="", validate=validate.Length(max=40))
     source_ref = fields.String(load_default="", validate=validate.Length(max=64))
-    series_id = fields.Integer(dump_only=True, allow_none=True)
+    series_id = Integer(dump_only=True, allow_none=True)
     signup_deadline = fields.AwareDateTime(load_default=None, allow_none=True)
     cancel_deadline = fields.AwareDateTime(load_default=None, allow_none=True)
     status = fields.String(dump_only=True)
@@ -50,25 +51,25 @@ class RosterShiftSchema(StrictSchema):
 
 class RosterRuleSchema(StrictSchema):
     freq = fields.String(load_default="weekly", validate=validate.OneOf(FREQUENCIES))
-    interval = fields.Integer(load_default=1, validate=validate.Range(1, 52))
+    interval = Integer(load_default=1, validate=validate.Range(1, 52))
     byweekday = fields.List(
-        fields.Integer(validate=validate.Range(0, 6)),
+        Integer(validate=validate.Range(0, 6)),
         load_default=list,
         validate=validate.Length(max=7),
     )
 
 
 class RosterSeriesSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
     #: the title in the reader's language (a stored title kind rendered at read time)
     display_title = fields.String(dump_only=True)
     title_kind = fields.String(dump_only=True)
     title_params = fields.Dict(dump_only=True)
     first_starts_at = fields.AwareDateTime(required=True)
-    duration_minutes = fields.Integer(required=True, validate=validate.Range(1, 7 * 24 * 60))
+    duration_minutes = Integer(required=True, validate=validate.Range(1, 7 * 24 * 60))
     rule = fields.Nested(RosterRuleSchema, load_default=lambda: {"freq": "weekly"})
-    weeks_ahead = fields.Integer(load_default=4, validate=validate.Range(1, MAX_WEEKS_AHEAD))
+    weeks_ahead = Integer(load_default=4, validate=validate.Range(1, MAX_WEEKS_AHEAD))
     until = fields.Date(load_default=None, allow_none=True)
     place = fields.String(load_default="", validate=validate.Length(max=300))
     tasks = fields.String(load_default="", validate=validate.Length(max=10000))
@@ -77,35 +78,33 @@ class RosterSeriesSchema(StrictSchema):
     )
     source_kind = fields.String(load_default="", validate=validate.Length(max=40))
     source_ref = fields.String(load_default="", validate=validate.Length(max=64))
-    signup_hours_before = fields.Integer(load_default=0, validate=validate.Range(0, 720))
-    cancel_hours_before = fields.Integer(load_default=24, validate=validate.Range(0, 720))
+    signup_hours_before = Integer(load_default=0, validate=validate.Range(0, 720))
+    cancel_hours_before = Integer(load_default=24, validate=validate.Range(0, 720))
     roles = fields.List(fields.Dict(), required=True, validate=validate.Length(1, MAX_ROLES))
     active = fields.Boolean(dump_only=True)
-    shifts_created = fields.Integer(dump_only=True)
+    shifts_created = Integer(dump_only=True)
 
 
 class RosterSignupCreateSchema(StrictSchema):
-    role_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    credit_commune_id = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=1)
-    )
-    gift_to = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    role_id = Integer(required=True, validate=validate.Range(min=1))
+    credit_commune_id = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    gift_to = Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
 
 
 class RosterSignupSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
-    shift_id = fields.Integer(dump_only=True)
-    role_id = fields.Integer(dump_only=True)
-    user_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    shift_id = Integer(dump_only=True)
+    role_id = Integer(dump_only=True)
+    user_id = Integer(dump_only=True)
     status = fields.String(dump_only=True)
     attendance = fields.String(dump_only=True, allow_none=True)
-    credit_commune_id = fields.Integer(dump_only=True)
-    gift_to_id = fields.Integer(dump_only=True, allow_none=True)
+    credit_commune_id = Integer(dump_only=True)
+    gift_to_id = Integer(dump_only=True, allow_none=True)
     signed_up_at = fields.DateTime(dump_only=True)
 
 
 class RosterMarkSchema(StrictSchema):
-    signup_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    signup_id = Integer(required=True, validate=validate.Range(min=1))
     attendance = fields.String(required=True, allow_none=True, validate=validate.OneOf(ATTENDANCE))
 
 
@@ -120,43 +119,43 @@ class RosterCancelSchema(StrictSchema):
 
 
 class RosterDutySchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     body = fields.String(
         load_only=True, load_default=None, allow_none=True, validate=validate.Length(1, 64)
     )
-    body_id = fields.Integer(dump_only=True, allow_none=True)
-    shifts_per_cycle = fields.Integer(load_default=1, validate=validate.Range(1, 20))
-    cycle_weeks = fields.Integer(load_default=4, validate=validate.Range(1, 52))
+    body_id = Integer(dump_only=True, allow_none=True)
+    shifts_per_cycle = Integer(load_default=1, validate=validate.Range(1, 20))
+    cycle_weeks = Integer(load_default=4, validate=validate.Range(1, 52))
     starts_on = fields.Date(load_default=None, allow_none=True)
-    alert_after = fields.Integer(load_default=1, validate=validate.Range(1, 100))
-    suspend_after = fields.Integer(load_default=2, validate=validate.Range(1, 100))
+    alert_after = Integer(load_default=1, validate=validate.Range(1, 100))
+    suspend_after = Integer(load_default=2, validate=validate.Range(1, 100))
     active = fields.Boolean(dump_only=True)
 
 
 class RosterStatusSchema(StrictSchema):
-    duty_id = fields.Integer(dump_only=True)
-    body_id = fields.Integer(dump_only=True, allow_none=True)
-    user_id = fields.Integer(dump_only=True)
+    duty_id = Integer(dump_only=True)
+    body_id = Integer(dump_only=True, allow_none=True)
+    user_id = Integer(dump_only=True)
     code = fields.String(dump_only=True)
-    balance = fields.Integer(dump_only=True)
-    owed = fields.Integer(dump_only=True)
-    late = fields.Integer(dump_only=True)
+    balance = Integer(dump_only=True)
+    owed = Integer(dump_only=True)
+    late = Integer(dump_only=True)
     cycle_starts = fields.Date(dump_only=True)
     cycle_ends = fields.Date(dump_only=True)
 
 
 class RosterEntrySchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     kind = fields.String(dump_only=True)
-    amount = fields.Integer(dump_only=True)
-    cycle = fields.Integer(dump_only=True, allow_none=True)
-    shift_commune_id = fields.Integer(dump_only=True, allow_none=True)
+    amount = Integer(dump_only=True)
+    cycle = Integer(dump_only=True, allow_none=True)
+    shift_commune_id = Integer(dump_only=True, allow_none=True)
     recorded_at = fields.DateTime(dump_only=True)
 
 
 class RosterExemptionSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
-    user_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    id = Integer(dump_only=True)
+    user_id = Integer(required=True, validate=validate.Range(min=1))
     kind = fields.String(required=True, validate=validate.OneOf(EXEMPTION_KINDS))
     reason = fields.String(load_default="other", validate=validate.OneOf(EXEMPTION_REASONS))
     starts_on = fields.Date(required=True)
@@ -165,4 +164,4 @@ class RosterExemptionSchema(StrictSchema):
 
 class RosterSettingsSchema(StrictSchema):
     federated_credit = fields.Boolean()
-    remind_hours_before = fields.Integer(validate=validate.Range(0, 24 * 14))
+    remind_hours_before = Integer(validate=validate.Range(0, 24 * 14))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from federation.api.fields import Integer
 from federation.tenancy.models import LOCALES
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="lower-case letters, digits, dashes")
@@ -15,12 +16,12 @@ class StrictSchema(Schema):
 
 
 class CommuneSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     slug = fields.String(validate=[validate.Length(1, 64), SLUG])
     name = fields.String(required=True, validate=validate.Length(1, 200))
     insee_code = fields.String(allow_none=True, validate=validate.Regexp(r"^(?:\d{5}|2[AB]\d{3})$"))
     departement = fields.String(allow_none=True, validate=validate.Length(max=3))
-    population = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**8))
+    population = Integer(allow_none=True, validate=validate.Range(min=0, max=10**8))
     default_locale = fields.String(load_default="fr", validate=validate.OneOf(LOCALES))
     host = fields.String(allow_none=True, validate=validate.Length(max=255))
     description = fields.String(load_default="", validate=validate.Length(max=20000))
@@ -29,7 +30,7 @@ class CommuneSchema(StrictSchema):
 
 class CommuneUpdateSchema(StrictSchema):
     name = fields.String(validate=validate.Length(1, 200))
-    population = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**8))
+    population = Integer(allow_none=True, validate=validate.Range(min=0, max=10**8))
     default_locale = fields.String(validate=validate.OneOf(LOCALES))
     host = fields.String(allow_none=True, validate=validate.Length(max=255))
     description = fields.String(validate=validate.Length(max=20000))
@@ -38,12 +39,12 @@ class CommuneUpdateSchema(StrictSchema):
 
 class CommuneQuerySchema(StrictSchema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0, 10**6))
+    limit = Integer(load_default=50, validate=validate.Range(1, 500))
+    offset = Integer(load_default=0, validate=validate.Range(0, 10**6))
 
 
 class FederationSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     slug = fields.String(validate=[validate.Length(1, 64), SLUG])
     name = fields.String(required=True, validate=validate.Length(1, 200))
     description = fields.String(load_default="", validate=validate.Length(max=20000))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from federation.api.fields import Integer
+
 from .models import BALLOT_KINDS, PB_RULES, PHASES
 
 
@@ -26,8 +28,8 @@ class BudgetSettings(Strict):
 
 
 class BudgetLineSchema(Strict):
-    id = fields.Integer(dump_only=True)
-    year = fields.Integer(required=True, validate=validate.Range(1990, 2200))
+    id = Integer(dump_only=True)
+    year = Integer(required=True, validate=validate.Range(1990, 2200))
     section = fields.String(required=True, validate=validate.Length(1, 20))
     chapter = fields.String(required=True, validate=validate.Length(1, 10))
     function = fields.String(load_default="", validate=validate.Length(max=10))
@@ -40,78 +42,78 @@ class BudgetLineSchema(Strict):
 
 
 class BudgetAmendmentSchema(Strict):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     amount = fields.Decimal(required=True, as_string=True, places=2)
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
-    journal_seq = fields.Integer(dump_only=True)
+    journal_seq = Integer(dump_only=True)
 
 
 class BudgetEntrySchema(Strict):
-    id = fields.Integer(dump_only=True)
-    line_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    line_id = Integer(dump_only=True)
     amount = fields.Decimal(required=True, as_string=True, places=2)
     label = fields.String(required=True, validate=validate.Length(1, 200))
     kind = fields.String(dump_only=True)
     decided_by = fields.String(load_default="", validate=validate.Length(max=200))
-    decision_id = fields.Integer(dump_only=True)
-    proposal_id = fields.Integer(dump_only=True)
-    pooled_project_id = fields.Integer(dump_only=True)
-    pb_project_id = fields.Integer(dump_only=True)
-    journal_seq = fields.Integer(dump_only=True)
+    decision_id = Integer(dump_only=True)
+    proposal_id = Integer(dump_only=True)
+    pooled_project_id = Integer(dump_only=True)
+    pb_project_id = Integer(dump_only=True)
+    journal_seq = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
 class BudgetCsvImportSchema(Strict):
-    year = fields.Integer(required=True, validate=validate.Range(1990, 2200))
+    year = Integer(required=True, validate=validate.Range(1990, 2200))
     csv = fields.String(required=True, validate=validate.Length(1, 2_000_000))
     dry_run = fields.Boolean(load_default=False)
 
 
 class BudgetCsvResultSchema(Strict):
-    year = fields.Integer()
-    lines = fields.Integer()
+    year = Integer()
+    lines = Integer()
     planned = fields.String()
     dry_run = fields.Boolean()
 
 
 class BudgetAttachSchema(Strict):
-    line_id = fields.Integer(required=True)
+    line_id = Integer(required=True)
     amount = fields.Decimal(required=True, as_string=True, places=2)
 
 
 class BudgetAttachResultSchema(Strict):
-    proposal_id = fields.Integer()
-    line_id = fields.Integer()
+    proposal_id = Integer()
+    line_id = Integer()
     amount = fields.String()
     remaining = fields.String()
 
 
 class BudgetRuleOptionsSchema(Strict):
     skip = fields.Boolean()
-    threshold = fields.Integer(validate=validate.Range(0, 10**9))
+    threshold = Integer(validate=validate.Range(0, 10**9))
     integral = fields.Boolean()
     stop_when_exhaustive = fields.Boolean()
     complete_with_greedy = fields.Boolean()
-    step = fields.Integer(validate=validate.Range(1, 10**9))
+    step = Integer(validate=validate.Range(1, 10**9))
 
 
 class BudgetProcessSchema(Strict):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
     description = fields.String(load_default="", validate=validate.Length(max=20000))
-    year = fields.Integer(required=True, validate=validate.Range(1990, 2200))
+    year = Integer(required=True, validate=validate.Range(1990, 2200))
     amount = fields.Decimal(required=True, as_string=True, places=2)
     ballot_kind = fields.String(load_default="approval", validate=validate.OneOf(BALLOT_KINDS))
-    min_choices = fields.Integer(load_default=1, validate=validate.Range(0, 500))
-    max_choices = fields.Integer(load_default=5, validate=validate.Range(1, 500))
-    max_points = fields.Integer(load_default=10, validate=validate.Range(1, 1000))
+    min_choices = Integer(load_default=1, validate=validate.Range(0, 500))
+    max_choices = Integer(load_default=5, validate=validate.Range(1, 500))
+    max_points = Integer(load_default=10, validate=validate.Range(1, 1000))
     cost_cap = fields.Boolean(load_default=True)
     rule = fields.String(load_default="mes", validate=validate.OneOf(PB_RULES))
     rule_options = fields.Nested(BudgetRuleOptionsSchema, load_default=dict)
-    budget_line_id = fields.Integer(load_default=None, allow_none=True)
+    budget_line_id = Integer(load_default=None, allow_none=True)
     phase = fields.String(dump_only=True)
-    eligible_count = fields.Integer(dump_only=True)
-    imported_ballots = fields.Integer(dump_only=True)
+    eligible_count = Integer(dump_only=True)
+    imported_ballots = Integer(dump_only=True)
 
 
 class BudgetProcessUpdateSchema(Strict):
@@ -119,13 +121,13 @@ class BudgetProcessUpdateSchema(Strict):
     description = fields.String(validate=validate.Length(max=20000))
     amount = fields.Decimal(as_string=True, places=2)
     ballot_kind = fields.String(validate=validate.OneOf(BALLOT_KINDS))
-    min_choices = fields.Integer(validate=validate.Range(0, 500))
-    max_choices = fields.Integer(validate=validate.Range(1, 500))
-    max_points = fields.Integer(validate=validate.Range(1, 1000))
+    min_choices = Integer(validate=validate.Range(0, 500))
+    max_choices = Integer(validate=validate.Range(1, 500))
+    max_points = Integer(validate=validate.Range(1, 1000))
     cost_cap = fields.Boolean()
     rule = fields.String(validate=validate.OneOf(PB_RULES))
     rule_options = fields.Nested(BudgetRuleOptionsSchema)
-    budget_line_id = fields.Integer(allow_none=True)
+    budget_line_id = Integer(allow_none=True)
 
 
 class BudgetPhaseSchema(Strict):
@@ -133,7 +135,7 @@ class BudgetPhaseSchema(Strict):
 
 
 class BudgetProjectSchema(Strict):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     external_id = fields.String(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(1, 300))
     description = fields.String(required=True, validate=validate.Length(1, 20000))
@@ -144,7 +146,7 @@ class BudgetProjectSchema(Strict):
     reviewed_cost = fields.Decimal(dump_only=True, as_string=True)
     review_reason = fields.String(dump_only=True)
     selected = fields.Boolean(dump_only=True)
-    progress = fields.Integer(dump_only=True)
+    progress = Integer(dump_only=True)
 
 
 class BudgetReviewSchema(Strict):
@@ -154,7 +156,7 @@ class BudgetReviewSchema(Strict):
 
 
 class BudgetFollowUpSchema(Strict):
-    progress = fields.Integer(required=True, validate=validate.Range(0, 100))
+    progress = Integer(required=True, validate=validate.Range(0, 100))
     text = fields.String(required=True, validate=validate.Length(1, 5000))
 
 
@@ -163,9 +165,9 @@ class BudgetBookProjectSchema(Strict):
 
 
 class BudgetBallotSchema(Strict):
-    projects = fields.List(fields.Integer(), validate=validate.Length(max=500))
-    points = fields.Dict(keys=fields.String(), values=fields.Integer())
-    ranking = fields.List(fields.Integer(), validate=validate.Length(max=500))
+    projects = fields.List(Integer(), validate=validate.Length(max=500))
+    points = fields.Dict(keys=fields.String(), values=Integer())
+    ranking = fields.List(Integer(), validate=validate.Length(max=500))
 
 
 class BudgetReceiptSchema(Strict):

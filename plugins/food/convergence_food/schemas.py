@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from convergence_food.constants import FAMILIES, PRODUCER_KINDS, UNITS
+from federation.api.fields import Integer
 
 
 class _In(Schema):
@@ -14,69 +15,69 @@ class _In(Schema):
 
 
 class ProducerSchema(_In):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(1, 200))
     kind = fields.String(load_default="farm", validate=validate.OneOf(list(PRODUCER_KINDS)))
     description = fields.String(load_default="")
     organic = fields.Boolean(load_default=False)
     surface_ha = fields.Decimal(load_default="0", as_string=True)
     how_to_buy = fields.String(load_default="")
-    organisation_id = fields.Integer(load_default=None, allow_none=True)
+    organisation_id = Integer(load_default=None, allow_none=True)
     installed_on = fields.Date(dump_only=True)
     shared = fields.Boolean(dump_only=True)
 
 
 class ProductSchema(_In):
-    id = fields.Integer(dump_only=True)
-    producer_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    producer_id = Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(1, 200))
     family = fields.String(required=True, validate=validate.OneOf(list(FAMILIES)))
     unit = fields.String(load_default="kg", validate=validate.OneOf(list(UNITS)))
-    season_start = fields.Integer(load_default=1, validate=validate.Range(1, 12))
-    season_end = fields.Integer(load_default=12, validate=validate.Range(1, 12))
+    season_start = Integer(load_default=1, validate=validate.Range(1, 12))
+    season_end = Integer(load_default=12, validate=validate.Range(1, 12))
     yearly_quantity = fields.Decimal(load_default="0", as_string=True)
 
 
 class ContractSchema(_In):
-    id = fields.Integer(dump_only=True)
-    producer_id = fields.Integer(required=True)
+    id = Integer(dump_only=True)
+    producer_id = Integer(required=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
     season = fields.String(required=True, validate=validate.Length(1, 60))
-    max_skips = fields.Integer(load_default=2, validate=validate.Range(0, 52))
-    solidarity_quota = fields.Integer(load_default=0, validate=validate.Range(0, 10000))
+    max_skips = Integer(load_default=2, validate=validate.Range(0, 52))
+    solidarity_quota = Integer(load_default=0, validate=validate.Range(0, 10000))
     status = fields.String(dump_only=True)
-    proposal_id = fields.Integer(dump_only=True, allow_none=True)
-    decision_id = fields.Integer(dump_only=True, allow_none=True)
+    proposal_id = Integer(dump_only=True, allow_none=True)
+    decision_id = Integer(dump_only=True, allow_none=True)
 
 
 class LineSchema(_In):
-    id = fields.Integer(dump_only=True)
-    product_id = fields.Integer(required=True)
+    id = Integer(dump_only=True)
+    product_id = Integer(required=True)
     price = fields.String(required=True)
     solidarity_price = fields.String(required=True)
 
 
 class DeliverySchema(_In):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     delivery_on = fields.Date(required=True)
-    distribution_id = fields.Integer(dump_only=True, allow_none=True)
-    lines = fields.List(fields.Integer(), dump_only=True)
+    distribution_id = Integer(dump_only=True, allow_none=True)
+    lines = fields.List(Integer(), dump_only=True)
 
 
 class ContractDetailSchema(ContractSchema):
     lines = fields.List(fields.Dict(), dump_only=True)
     deliveries = fields.Nested(DeliverySchema, many=True, dump_only=True)
-    subscribers = fields.Integer(dump_only=True)
+    subscribers = Integer(dump_only=True)
 
 
 class ProposeSchema(_In):
-    body_id = fields.Integer(load_default=None, allow_none=True)
+    body_id = Integer(load_default=None, allow_none=True)
     text = fields.String(load_default="")
     open_vote = fields.Boolean(load_default=False)
 
 
 class ProposalLinkSchema(Schema):
-    proposal_id = fields.Integer()
+    proposal_id = Integer()
 
 
 class SubscribeSchema(_In):
@@ -88,8 +89,8 @@ class SubscribeSchema(_In):
 
 
 class SubscriptionSchema(Schema):
-    id = fields.Integer()
-    contract_id = fields.Integer()
+    id = Integer()
+    contract_id = Integer()
     tier = fields.String()
     status = fields.String()
     total = fields.Decimal(as_string=True)
@@ -100,13 +101,13 @@ class SubscriptionSchema(Schema):
 
 
 class ChangeSchema(_In):
-    delivery_id = fields.Integer(required=True)
+    delivery_id = Integer(required=True)
     action = fields.String(required=True, validate=validate.OneOf(["skip", "give", "pot", "gift"]))
-    recipient_id = fields.Integer(load_default=None, allow_none=True)
+    recipient_id = Integer(load_default=None, allow_none=True)
 
 
 class DistributionSchema(_In):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     day = fields.Date(required=True)
     starts_at = fields.String(load_default="17:00")
     ends_at = fields.String(load_default="19:00")
@@ -119,7 +120,7 @@ class PickupSchema(Schema):
     distribution = fields.Nested(DistributionSchema)
     producers = fields.List(fields.Dict())
     people = fields.List(fields.Dict())
-    given_baskets = fields.Integer()
+    given_baskets = Integer()
     shifts = fields.List(fields.Dict())
 
 
@@ -128,21 +129,21 @@ class GiftSchema(_In):
 
 
 class PotShareSchema(_In):
-    federation_id = fields.Integer(required=True, allow_none=True)
+    federation_id = Integer(required=True, allow_none=True)
 
 
 class PotSchema(Schema):
-    shared_federation_id = fields.Integer(allow_none=True)
+    shared_federation_id = Integer(allow_none=True)
     balance = fields.Decimal(as_string=True)
     received = fields.Decimal(as_string=True)
     spent = fields.Decimal(as_string=True)
-    requests = fields.Dict(keys=fields.String(), values=fields.Integer())
+    requests = fields.Dict(keys=fields.String(), values=Integer())
     movements = fields.List(fields.Dict())
 
 
 class AidRequestSchema(_In):
-    id = fields.Integer(dump_only=True)
-    household_size = fields.Integer(load_default=1, validate=validate.Range(1, 30))
+    id = Integer(dump_only=True)
+    household_size = Integer(load_default=1, validate=validate.Range(1, 30))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
     status = fields.String(dump_only=True)
 
@@ -152,7 +153,7 @@ class AidDecisionSchema(_In):
 
 
 class PlotSchema(_In):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(1, 200))
     owner = fields.String(required=True, validate=validate.Length(1, 200))
     communal = fields.Boolean(load_default=False)
@@ -165,7 +166,7 @@ class PlotSchema(_In):
 
 
 class CandidateSchema(_In):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     project = fields.String(required=True, validate=validate.Length(1, 5000))
     surface_wanted_ha = fields.String(load_default="0")
     need_equipment = fields.String(load_default="", load_only=True)
@@ -176,8 +177,8 @@ class CandidateSchema(_In):
 
 
 class MatchProposeSchema(ProposeSchema):
-    plot_id = fields.Integer(required=True)
-    candidate_id = fields.Integer(required=True)
+    plot_id = Integer(required=True)
+    candidate_id = Integer(required=True)
     help_to_settle = fields.String(load_default="")
 
 
@@ -191,28 +192,28 @@ class NeedsSchema(_In):
 
 class ShareSchema(_In):
     commune = fields.String(required=True, validate=validate.Length(1, 64))
-    producer_id = fields.Integer(required=True)
+    producer_id = Integer(required=True)
 
 
 class HarvestSchema(_In):
     """Open harvest-help shifts: one, or a series repeated weekly or monthly."""
 
     starts_at = fields.DateTime(required=True)
-    duration_minutes = fields.Integer(load_default=180, validate=validate.Range(30, 12 * 60))
-    needed = fields.Integer(load_default=4, validate=validate.Range(1, 100))
+    duration_minutes = Integer(load_default=180, validate=validate.Range(30, 12 * 60))
+    needed = Integer(load_default=4, validate=validate.Range(1, 100))
     place = fields.String(load_default="", validate=validate.Length(max=300))
     tasks = fields.String(load_default="", validate=validate.Length(max=2000))
     repeat = fields.String(load_default="", validate=validate.OneOf(["", "weekly", "monthly"]))
-    interval = fields.Integer(load_default=1, validate=validate.Range(1, 12))
-    weeks_ahead = fields.Integer(load_default=4, validate=validate.Range(1, 26))
+    interval = Integer(load_default=1, validate=validate.Range(1, 12))
+    weeks_ahead = Integer(load_default=4, validate=validate.Range(1, 26))
 
 
 class HarvestShiftSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
     starts_at = fields.AwareDateTime()
     ends_at = fields.AwareDateTime()
     place = fields.String()
-    needed = fields.Integer()
-    taken = fields.Integer()
+    needed = Integer()
+    taken = Integer()
     roles = fields.List(fields.Dict())

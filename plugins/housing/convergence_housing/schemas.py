@@ -12,6 +12,7 @@ from convergence_housing.constants import (
     PLEDGE_KINDS,
     STATUSES,
 )
+from federation.api.fields import Integer
 
 S = fields.String
 LIMIT = validate.Length(max=20000)
@@ -26,38 +27,38 @@ class HousingDwellingInSchema(StrictSchema):
     ref = S(load_default="", validate=validate.Length(max=60))
     address = S(required=True, validate=validate.Length(1, 300))
     kind = S(load_default="house")
-    rooms = fields.Integer(load_default=None, allow_none=True)
-    surface = fields.Integer(load_default=None, allow_none=True)
-    year_built = fields.Integer(load_default=None, allow_none=True)
+    rooms = Integer(load_default=None, allow_none=True)
+    surface = Integer(load_default=None, allow_none=True)
+    year_built = Integer(load_default=None, allow_none=True)
     comfort = S(load_default="average")
     energy_class = S(load_default="")
     accessible = fields.Boolean(load_default=False)
     owner_kind = S(load_default="unknown")
-    vacant_since = fields.Integer(load_default=None, allow_none=True)
+    vacant_since = Integer(load_default=None, allow_none=True)
     occupancy = S(load_default="vacant")
 
 
 class HousingDwellingSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     ref = S(dump_only=True)
     address = S(dump_only=True)
     kind = S(dump_only=True)
-    rooms = fields.Integer(dump_only=True)
-    surface = fields.Integer(dump_only=True)
-    year_built = fields.Integer(dump_only=True, allow_none=True)
+    rooms = Integer(dump_only=True)
+    surface = Integer(dump_only=True)
+    year_built = Integer(dump_only=True, allow_none=True)
     energy_class = S(dump_only=True)
     accessible = fields.Boolean(dump_only=True)
     owner_kind = S(dump_only=True)
-    owner_id = fields.Integer(dump_only=True, allow_none=True)
+    owner_id = Integer(dump_only=True, allow_none=True)
     occupancy = S(dump_only=True)
-    vacant_since = fields.Integer(dump_only=True, allow_none=True)
+    vacant_since = Integer(dump_only=True, allow_none=True)
     status = S(dump_only=True)
     substatus = S(dump_only=True)
     levers = fields.List(S(), dump_only=True)
     blocking = fields.List(S(), dump_only=True)
     source = S(dump_only=True)
     confirmed = fields.Boolean(dump_only=True)
-    lovac_year = fields.Integer(dump_only=True, allow_none=True)
+    lovac_year = Integer(dump_only=True, allow_none=True)
 
 
 class HousingEventSchema(StrictSchema):
@@ -91,41 +92,41 @@ class HousingReportSchema(StrictSchema):
 
 class HousingImportSchema(StrictSchema):
     csv = S(required=True, validate=validate.Length(max=50 * 1024 * 1024))
-    year = fields.Integer(load_default=None, allow_none=True)
+    year = Integer(load_default=None, allow_none=True)
     dry_run = fields.Boolean(load_default=False)
 
 
 class HousingImportReportSchema(StrictSchema):
-    created = fields.Integer(dump_only=True)
-    updated = fields.Integer(dump_only=True)
-    unchanged = fields.Integer(dump_only=True)
+    created = Integer(dump_only=True)
+    updated = Integer(dump_only=True)
+    unchanged = Integer(dump_only=True)
     errors = fields.List(S(), dump_only=True)
 
 
 class HousingOwnerSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = S(required=True, validate=validate.Length(1, 200))
     address = S(load_default="")
     email = S(load_default="")
     phone = S(load_default="")
     kind = S(load_default="private")
     contact_rank = S(load_default="1")
-    dwelling_ids = fields.List(fields.Integer(), load_default=list, load_only=True)
+    dwelling_ids = fields.List(Integer(), load_default=list, load_only=True)
 
 
 class HousingCampaignInSchema(StrictSchema):
     title = S(required=True, validate=validate.Length(1, 200))
     template = S(load_default="", validate=LIMIT)
-    dwelling_ids = fields.List(fields.Integer(), required=True)
+    dwelling_ids = fields.List(Integer(), required=True)
 
 
 class HousingCampaignSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     title = S(dump_only=True)
     sent_on = fields.Date(dump_only=True, allow_none=True)
     applied = fields.Boolean(dump_only=True)
-    letters = fields.Integer(dump_only=True)
-    skipped = fields.Integer(dump_only=True)
+    letters = Integer(dump_only=True)
+    skipped = Integer(dump_only=True)
 
 
 class HousingSentSchema(StrictSchema):
@@ -139,21 +140,21 @@ class HousingReplySchema(StrictSchema):
 
 class HousingRequestInSchema(StrictSchema):
     household = S(required=True, validate=validate.Length(1, 200))
-    people = fields.Integer(required=True)
-    rooms_needed = fields.Integer(load_default=None, allow_none=True)
+    people = Integer(required=True)
+    rooms_needed = Integer(load_default=None, allow_none=True)
     needs = S(load_default="", validate=validate.Length(max=5000))
-    urgency = fields.Integer(load_default=0)
+    urgency = Integer(load_default=0)
     accessibility = fields.Boolean(load_default=False)
     communes = fields.List(S(), load_default=list)
 
 
 class HousingRequestSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     household = S(dump_only=True)
-    people = fields.Integer(dump_only=True)
-    rooms_needed = fields.Integer(dump_only=True)
+    people = Integer(dump_only=True)
+    rooms_needed = Integer(dump_only=True)
     needs = S(dump_only=True)
-    urgency = fields.Integer(dump_only=True)
+    urgency = Integer(dump_only=True)
     accessibility = fields.Boolean(dump_only=True)
     communes = fields.List(S(), dump_only=True)
     status = S(dump_only=True)
@@ -172,75 +173,75 @@ class HousingConsentSchema(StrictSchema):
 
     host_slug = S(dump_only=True)
     host_name = S(dump_only=True)
-    allocation_id = fields.Integer(dump_only=True)
+    allocation_id = Integer(dump_only=True)
     allocation_status = S(dump_only=True)
     dwelling_ref = S(dump_only=True)
-    request_id = fields.Integer(dump_only=True)
-    rank = fields.Integer(dump_only=True)
-    points = fields.Integer(dump_only=True)
+    request_id = Integer(dump_only=True)
+    rank = Integer(dump_only=True)
+    points = Integer(dump_only=True)
     answer = S(dump_only=True, allow_none=True)
 
 
 class HousingConsentInSchema(StrictSchema):
     commune = S(required=True, validate=validate.Length(1, 64))
-    allocation_id = fields.Integer(required=True)
-    request_id = fields.Integer(required=True)
+    allocation_id = Integer(required=True)
+    request_id = Integer(required=True)
     answer = S(required=True, validate=validate.Length(1, 16))
 
 
 class HousingGridInSchema(StrictSchema):
     criteria = fields.Dict(
-        keys=S(validate=validate.OneOf(list(CRITERIA))), values=fields.Integer(), required=True
+        keys=S(validate=validate.OneOf(list(CRITERIA))), values=Integer(), required=True
     )
     open_vote = fields.Boolean(load_default=False)
 
 
 class HousingGridSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
-    version = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    version = Integer(dump_only=True)
     criteria = fields.Dict(dump_only=True)
     status = S(dump_only=True)
-    proposal_id = fields.Integer(dump_only=True, allow_none=True)
+    proposal_id = Integer(dump_only=True, allow_none=True)
     tie_rule = fields.List(S(), dump_only=True)
 
 
 class HousingExamineSchema(StrictSchema):
-    dwelling_id = fields.Integer(required=True)
+    dwelling_id = Integer(required=True)
 
 
 class HousingRankLineSchema(StrictSchema):
-    request = fields.Integer(dump_only=True)
-    commune = fields.Integer(dump_only=True)
-    rank = fields.Integer(dump_only=True)
-    points = fields.Integer(dump_only=True)
+    request = Integer(dump_only=True)
+    commune = Integer(dump_only=True)
+    rank = Integer(dump_only=True)
+    points = Integer(dump_only=True)
     lines = fields.List(fields.List(fields.Raw()), dump_only=True)
 
 
 class HousingAllocationSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     dwelling_ref = S(dump_only=True)
     status = S(dump_only=True)
-    grid_id = fields.Integer(dump_only=True)
-    proposal_id = fields.Integer(dump_only=True, allow_none=True)
-    decision_id = fields.Integer(dump_only=True, allow_none=True)
+    grid_id = Integer(dump_only=True)
+    proposal_id = Integer(dump_only=True, allow_none=True)
+    decision_id = Integer(dump_only=True, allow_none=True)
     decided_on = fields.Date(dump_only=True, allow_none=True)
-    proposed_order = fields.List(fields.Integer(), dump_only=True)
+    proposed_order = fields.List(Integer(), dump_only=True)
     ranking = fields.List(fields.Nested(HousingRankLineSchema), dump_only=True)
 
 
 class HousingProposeOrderSchema(StrictSchema):
-    order = fields.List(fields.Integer(), required=True)
+    order = fields.List(Integer(), required=True)
     reason = S(load_default="", validate=validate.Length(max=5000))
     open_vote = fields.Boolean(load_default=False)
 
 
 class HousingSecondLookSchema(StrictSchema):
-    request_id = fields.Integer(required=True)
+    request_id = Integer(required=True)
     reason = S(required=True, validate=validate.Length(1, 5000))
 
 
 class HousingProposalRefSchema(StrictSchema):
-    proposal_id = fields.Integer(dump_only=True)
+    proposal_id = Integer(dump_only=True)
 
 
 class HousingProjectInSchema(StrictSchema):
@@ -254,7 +255,7 @@ class HousingProjectInSchema(StrictSchema):
 
 
 class HousingProjectSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = S(dump_only=True)
     address = S(dump_only=True)
     legal_form = S(dump_only=True)
@@ -263,8 +264,8 @@ class HousingProjectSchema(StrictSchema):
     works = fields.Decimal(dump_only=True, as_string=True)
     target = fields.Decimal(dump_only=True, as_string=True)
     pledged = fields.Decimal(dump_only=True, as_string=True)
-    pledges_count = fields.Integer(dump_only=True)
-    proposal_id = fields.Integer(dump_only=True, allow_none=True)
+    pledges_count = Integer(dump_only=True)
+    proposal_id = Integer(dump_only=True, allow_none=True)
 
 
 class HousingPledgeInSchema(StrictSchema):
@@ -279,22 +280,22 @@ class HousingPurchaseSchema(StrictSchema):
 
 class HousingRentInSchema(StrictSchema):
     area = S(required=True, validate=validate.Length(1, 100))
-    rooms = fields.Integer(required=True)
-    surface = fields.Integer(required=True)
+    rooms = Integer(required=True)
+    surface = Integer(required=True)
     rent = S(required=True)
 
 
 class HousingRentCellSchema(StrictSchema):
     area = S(dump_only=True)
     size = S(dump_only=True)
-    count = fields.Integer(dump_only=True)
+    count = Integer(dump_only=True)
     per_m2 = fields.Decimal(dump_only=True, as_string=True, allow_none=True)
 
 
 class HousingSupplySchema(StrictSchema):
     statuses = fields.Dict(dump_only=True)
-    reported = fields.Integer(dump_only=True)
-    confirmed = fields.Integer(dump_only=True)
-    back_in_use = fields.Integer(dump_only=True)
-    open_requests = fields.Integer(dump_only=True, allow_none=True)
-    allocations = fields.Integer(dump_only=True)
+    reported = Integer(dump_only=True)
+    confirmed = Integer(dump_only=True)
+    back_in_use = Integer(dump_only=True)
+    open_requests = Integer(dump_only=True, allow_none=True)
+    allocations = Integer(dump_only=True)

@@ -15,6 +15,7 @@ from convergence_water.constants import (
     RESOURCE_STATUSES,
     USER_KINDS,
 )
+from federation.api.fields import Integer
 
 M3 = validate.Range(min=0, max=1e9)
 LITRES = validate.Range(min=0, max=10**10)
@@ -26,14 +27,14 @@ class StrictSchema(Schema):
 
 
 class WaterResourceSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     code = fields.String(required=True, validate=validate.Length(1, 40))
     name = fields.String(required=True, validate=validate.Length(1, 200))
     kind = fields.String(required=True, validate=validate.OneOf(list(RESOURCE_KINDS)))
     status = fields.String(
         load_default="in_service", validate=validate.OneOf(list(RESOURCE_STATUSES))
     )
-    federation_id = fields.Integer(allow_none=True, load_default=None)
+    federation_id = Integer(allow_none=True, load_default=None)
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     yield_winter_m3 = fields.Float(load_default=0, validate=M3, allow_nan=False)
     yield_spring_m3 = fields.Float(load_default=0, validate=M3, allow_nan=False)
@@ -48,7 +49,7 @@ class WaterResourceUpdateSchema(WaterResourceSchema):
     name = fields.String(validate=validate.Length(1, 200))
     kind = fields.String(validate=validate.OneOf(list(RESOURCE_KINDS)))
     status = fields.String(validate=validate.OneOf(list(RESOURCE_STATUSES)))
-    federation_id = fields.Integer(allow_none=True)
+    federation_id = Integer(allow_none=True)
     description = fields.String(validate=validate.Length(max=5000))
     yield_winter_m3 = fields.Float(validate=M3, allow_nan=False)
     yield_spring_m3 = fields.Float(validate=M3, allow_nan=False)
@@ -57,55 +58,55 @@ class WaterResourceUpdateSchema(WaterResourceSchema):
 
 
 class WaterResourceReadingSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     measured_on = fields.Date(required=True)
     flow_m3 = fields.Float(allow_none=True, load_default=None, validate=M3, allow_nan=False)
-    level_cm = fields.Integer(allow_none=True, load_default=None)
+    level_cm = Integer(allow_none=True, load_default=None)
     note = fields.String(load_default="", validate=validate.Length(max=300))
 
 
 class WaterNeedsSchema(StrictSchema):
-    drinking = fields.Integer(validate=LITRES)
-    livestock = fields.Integer(validate=LITRES)
-    irrigation = fields.Integer(validate=LITRES)
-    economic = fields.Integer(validate=LITRES)
-    leisure = fields.Integer(validate=LITRES)
+    drinking = Integer(validate=LITRES)
+    livestock = Integer(validate=LITRES)
+    irrigation = Integer(validate=LITRES)
+    economic = Integer(validate=LITRES)
+    leisure = Integer(validate=LITRES)
 
 
 class WaterUserSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     kind = fields.String(required=True, validate=validate.OneOf(list(USER_KINDS)))
     name = fields.String(required=True, validate=validate.Length(1, 200))
     address = fields.String(load_default="", validate=validate.Length(max=300))
-    people = fields.Integer(load_default=0, validate=validate.Range(0, 100_000))
+    people = Integer(load_default=0, validate=validate.Range(0, 100_000))
     crops = fields.String(load_default="", validate=validate.Length(max=300))
-    livestock = fields.Integer(load_default=0, validate=validate.Range(0, 10**6))
+    livestock = Integer(load_default=0, validate=validate.Range(0, 10**6))
     activity = fields.String(load_default="", validate=validate.Length(max=300))
-    resource_id = fields.Integer(required=True)
+    resource_id = Integer(required=True)
     meter_code = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=40))
     account_email = fields.String(load_only=True, validate=validate.Length(max=254))
     active = fields.Boolean(load_default=True)
     needs = fields.Nested(WaterNeedsSchema, load_default=dict)
     linked = fields.Boolean(dump_only=True)
-    allocation_l = fields.Integer(dump_only=True, allow_none=True)
+    allocation_l = Integer(dump_only=True, allow_none=True)
 
 
 class WaterUserUpdateSchema(WaterUserSchema):
     kind = fields.String(validate=validate.OneOf(list(USER_KINDS)))
     name = fields.String(validate=validate.Length(1, 200))
     address = fields.String(validate=validate.Length(max=300))
-    people = fields.Integer(validate=validate.Range(0, 100_000))
+    people = Integer(validate=validate.Range(0, 100_000))
     crops = fields.String(validate=validate.Length(max=300))
-    livestock = fields.Integer(validate=validate.Range(0, 10**6))
+    livestock = Integer(validate=validate.Range(0, 10**6))
     activity = fields.String(validate=validate.Length(max=300))
-    resource_id = fields.Integer()
+    resource_id = Integer()
     meter_code = fields.String(allow_none=True, validate=validate.Length(max=40))
     active = fields.Boolean()
     needs = fields.Nested(WaterNeedsSchema)
 
 
 class WaterMeterReadingSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     read_on = fields.Date(required=True)
     index_m3 = fields.String(required=True, validate=validate.Length(1, 20))
     source = fields.String(dump_only=True)
@@ -132,31 +133,31 @@ class WaterCsvImportSchema(StrictSchema):
 
 
 class WaterImportReportSchema(Schema):
-    read = fields.Integer()
-    stored = fields.Integer()
-    rejected = fields.Integer()
-    alerts = fields.Integer()
+    read = Integer()
+    stored = Integer()
+    rejected = Integer()
+    alerts = Integer()
     errors = fields.List(fields.Dict())
 
 
 class WaterLevelSchema(StrictSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     level = fields.String(required=True, validate=validate.OneOf(list(LEVELS)))
-    resource_id = fields.Integer(allow_none=True, load_default=None)
+    resource_id = Integer(allow_none=True, load_default=None)
     #: the federation (basin) whose part in this commune the level is for
-    basin = fields.Integer(allow_none=True, load_default=None, attribute="federation_id")
+    basin = Integer(allow_none=True, load_default=None, attribute="federation_id")
     starts_on = fields.Date(allow_none=True, load_default=None)
     ends_on = fields.Date(allow_none=True, load_default=None)
     reference = fields.String(load_default="", validate=validate.Length(max=200))
     note = fields.String(load_default="", validate=validate.Length(max=5000))
     source = fields.String(dump_only=True)
-    decision_id = fields.Integer(dump_only=True, allow_none=True)
+    decision_id = Integer(dump_only=True, allow_none=True)
 
 
 class WaterRuleSchema(StrictSchema):
     level = fields.String(required=True, validate=validate.OneOf(list(LEVELS)))
     category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
-    reduction_pct = fields.Integer(required=True, validate=validate.Range(0, 100))
+    reduction_pct = Integer(required=True, validate=validate.Range(0, 100))
     forbidden = fields.Boolean(load_default=False)
     hours = fields.String(load_default="", validate=validate.Length(max=200))
 
@@ -166,31 +167,31 @@ class WaterPolicySchema(StrictSchema):
         fields.String(validate=validate.OneOf(list(CATEGORIES))),
         validate=validate.Length(len(CATEGORIES), len(CATEGORIES)),
     )
-    vital_litres = fields.Integer(validate=validate.Range(10, 1000))
+    vital_litres = Integer(validate=validate.Range(10, 1000))
 
 
 class WaterComputeSchema(StrictSchema):
-    resource_id = fields.Integer(required=True)
+    resource_id = Integer(required=True)
     available_m3 = fields.Float(allow_none=True, load_default=None, validate=M3, allow_nan=False)
 
 
 class WaterRunSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    resource_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    resource_id = Integer(dump_only=True)
     status = fields.String(dump_only=True)
     level = fields.String(dump_only=True)
     season = fields.String(dump_only=True)
-    available_l = fields.Integer(dump_only=True, attribute="available")
+    available_l = Integer(dump_only=True, attribute="available")
     available_source = fields.String(dump_only=True)
-    vital_litres = fields.Integer(dump_only=True)
+    vital_litres = Integer(dump_only=True)
     priority = fields.List(fields.String(), dump_only=True)
     rules = fields.Dict(dump_only=True)
     tiers = fields.List(fields.Dict(), dump_only=True)
-    users_count = fields.Integer(dump_only=True)
-    need_total_l = fields.Integer(dump_only=True, attribute="need_total")
-    allocated_l = fields.Integer(dump_only=True, attribute="allocated")
-    proposal_id = fields.Integer(dump_only=True, allow_none=True)
-    decision_id = fields.Integer(dump_only=True, allow_none=True)
+    users_count = Integer(dump_only=True)
+    need_total_l = Integer(dump_only=True, attribute="need_total")
+    allocated_l = Integer(dump_only=True, attribute="allocated")
+    proposal_id = Integer(dump_only=True, allow_none=True)
+    decision_id = Integer(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     applied_at = fields.DateTime(dump_only=True, allow_none=True)
 
@@ -198,16 +199,16 @@ class WaterRunSchema(Schema):
 class WaterExplainedSchema(Schema):
     category = fields.String()
     label = fields.String()
-    need = fields.Integer()
-    allocated = fields.Integer()
+    need = Integer()
+    allocated = Integer()
     text = fields.String()
 
 
 class WaterUserAllocationSchema(Schema):
-    water_user_id = fields.Integer()
-    run_id = fields.Integer(allow_none=True)
+    water_user_id = Integer()
+    run_id = Integer(allow_none=True)
     level = fields.String(allow_none=True)
-    total_l = fields.Integer(allow_none=True)
+    total_l = Integer(allow_none=True)
     summary = fields.String(allow_none=True)
     explanation = fields.List(fields.Nested(WaterExplainedSchema))
 
@@ -218,61 +219,61 @@ class WaterRunDetailSchema(WaterRunSchema):
 
 
 class WaterProposeSchema(StrictSchema):
-    allocation_id = fields.Integer(allow_none=True, load_default=None)
+    allocation_id = Integer(allow_none=True, load_default=None)
     level = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(list(LEVELS)))
-    resource_id = fields.Integer(allow_none=True, load_default=None)
-    basin = fields.Integer(allow_none=True, load_default=None)
+    resource_id = Integer(allow_none=True, load_default=None)
+    basin = Integer(allow_none=True, load_default=None)
     title = fields.String(load_default="", validate=validate.Length(max=200))
     text = fields.String(load_default="", validate=validate.Length(max=20000))
-    body_id = fields.Integer(allow_none=True, load_default=None)
+    body_id = Integer(allow_none=True, load_default=None)
     open_vote = fields.Boolean(load_default=False)
 
 
 class WaterAttachSchema(StrictSchema):
-    allocation_id = fields.Integer(allow_none=True, load_default=None)
+    allocation_id = Integer(allow_none=True, load_default=None)
     level = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(list(LEVELS)))
-    resource_id = fields.Integer(allow_none=True, load_default=None)
-    basin = fields.Integer(allow_none=True, load_default=None)
+    resource_id = Integer(allow_none=True, load_default=None)
+    basin = Integer(allow_none=True, load_default=None)
 
 
 class WaterProposalLinkSchema(Schema):
-    proposal_id = fields.Integer()
+    proposal_id = Integer()
     status = fields.String()
     water = fields.Dict()
     description = fields.String()
 
 
 class WaterBalanceRowSchema(Schema):
-    commune_id = fields.Integer()
+    commune_id = Integer()
     name = fields.String()
-    resources = fields.Integer()
-    yield_l = fields.Integer()
-    users = fields.Integer()
-    households = fields.Integer()
-    people = fields.Integer(allow_none=True, attribute="people_shown")
+    resources = Integer()
+    yield_l = Integer()
+    users = Integer()
+    households = Integer()
+    people = Integer(allow_none=True, attribute="people_shown")
     needs = fields.Dict()
-    need_total = fields.Integer()
-    vital = fields.Integer()
+    need_total = Integer()
+    vital = Integer()
     allocated = fields.Dict()
-    allocated_total = fields.Integer()
+    allocated_total = Integer()
     coverage_pct = fields.Float(allow_none=True)
-    consumption_l = fields.Integer(allow_none=True)
-    alerts = fields.Integer()
+    consumption_l = Integer(allow_none=True)
+    alerts = Integer()
     level = fields.String()
 
 
 class WaterSharedResourceSchema(Schema):
-    id = fields.Integer()
-    commune_id = fields.Integer()
+    id = Integer()
+    commune_id = Integer()
     name = fields.String()
     kind = fields.String()
     status = fields.String()
-    yield_l = fields.Integer()
+    yield_l = Integer()
     level = fields.String()
 
 
 class WaterBalanceSchema(Schema):
-    federation_id = fields.Integer()
+    federation_id = Integer()
     season = fields.String()
     shared_only = fields.Boolean()
     level = fields.String()
@@ -281,11 +282,11 @@ class WaterBalanceSchema(Schema):
 
 
 class WaterAlertSchema(Schema):
-    id = fields.Integer()
-    water_user_id = fields.Integer()
-    run_id = fields.Integer(allow_none=True)
+    id = Integer()
+    water_user_id = Integer()
+    run_id = Integer(allow_none=True)
     period_start = fields.Date()
     period_end = fields.Date()
-    consumption_l = fields.Integer(attribute="consumption")
-    allocation_l = fields.Integer(attribute="allocation")
+    consumption_l = Integer(attribute="consumption")
+    allocation_l = Integer(attribute="allocation")
     resolved = fields.Boolean()
