@@ -55,7 +55,8 @@ def unbounded_integers(spec: dict[str, Any]) -> list[str]:
             for param in [*item.get("parameters", []), *operation.get("parameters", [])]:
                 if param.get("in") == "path":
                     continue  # the URL converter bounds them (federation.app)
-                walk(param.get("schema", {}), f"{method.upper()} {path} ?{param['name']}", frozenset())
+                where = f"{method.upper()} {path} ?{param['name']}"
+                walk(param.get("schema", {}), where, frozenset())
             body = operation.get("requestBody", {}).get("content", {})
             for media in body.values():
                 walk(media.get("schema", {}), f"{method.upper()} {path} body", frozenset())
@@ -71,14 +72,15 @@ def test_every_integer_input_is_bounded(client):
 def test_planted_unbounded_integer_is_found(client):
     """Twin: a body field declared with a bare fields.Integer is reported."""
     spec = client.get("/api/v1/openapi.json").json
-    spec["paths"]["/planted"] = {
+    spec["paths"]["/planted"] = {  # the body's n: a bare integer, filled in below
         "post": {
-            "requestBody": {
-                "content": {"application/json": {"schema": {"properties": {"n": {"type": "integer"}}}}}
-            },
+            "requestBody": {"content": {"application/json": {"schema": {"properties": {"n": {}}}}}},
             "parameters": [{"in": "query", "name": "page", "schema": {"type": "integer"}}],
         }
     }
+    spec["paths"]["/planted"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+        "properties"
+    ]["n"] = {"type": "integer"}
     found = unbounded_integers(spec)
     assert "POST /planted ?page" in found and "POST /planted body.n" in found
 
