@@ -118,6 +118,9 @@ def create_app(instance: str | None = None, **overrides: Any) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_options(app)
     _print_mail_in_development(app)
+    from federation.ops import init_ops
+
+    init_ops(app)  # pool per process, JSON logs, /healthz /readyz /metrics (issue 17)
 
     state = ConvergenceState(
         pm=_plugin_manager(app, extra_plugins), permissions=PermissionRegistry(), instance=instance

@@ -57,6 +57,9 @@ def schedule(
     )
     db.session.add(meeting)
     db.session.flush()
+    from federation.governance.notices import meeting_scheduled
+
+    meeting_scheduled(meeting, body)  # the body's members are told
     return meeting
 
 

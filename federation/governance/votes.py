@@ -222,7 +222,8 @@ def open_vote(vote: Vote, actor: User) -> None:
                 ),
                 field="meeting",
             )
-    vote.eligible_count = len(electorate_ids(vote))
+    electorate = electorate_ids(vote)
+    vote.eligible_count = len(electorate)
     vote.status = "open"
     if vote.opens_at is None or _aware(vote.opens_at) < utcnow():
         vote.opens_at = utcnow()  # a planned later opening is kept: casting waits for it
@@ -237,6 +238,9 @@ def open_vote(vote: Vote, actor: User) -> None:
                 _("La proposition doit être en délibération pour être mise au vote."),
                 field="proposal",
             )
+    from federation.governance.notices import vote_opened
+
+    vote_opened(vote, electorate, actor.id)  # the people who may vote are told
     record(
         "vote.opened",
         _("Vote ouvert : %(t)s", t=vote.title),

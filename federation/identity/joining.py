@@ -31,6 +31,9 @@ def join(
             email=True,
         )
     else:
+        from federation.identity.notices import join_requested
+
+        join_requested(member)  # the people who may approve it are told
         notify(
             user.id,
             _("Votre demande d'adhésion à %(c)s est en attente de vérification.", c=commune.name),
