@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from federation.api.fields import Integer
 from federation.governance.models import BODY_KINDS, MANDATE_ROLES, ORGANISATION_KINDS
 from federation.governance.proposals import TRANSITIONS
 from federation.tenancy.schemas import StrictSchema
+
+
+def known_method(value: str) -> None:
+    """A voting method the platform knows (built-in or a plugin's): a 422 naming the
+    field, never a KeyError further down."""
+    from flask import current_app
+
+    if value not in current_app.extensions["convergence"].voting_methods:
+        raise ValidationError(f"unknown voting method: {value[:32]!r}")
+
+
+METHOD = (validate.Length(1, 32), known_method)
 
 
 class BodySchema(StrictSchema):
@@ -86,7 +98,7 @@ class HideSchema(StrictSchema):
 class VoteCreateSchema(StrictSchema):
     body = fields.String(required=True, validate=validate.Length(1, 64))
     title = fields.String(required=True, validate=validate.Length(1, 200))
-    method = fields.String(required=True, validate=validate.Length(1, 32))
+    method = fields.String(required=True, validate=METHOD)
     options = fields.List(
         fields.String(validate=validate.Length(1, 200)),
         load_default=list,
@@ -113,7 +125,7 @@ class VoteRulesSchema(StrictSchema):
     secret = fields.Boolean()
     quorum = fields.String(validate=validate.Length(max=12))
     results_hidden = fields.Boolean()
-    method = fields.String(validate=validate.Length(1, 32))
+    method = fields.String(validate=METHOD)
     opens_at = fields.AwareDateTime(allow_none=True)
     closes_at = fields.AwareDateTime(allow_none=True)
 
@@ -266,7 +278,7 @@ class ElectionSchema(StrictSchema):
         required=True,
         validate=validate.Length(1, 200),
     )
-    method = fields.String(load_default="approval")
+    method = fields.String(load_default="approval", validate=METHOD)
     seats = Integer(load_default=1, validate=validate.Range(1, 50))
     federation = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
     secret = fields.Boolean(load_default=True)
