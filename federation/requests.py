@@ -17,6 +17,10 @@ from federation.web.page_cache import is_hit
 
 
 def install_request_hooks(app: Flask, state: ConvergenceState) -> None:
+    from federation.security import check_json_body
+
+    app.before_request(check_json_body)  # before any parsing: JSON size and depth
+
     @app.url_value_preprocessor
     def _pull_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
         if is_hit():  # the public page cache serves it: no commune, no query, no session

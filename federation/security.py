@@ -14,6 +14,12 @@ from flask import Response, abort, request
 
 log = logging.getLogger("convergence.security")
 
+#: a JSON body larger than this is a 413, deeper than this a 400, before any parsing
+#: (Python's parser raised RecursionError on deep nesting: a 500, even anonymous)
+JSON_MAX_BYTES = 5 * 1024 * 1024
+JSON_MAX_DEPTH = 64
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b'[]{}"\\')
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
@@ -33,6 +39,44 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
     return response
+
+
+def json_depth(data: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text (brackets inside strings do
+    not count). Linear, and fast: only brackets, quotes and backslashes are looked at."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in data.translate(None, _NOT_BRACKETS):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def check_json_body() -> None:
+    """Before any view: a JSON body is at most JSON_MAX_BYTES (413) and JSON_MAX_DEPTH deep
+    (400), answered as JSON on the API."""
+    if not request.is_json or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    length = request.content_length
+    if length is not None and length > JSON_MAX_BYTES:
+        abort(413, description=f"JSON bodies are limited to {JSON_MAX_BYTES} bytes")
+    data = request.get_data(cache=True)
+    if len(data) > JSON_MAX_BYTES:
+        abort(413, description=f"JSON bodies are limited to {JSON_MAX_BYTES} bytes")
+    if json_depth(data) > JSON_MAX_DEPTH:
+        abort(400, description=f"JSON nested deeper than {JSON_MAX_DEPTH} levels")
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
