@@ -28,6 +28,9 @@ def _create_app():
 
 class ConvergenceGroup(FlaskGroup):
     def main(self, *args, **kwargs):
+        from sqlalchemy.exc import InterfaceError, OperationalError
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
+
         from federation.config import ConfigError
         from federation.plugins.manager import PluginLoadError
 
@@ -36,6 +39,16 @@ class ConvergenceGroup(FlaskGroup):
         except (ConfigError, PluginLoadError) as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
+        except (OperationalError, InterfaceError, PoolTimeout) as exc:
+            # the database does not answer: one line saying so, no traceback, no password
+            from federation.web.errors import database_error_summary
+
+            click.echo(
+                "Error: the database is unavailable (check DATABASE_URL and that the server "
+                f"is running): {database_error_summary(exc)}",
+                err=True,
+            )
+            sys.exit(3)
 
 
 @click.group(
@@ -295,10 +308,12 @@ def commune_import(path: Path, departements: tuple[str, ...], update: bool) -> N
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def commune_export(slug: str, output: Path) -> None:
     """Export a commune's data (core and plugins) as JSON."""
+    from federation.ops.files import atomic_write
     from federation.transfer import export_commune
 
     commune = _commune(slug)
-    output.write_text(export_commune(commune), encoding="utf-8")
+    with atomic_write(output) as handle:  # interrupted: no partial file, an old one intact
+        handle.write(export_commune(commune))
     click.echo(f"Exported {slug} to {output}.")
 
 

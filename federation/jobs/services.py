@@ -184,35 +184,39 @@ def enqueue(
 
 
 def dispatch(app: Flask, job_id: str, commune_id: int) -> None:
-    """After the commit: onto the RQ queue, or run now (no Redis, or ``JOBS_INLINE``)."""
+    """After the commit: onto the RQ queue, or run now (no Redis, ``JOBS_INLINE``, or a
+    Redis that does not answer: then with a warning in the log)."""
     queue = app.extensions["convergence"].queue
-    if queue is None:
-        depth = _INLINE_DEPTH.get()
-        if depth >= MAX_INLINE_DEPTH:  # jobs that enqueue jobs that enqueue jobs…
-            log.error("job %s not run: inline jobs nested deeper than %d", job_id, depth)
-            with _app_context(app):
-                _mark_failed(job_id, commune_id, "too_deep", {})
-            return
-        token = _INLINE_DEPTH.set(depth + 1)
+    if queue is not None:
         try:
-            run_job(job_id, commune_id, app=app)
-        finally:
-            _INLINE_DEPTH.reset(token)
-        return
-    try:
-        queue.enqueue_call(
-            run_job,
-            args=(job_id, commune_id),
-            job_id=job_id,
-            timeout=job_timeout(app),
-            result_ttl=RQ_RESULT_TTL,
-            failure_ttl=RQ_RESULT_TTL,
-            description=f"convergence job {job_id} (commune {commune_id})",
-        )
-    except Exception:  # Redis away: the job cannot start; say so on its row
-        log.exception("job %s could not be queued", job_id)
+            queue.enqueue_call(
+                run_job,
+                args=(job_id, commune_id),
+                job_id=job_id,
+                timeout=job_timeout(app),
+                result_ttl=RQ_RESULT_TTL,
+                failure_ttl=RQ_RESULT_TTL,
+                description=f"convergence job {job_id} (commune {commune_id})",
+            )
+            return
+        except Exception as exc:  # Redis away: the job runs here and now, as without Redis
+            log.warning(
+                "job %s of commune %s runs inline: the Redis queue is unavailable (%s)",
+                job_id,
+                commune_id,
+                type(exc).__name__,
+            )
+    depth = _INLINE_DEPTH.get()
+    if depth >= MAX_INLINE_DEPTH:  # jobs that enqueue jobs that enqueue jobs…
+        log.error("job %s not run: inline jobs nested deeper than %d", job_id, depth)
         with _app_context(app):
-            _mark_failed(job_id, commune_id, "unavailable", {})
+            _mark_failed(job_id, commune_id, "too_deep", {})
+        return
+    token = _INLINE_DEPTH.set(depth + 1)
+    try:
+        run_job(job_id, commune_id, app=app)
+    finally:
+        _INLINE_DEPTH.reset(token)
 
 
 # --- running ---------------------------------------------------------------------------
@@ -352,19 +356,34 @@ def _run(job_id: str, commune_id: int) -> None:
             )
             db.session.commit()
         log.info("job %s (%s) of commune %s finished", job_id, kind, commune_id)
+        _count(kind, None)
     except JobFailed as exc:
         db.session.rollback()
         log.warning("job %s (%s) of commune %s failed: %s", job_id, kind, commune_id, exc.kind)
         _mark_failed(job_id, commune_id, exc.kind, exc.params, running.pending)
+        _count(kind, exc.kind)
     except BaseException as exc:
         db.session.rollback()
         error = _error_kind(exc)
         log.exception("job %s (%s) of commune %s failed (%s)", job_id, kind, commune_id, error)
         _mark_failed(job_id, commune_id, error, {}, running.pending)
+        _count(kind, error)
         if not isinstance(exc, Exception):
             raise  # the process is being stopped: let it stop
     finally:
         _CURRENT.reset(token)
+
+
+def _count(kind: str, error: str | None) -> None:
+    """The job's end in the Prometheus metrics (when prometheus_client is installed)."""
+    try:
+        from federation.ops.metrics import job_ended
+    except ImportError:
+        return
+    try:
+        job_ended(kind, error)
+    except Exception:  # metrics never fail a job
+        log.exception("job metrics not recorded")
 
 
 def _error_kind(exc: BaseException) -> str:

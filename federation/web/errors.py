@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, jsonify, render_template
-from sqlalchemy.exc import DataError
+from flask import Flask, g, jsonify, render_template
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from federation.db import db
@@ -59,6 +60,14 @@ def register_error_handlers(app: Flask) -> None:
             return _json_error(400, "Bad Request", "a value is out of range")
         return render_template("errors/error.html", status=400, error=exc), 400
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def _database_unavailable(exc: Exception):
+        """The database does not answer (down, restarting, every connection in use): 503,
+        a page that needs no query, no traceback; logged as one line."""
+        return unavailable_response(app, exc)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
@@ -75,3 +84,39 @@ def register_error_handlers(app: Flask) -> None:
         except Exception:
             response = app.make_response(("Internal Server Error", 500))
         return add_security_headers(response)
+
+
+#: seconds a client is asked to wait before retrying, when the database is away
+RETRY_AFTER = 30
+
+
+def database_error_summary(exc: BaseException) -> str:
+    """What went wrong, in one line, without the URL or its password."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    from federation.ops.logs import redact
+
+    return redact(f"{type(original).__name__}: {text}")[:300]
+
+
+def unavailable_response(app: Flask, exc: BaseException):
+    log.warning("database unavailable: %s", database_error_summary(exc))
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    with contextlib.suppress(Exception):
+        db.session.remove()  # its connection is broken: the next request takes a new one
+    headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
+    if is_api_request():
+        response, status = _json_error(
+            503, "Service Unavailable", "the database is unavailable; retry later"
+        )
+        response.headers.update(headers)
+        return add_security_headers(response), status
+    if "_login_user" not in g:  # who is signed in cannot be read: render as anonymous
+        g._login_user = app.login_manager.anonymous_user()
+    try:
+        body = render_template("errors/unavailable.html")
+    except Exception:  # rendering needs nothing from the database, but never a traceback
+        body = "503 Service Unavailable"
+    response = app.make_response((body, 503, headers))
+    return add_security_headers(response)

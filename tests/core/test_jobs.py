@@ -613,18 +613,23 @@ def test_a_failing_rq_job_is_marked_failed(make_app, app, two):
     assert _notes(queued, a.id) == []
 
 
-def test_a_queue_that_cannot_take_the_job_marks_it_failed(app, two, monkeypatch, caplog):
+def test_a_queue_that_cannot_take_the_job_runs_it_inline_with_a_warning(
+    app, two, monkeypatch, caplog
+):
+    """Issue 17 item 6: Redis away, the job runs in the process that committed it (as
+    without Redis) and the log says why, instead of failing."""
+
     class RedisDown:
         def enqueue_call(self, *args, **kwargs):
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
 
     a, _b = two
     monkeypatch.setattr(app.extensions["convergence"], "queue", RedisDown())
-    with caplog.at_level("ERROR"):
+    with caplog.at_level("WARNING"):
         job_id = _enqueue(app, a.id, "add", a=1, b=1)  # the caller's commit still succeeds
     status = _status(app, a.id, job_id)
-    assert (status.state, status.error_kind) == ("failed", "unavailable")
-    assert "could not be queued" in caplog.text and SEEN == []
+    assert (status.state, status.result) == ("finished", {"sum": 2})
+    assert "runs inline: the Redis queue is unavailable" in caplog.text
 
 
 @pytest.mark.redis
