@@ -28,6 +28,12 @@ class CorePlugin(ConvergencePlugin):
         ]
 
     @hookimpl
+    def federation_text_kinds(self):
+        from federation.core_texts import KINDS
+
+        return KINDS
+
+    @hookimpl
     def federation_verification_methods(self):
         from federation.identity.verification import builtin_methods
 

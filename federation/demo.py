@@ -44,8 +44,7 @@ def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> s
             tenancy.add_commune_to_federation(federation, communes[slug])
         record(
             "federation.created",
-            f"Fédération créée : {federation.name}",
-            {"communes": members},
+            payload={"communes": members, "name": federation.name},
             federation_id=federation.id,
             actor="plateforme",
         )
@@ -89,8 +88,7 @@ def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> s
         with commune_scope(commune.id):
             record(
                 "commune.opened",
-                f"Ouverture de l'espace communal de {commune.name}",
-                {"insee_code": commune.insee_code},
+                payload={"insee_code": commune.insee_code, "name": commune.name},
                 commune_id=commune.id,
                 actor="plateforme",
             )

@@ -112,8 +112,12 @@ def merge(duplicate: Concern, into: Concern, actor: User) -> None:
     db.session.flush()
     record(
         "concern.merged",
-        _("Préoccupation « %(a)s » fusionnée dans « %(b)s »", a=duplicate.title, b=into.title),
-        {"concern": duplicate.id, "into": into.id},
+        payload={
+            "concern": duplicate.id,
+            "into": into.id,
+            "title": duplicate.title,
+            "into_title": into.title,
+        },
         commune_id=into.commune_id,
         actor=actor.display_name,
     )

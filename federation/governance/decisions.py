@@ -31,10 +31,10 @@ def adopt(proposal: Proposal, vote: Vote | None, tally: dict[str, Any], actor: s
     db.session.flush()
     entry = record(
         "decision.adopted",
-        _("Décision adoptée : %(t)s", t=proposal.title),
-        {
+        payload={
             "decision": decision.id,
             "proposal": proposal.id,
+            "title": proposal.title,
             "body": proposal.body.name,
             "method": decision.method,
             "meeting": vote.meeting_id if vote else None,

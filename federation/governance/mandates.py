@@ -176,17 +176,11 @@ def assign(
             )
     record(
         "mandate.assigned",
-        _(
-            "Mandat de %(r)s confié à %(u)s (%(b)s) jusqu'au %(d)s",
-            r=MANDATE_LABELS[role],
-            u=user.display_name,
-            b=body.name,
-            d=ends_on.isoformat(),
-        ),
-        {
+        payload={
             "mandate": mandate.id,
             "role": role,
             "body": body.id,
+            "body_name": body.name,
             "user": user.display_name,
             "starts_on": starts_on.isoformat(),
             "ends_on": ends_on.isoformat(),
@@ -242,12 +236,12 @@ def open_recall_vote(
     mandate.recall_vote_id = vote.id
     record(
         "mandate.recall_vote",
-        _(
-            "Vote de révocation préparé pour le mandat de %(r)s de %(u)s",
-            r=MANDATE_LABELS[mandate.role],
-            u=mandate.user.display_name,
-        ),
-        {"mandate": mandate.id, "vote": vote.id},
+        payload={
+            "mandate": mandate.id,
+            "vote": vote.id,
+            "role": mandate.role,
+            "user": mandate.user.display_name,
+        },
         commune_id=mandate.commune_id,
         actor=actor.display_name,
     )
@@ -311,8 +305,13 @@ def create_election(
     db.session.flush()
     record(
         "mandate.election",
-        _("Élection préparée : %(t)s", t=vote.title),
-        {"vote": vote.id, "candidates": names, "federation": federation_id, "seats": seats},
+        payload={
+            "vote": vote.id,
+            "title": vote.title,
+            "candidates": names,
+            "federation": federation_id,
+            "seats": seats,
+        },
         commune_id=body.commune_id,
         actor=actor.display_name,
     )
@@ -352,13 +351,13 @@ def recall(
     _take_back_role(mandate)
     record(
         "mandate.recalled",
-        _(
-            "Mandat de %(r)s de %(u)s révoqué : %(why)s",
-            r=MANDATE_LABELS[mandate.role],
-            u=mandate.user.display_name,
-            why=reason,
-        ),
-        {"mandate": mandate.id, "vote": decided_by_vote_id, "reason": reason},
+        payload={
+            "mandate": mandate.id,
+            "vote": decided_by_vote_id,
+            "reason": reason,
+            "role": mandate.role,
+            "user": mandate.user.display_name,
+        },
         commune_id=mandate.commune_id,
         actor=actor.display_name,
     )

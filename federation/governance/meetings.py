@@ -280,9 +280,9 @@ def write_minutes(meeting: Meeting, secretary: User, text: str, publish: bool = 
         meeting.minutes_published_at = utcnow()
         record(
             "meeting.minutes",
-            _("Compte rendu publié : %(t)s", t=meeting.title),
-            {
+            payload={
                 "meeting": meeting.id,
+                "title": meeting.title,
                 "present": present_count(meeting),
                 "quorum": meeting.quorum,
                 "quorum_reached": quorum_reached(meeting),

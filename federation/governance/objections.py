@@ -138,8 +138,7 @@ def resolve(objection: Objection, status: str, actor: User, *, response: str = "
     db.session.flush()
     record(
         "vote.objection",
-        _("Objection n° %(n)d : %(s)s", n=objection.id, s=str(STATE_LABELS[status])),
-        {
+        payload={
             "vote": vote.id,
             "objection": objection.id,
             "status": status,

@@ -126,13 +126,9 @@ def remove_representative(org: Organisation, user_id: int, actor: User) -> None:
 def _journal(org: Organisation, kind: str, user: User, actor: User | None) -> None:
     from federation.journal.services import record
 
-    added = kind.endswith("added")
     record(
         kind,
-        _("%(u)s représente %(o)s", u=user.display_name, o=org.name)
-        if added
-        else _("%(u)s ne représente plus %(o)s", u=user.display_name, o=org.name),
-        {"organisation": org.id, "user": user.display_name},
+        payload={"organisation": org.id, "user": user.display_name, "name": org.name},
         commune_id=org.commune_id,
         actor=actor.display_name if actor else "",
     )

@@ -43,6 +43,12 @@ class GovernancePlugin(ConvergencePlugin):
         ]
 
     @hookimpl
+    def federation_text_kinds(self):
+        from federation.governance.texts import KINDS
+
+        return KINDS
+
+    @hookimpl
     def federation_voting_methods(self):
         from federation.governance.voting import builtin_methods
 

@@ -313,8 +313,7 @@ def hide_comment(row: Comment, moderator: User, reason: str) -> None:
     db.session.flush()
     record(
         "moderation.comment_hidden",
-        _("Commentaire masqué par la facilitation : %(r)s", r=row.hidden_reason),
-        {"comment": row.id, "proposal": row.proposal_id, "reason": row.hidden_reason},
+        payload={"comment": row.id, "proposal": row.proposal_id, "reason": row.hidden_reason},
         commune_id=row.commune_id,
         actor=moderator.display_name,
     )

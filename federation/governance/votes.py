@@ -243,9 +243,9 @@ def open_vote(vote: Vote, actor: User) -> None:
     vote_opened(vote, electorate, actor.id)  # the people who may vote are told
     record(
         "vote.opened",
-        _("Vote ouvert : %(t)s", t=vote.title),
-        {
+        payload={
             "vote": vote.id,
+            "title": vote.title,
             "method": vote.method,
             "settings": vote.settings,
             "secret": vote.secret,
@@ -590,8 +590,11 @@ def close_vote(vote: Vote, actor: User) -> dict[str, Any]:
     db.session.flush()
     record(
         "vote.closed",
-        _("Vote clos : %(t)s", t=vote.title),
-        {"vote": vote.id, "result": {k: v for k, v in result.items() if k != "details"}},
+        payload={
+            "vote": vote.id,
+            "title": vote.title,
+            "result": {k: v for k, v in result.items() if k != "details"},
+        },
         commune_id=vote.commune_id,
         actor=actor.display_name,
     )
@@ -663,8 +666,7 @@ def cancel_vote(vote: Vote, by: str, reason: str) -> bool:
     db.session.flush()
     record(
         "vote.cancelled",
-        _("Vote annulé : %(t)s", t=vote.title),
-        {"vote": vote.id, "reason": reason},
+        payload={"vote": vote.id, "title": vote.title, "reason": reason},
         commune_id=vote.commune_id,
         actor=by,
     )

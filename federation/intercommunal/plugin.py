@@ -28,6 +28,12 @@ class IntercommunalPlugin(ConvergencePlugin):
         answer(commune.id, payload["proposal_id"], ratified=name == "governance.decision_adopted")
 
     @hookimpl
+    def federation_text_kinds(self):
+        from federation.intercommunal.texts import KINDS
+
+        return KINDS
+
+    @hookimpl
     def federation_cli_commands(self):
         from federation.intercommunal.cli import intercommunal_cli
 

@@ -281,10 +281,11 @@ def add_expense(
     db.session.flush()
     record(
         "pooled.expense",
-        _("Dépense du projet « %(p)s » : %(l)s, %(a)s €", p=project.title, l=label, a=value),
-        {
+        payload={
             "project": project.id,
+            "project_title": project.title,
             "amount": str(value),
+            "currency": "EUR",
             "label": label,
             "spent_on": spent_on.isoformat(),
         },

@@ -143,15 +143,10 @@ def send(proposal: FederationProposal, actor: User) -> None:
                 )
                 record(
                     "intercommunal.unable",
-                    _(
-                        "Proposition de %(f)s : la commune n'a aucun·e membre pouvant voter, "
-                        "elle compte comme le prévoit la règle choisie (%(r)s) : %(t)s",
-                        f=federation.name,
-                        r=proposal.unable_rule,
-                        t=proposal.title,
-                    ),
-                    {
+                    payload={
                         "federation": federation.slug,
+                        "federation_name": federation.name,
+                        "title": proposal.title,
                         "federation_proposal": proposal.id,
                         "unable_rule": proposal.unable_rule,
                     },
@@ -182,13 +177,10 @@ def send(proposal: FederationProposal, actor: User) -> None:
             )
             record(
                 "intercommunal.received",
-                _(
-                    "Proposition de %(f)s soumise à l'assemblée : %(t)s",
-                    f=federation.name,
-                    t=proposal.title,
-                ),
-                {
+                payload={
                     "federation": federation.slug,
+                    "federation_name": federation.name,
+                    "title": proposal.title,
                     "federation_proposal": proposal.id,
                     "rule": proposal.rule,
                     "deadline": str(proposal.deadline or ""),
@@ -198,9 +190,9 @@ def send(proposal: FederationProposal, actor: User) -> None:
             )
     record(
         "intercommunal.sent",
-        _("Proposition envoyée aux %(n)d communes : %(t)s", n=len(communes), t=proposal.title),
-        {
+        payload={
             "federation_proposal": proposal.id,
+            "title": proposal.title,
             "rule": proposal.rule,
             "threshold": proposal.threshold,
             "weighted": proposal.weighted,
@@ -404,25 +396,19 @@ def _decide(proposal: FederationProposal, result: str, p: Progress) -> None:
         "total": str(p.total),
         "communes": {r.commune.slug: r.status for r in proposal.ratifications},
     }
-    summary = (
-        _("Ratifiée par les communes : %(t)s", t=proposal.title)
-        if result == "adopted"
-        else _("Non ratifiée par les communes : %(t)s", t=proposal.title)
-    )
     record(
         f"intercommunal.{result}",
-        summary,
-        {"federation_proposal": proposal.id, **tally},
+        payload={"federation_proposal": proposal.id, "title": proposal.title, **tally},
         federation_id=federation.id,
         actor=federation.name,
     )
     for ratification in proposal.ratifications:
         record(
             f"intercommunal.{result}",
-            summary,
-            {
+            payload={
                 "federation": federation.slug,
                 "federation_proposal": proposal.id,
+                "title": proposal.title,
                 "this_commune": ratification.status,
                 **tally,
             },
@@ -457,13 +443,10 @@ def _close_local(
             return
         record(
             "intercommunal.local_closed",
-            _(
-                "La fédération %(f)s a décidé : la proposition locale « %(t)s » est close.",
-                f=federation.name,
-                t=local.title,
-            ),
-            {
+            payload={
                 "federation": federation.slug,
+                "federation_name": federation.name,
+                "title": local.title,
                 "federation_proposal": proposal.id,
                 "proposal": local.id,
                 "outcome": proposal.status,

@@ -321,15 +321,13 @@ def checkpoint(actor: str = "") -> CheckpointReport:
     for federation_id, member_heads in by_federation.items():
         record(
             COUNTERSIGN,
-            "Empreintes des journaux des communes membres",
-            {"heads": member_heads},
+            payload={"heads": member_heads, "scope": "federation"},
             federation_id=federation_id,
             actor=actor,
         )
     record(
         COUNTERSIGN,
-        "Empreintes des journaux",
-        {"heads": {name: list(head) for name, head in sorted(moved.items())}},
+        payload={"heads": {name: list(head) for name, head in sorted(moved.items())}},
         platform=True,
         actor=actor,
     )

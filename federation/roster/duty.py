@@ -111,8 +111,7 @@ def set_duty(
     db.session.flush()
     record(
         "roster.duty_set",
-        _("Tour de rôle fixé : %(n)d créneau(x) toutes les %(w)d semaines", n=per_cycle, w=weeks),
-        {
+        payload={
             "duty": duty.id,
             "body": body_id,
             "shifts_per_cycle": per_cycle,
@@ -134,8 +133,7 @@ def end_duty(duty: Duty, actor: User | None = None) -> None:
     duty.active = False
     record(
         "roster.duty_ended",
-        _("Tour de rôle clos"),
-        {"duty": duty.id, "body": duty.body_id},
+        payload={"duty": duty.id, "body": duty.body_id},
         commune_id=duty.commune_id,
         actor=actor.display_name if actor else "",
     )

@@ -70,6 +70,12 @@ class RosterPlugin(ConvergencePlugin):
         load(commune, users)
 
     @hookimpl
+    def federation_text_kinds(self):
+        from federation.roster.texts import KINDS
+
+        return KINDS
+
+    @hookimpl
     def federation_cli_commands(self):
         from federation.roster.cli import roster_cli
 

@@ -28,6 +28,7 @@ from federation.roster.models import (
     ShiftRole,
     Signup,
 )
+from federation.roster.texts import journal_title
 from federation.tenancy.context import commune_scope, session
 
 MAX_ROLES = 20
@@ -171,8 +172,7 @@ def update_settings(
     db.session.flush()
     record(
         "roster.settings",
-        _("Réglages des tours de rôle modifiés"),
-        {
+        payload={
             "federated_credit": row.federated_credit,
             "remind_hours_before": row.remind_hours_before,
         },
@@ -275,10 +275,9 @@ def create_shift(
     if journal:
         record(
             "roster.shift_created",
-            _("Créneau ouvert : %(t)s", t=title),
-            {
+            payload={
                 "shift": shift.id,
-                "title": title,
+                **journal_title(shift),
                 "starts_at": starts_at.isoformat(),
                 "ends_at": ends_at.isoformat(),
                 "place": place,
@@ -399,8 +398,7 @@ def cancel_shift(shift: Shift, actor: User | None = None) -> None:
         )
     record(
         "roster.shift_cancelled",
-        _("Créneau annulé : %(t)s", t=shift.title),
-        {"shift": shift.id, "people": len(people)},
+        payload={"shift": shift.id, "people": len(people), **journal_title(shift)},
         commune_id=shift.commune_id,
         actor=actor.display_name if actor else "",
     )
@@ -511,10 +509,9 @@ def create_series(
     db.session.flush()
     record(
         "roster.series_created",
-        _("Série de créneaux ouverte : %(t)s", t=title),
-        {
+        payload={
             "series": series.id,
-            "title": title,
+            **journal_title(series),
             "rule": checked,
             "place": place,
             "duration_minutes": duration,
@@ -573,8 +570,7 @@ def stop_series(series: RosterSeries, actor: User | None = None) -> None:
     series.active = False
     record(
         "roster.series_stopped",
-        _("Série de créneaux arrêtée : %(t)s", t=series.title),
-        {"series": series.id},
+        payload={"series": series.id, **journal_title(series)},
         commune_id=series.commune_id,
         actor=actor.display_name if actor else "",
     )
@@ -875,8 +871,7 @@ def record_attendance(
             counts[signup.attendance] += 1
     record(
         "roster.attendance",
-        _("Présences relevées : %(t)s (%(n)d présent·es)", t=shift.title, n=counts["attended"]),
-        {"shift": shift.id, **counts},
+        payload={"shift": shift.id, **counts, **journal_title(shift)},
         commune_id=shift.commune_id,
         actor=actor.display_name if actor else "",
     )
