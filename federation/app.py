@@ -168,6 +168,7 @@ def _sqlite_options(app: Flask) -> None:
 
 def _plugin_manager(app: Flask, extra: list[Any]) -> ConvergencePluginManager:
     from federation.core_plugin import CorePlugin
+    from federation.governance.notices import NoticesPlugin
     from federation.governance.plugin import GovernancePlugin
     from federation.intercommunal.plugin import IntercommunalPlugin
     from federation.roster.plugin import RosterPlugin
@@ -175,6 +176,7 @@ def _plugin_manager(app: Flask, extra: list[Any]) -> ConvergencePluginManager:
     pm = ConvergencePluginManager()
     pm.register_plugin(CorePlugin())
     pm.register_plugin(GovernancePlugin())
+    pm.register_plugin(NoticesPlugin())
     pm.register_plugin(IntercommunalPlugin())
     pm.register_plugin(RosterPlugin())
     if not app.config["SAFE_MODE"]:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from federation.plugins.contributions import (
         Indicator,
         NavItem,
+        TodoItem,
         VerificationMethod,
         Widget,
     )
@@ -94,6 +95,22 @@ def federation_dashboard_widgets(commune: Commune, user: User | None) -> list[Wi
     A widget is a title and already-rendered HTML (render a template of your own with
     ``render_template``). An implementation that raises is logged and skipped. Keep
     the number of queries constant: no query per row.
+    """
+
+
+@hookspec
+def federation_todo_items(user: User, communes: list[Commune]) -> list[TodoItem]:
+    """Say what awaits this person in your plugin, for their home, "À faire" (isolated).
+
+    Called once per page with the signed-in ``user`` and ``communes``: the communes where
+    the person is a verified member *and* your plugin is on (never called with none).
+    Return :class:`federation.plugins.contributions.TodoItem` entries (a label in the
+    reader's language, a URL, optionally ``when`` — a date or datetime shown with the
+    item — the commune's name and a ``weight`` that orders them; the home sorts by
+    ``weight``, then ``when``, then label), or ``[]``. Read every commune at once inside
+    ``federation_scope([c.id for c in communes])``: a constant number of queries, never
+    one per commune or per item (the home page's query count is asserted). An
+    implementation that raises is logged and skipped; the home still renders.
     """
 
 

@@ -62,7 +62,7 @@ def login():
                 session["lang"] = user.locale
             db.session.commit()
             security_event("login_succeeded", user_id=user.id)
-            return redirect(safe_next(request.args.get("next"), url_for("account.profile")))
+            return redirect(safe_next(request.args.get("next"), url_for("home.home")))
     return render_template(
         "auth/login.html", form=form
     ), 200 if not form.errors and not form.form_errors else 422

@@ -6,6 +6,7 @@ from federation.plugins.contributions import (
     Indicator,
     NavItem,
     Threshold,
+    TodoItem,
     VerificationMethod,
     Widget,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "NavItem",
     "Permission",
     "Threshold",
+    "TodoItem",
     "VerificationMethod",
     "Widget",
     "hookimpl",

@@ -21,6 +21,19 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class TodoItem:
+    """Something that awaits a person, listed on their home ("À faire"): a label in the
+    reader's language, the page where they act, and optionally when (a date or datetime),
+    the commune's name and an ordering weight (``federation_todo_items``)."""
+
+    label: Any
+    url: str
+    when: Any = None
+    commune: str = ""
+    weight: int = 50
+
+
+@dataclass(frozen=True)
 class Widget:
     """A block of the commune home page: a title and already-rendered HTML."""
 

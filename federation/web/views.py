@@ -193,9 +193,11 @@ def register_core_web(app: Flask) -> None:
     from federation.intercommunal.views import bp as intercommunal_bp
     from federation.roster.views import bp as roster_bp
     from federation.web.admin import admin_bp, platform_bp
+    from federation.web.home import bp as home_bp
 
     for blueprint in (
         bp,
+        home_bp,
         auth_bp,
         auth_recovery_bp,
         account_bp,

@@ -8,7 +8,7 @@ def _login(page, base, user):
     page.get_by_label("Adresse e-mail").fill(user.email)
     page.get_by_label("Mot de passe").fill(user.password)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{base}/account/")
+    page.wait_for_url(f"{base}/home")
 
 
 def test_concern_to_decision_in_the_browser(live_server, new_page, factory, screenshot):

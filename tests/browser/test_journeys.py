@@ -11,7 +11,7 @@ def _login(page, base: str, email: str, password: str) -> None:
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r"/account/"))
+    page.wait_for_url(re.compile(r"/home"))
 
 
 def test_register_join_approve_switch_language_enable_plugin(

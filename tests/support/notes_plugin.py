@@ -224,6 +224,23 @@ class NotesPlugin(ConvergencePlugin):
         return [Widget("Notes", f"<p>{count} notes</p>", weight=5)]
 
     @hookimpl
+    def federation_todo_items(self, user, communes):
+        """Notes whose title starts with "À faire" are things to do (one query)."""
+        from federation.plugins import TodoItem
+        from federation.tenancy.context import federation_scope
+
+        slugs = {c.id: c for c in communes}
+        CALLS.append(("todo_items", sorted(slugs)))
+        with federation_scope(sorted(slugs)):
+            notes = db.session.scalars(select(Note).where(Note.title.startswith("À faire")))
+            return [
+                TodoItem(
+                    n.title, f"/c/{slugs[n.commune_id].slug}/notes/", commune=slugs[n.commune_id].name
+                )
+                for n in notes
+            ]
+
+    @hookimpl
     def federation_indicators(self, federation, commune_ids):
         rows = db.session.execute(
             select(
@@ -385,3 +402,7 @@ class BrokenPlugin(ConvergencePlugin):
     @hookimpl
     def federation_indicators(self, federation, commune_ids):
         raise RuntimeError("indicator exploded")
+
+    @hookimpl
+    def federation_todo_items(self, user, communes):
+        raise RuntimeError("to-do exploded")

@@ -1,0 +1,137 @@
+"""Telling several people at once that something awaits them (issue 16 item 3).
+
+:func:`tell` leaves the same notice (a kind + parameters, rendered in each reader's
+language) for many people in a constant number of statements, and e-mails it, after the
+commit, to those who want each notice by e-mail: people who chose no digest
+(``User.digest == "none"``); the others find it in their daily or weekly digest
+(:func:`federation.identity.notifications.send_digests`). Services call it in the same
+transaction as the change they announce: the notice exists if and only if the change does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import insert, or_, select
+
+from federation.db import db, utcnow
+from federation.identity import memo
+from federation.identity.models import Membership, MembershipRole, Notification, User
+
+P = Mapping[str, Any]
+
+
+def tell(
+    user_ids: Iterable[int],
+    kind: str,
+    params: dict[str, Any],
+    *,
+    link: str = "",
+    commune_id: int | None = None,
+) -> int:
+    """Notify every person of ``user_ids`` (in-app; by e-mail when they want each notice).
+    Returns how many were told. Two statements whatever their number."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return 0
+    people = db.session.execute(
+        select(User.id, User.email, User.locale, User.digest).where(
+            User.id.in_(ids), User.active.is_(True)
+        )
+    ).all()
+    if not people:
+        return 0
+    stored = json.dumps(params, sort_keys=True, default=str)
+    now = utcnow()
+    db.session.execute(
+        insert(Notification),
+        [
+            {
+                "user_id": person.id,
+                "kind": kind,
+                "params": stored,
+                "link": link,
+                "commune_id": commune_id,
+                "message": "",
+                "created_at": now,
+            }
+            for person in people
+        ],
+    )
+    memo.forget()  # unread counts changed
+    mailed = [(p.email, p.locale) for p in people if p.digest == "none"]
+    if mailed:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        db.session().after_commit(lambda: _mail(app, mailed, kind, params, link, commune_id))
+    return len(people)
+
+
+def _mail(
+    app: Any, mailed: list[tuple[str, str | None]], kind: str, params: P, link: str, commune_id
+):
+    from flask_babel import force_locale
+
+    from federation.identity.notifications import absolute_url, send_mail
+    from federation.texts import render
+
+    with app.app_context(), app.test_request_context("/"):
+        url = absolute_url(link, commune_id) if link else ""
+        for email, locale in mailed:
+            with force_locale(locale or app.config["DEFAULT_LOCALE"]):
+                text = render(kind, params)
+            try:
+                send_mail(email, text[:120], text + (f"\n\n{url}" if url else ""))
+            except OSError:  # one unreachable mail server does not undo the change
+                import logging
+
+                logging.getLogger("convergence.mail").exception("notice to %s not sent", email)
+
+
+def approvers(commune_id: int, permission: str = "core.members.approve") -> list[int]:
+    """Who holds ``permission`` in the commune today (its role table applies): two
+    statements (the commune's role table, then the holders)."""
+    from federation.identity.services import role_permission_table
+
+    roles = sorted(r for r, held in role_permission_table(commune_id).items() if permission in held)
+    if not roles:
+        return []
+    query = select(Membership.user_id).where(
+        Membership.commune_id == commune_id, Membership.status == "active"
+    )
+    if "member" not in roles:
+        now = utcnow()
+        query = query.join(
+            MembershipRole,
+            (MembershipRole.membership_id == Membership.id)
+            & (MembershipRole.commune_id == commune_id),
+        ).where(
+            MembershipRole.role.in_(roles),
+            or_(MembershipRole.starts_at.is_(None), MembershipRole.starts_at <= now),
+            or_(MembershipRole.expires_at.is_(None), MembershipRole.expires_at > now),
+        )
+    return sorted(set(db.session.scalars(query)))
+
+
+def join_requested(member: Membership) -> int:
+    """A join request waits: the people who may approve it are told."""
+    commune = member.commune
+    return tell(
+        set(approvers(member.commune_id)) - {member.user_id},
+        "membership.requested",
+        {"user": member.user.display_name, "commune": commune.name},
+        link=f"/c/{commune.slug}/admin/members",
+        commune_id=commune.id,
+    )
+
+
+KINDS = {
+    "membership.requested": lambda p: _(
+        "%(u)s demande à rejoindre %(c)s : sa demande attend votre validation.",
+        u=p["user"],
+        c=p["commune"],
+    ),
+}
