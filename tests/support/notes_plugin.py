@@ -235,7 +235,9 @@ class NotesPlugin(ConvergencePlugin):
             notes = db.session.scalars(select(Note).where(Note.title.startswith("À faire")))
             return [
                 TodoItem(
-                    n.title, f"/c/{slugs[n.commune_id].slug}/notes/", commune=slugs[n.commune_id].name
+                    n.title,
+                    f"/c/{slugs[n.commune_id].slug}/notes/",
+                    commune=slugs[n.commune_id].name,
                 )
                 for n in notes
             ]
