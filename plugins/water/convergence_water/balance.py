@@ -77,6 +77,12 @@ class CommuneBalance:
         """Counts of people under 5 are not shown (small numbers identify people)."""
         return None if 0 < self.people < SMALL_COUNT else self.people
 
+    @property
+    def alerts_shown(self) -> int | None:
+        """Over-use alerts count households: under 5 they are not shown either, as the
+        federation indicators suppress them (R10)."""
+        return None if 0 < self.alerts < SMALL_COUNT else self.alerts
+
 
 @dataclass
 class SharedResource:
@@ -108,6 +114,15 @@ class Balance:
     def people_total(self) -> int | None:
         people = self.total("people")
         return None if 0 < people < SMALL_COUNT else people
+
+    @property
+    def alerts_total(self) -> int | None:
+        """No total when a row's count is suppressed (the total minus the published cells
+        would give it back), nor under 5."""
+        if any(row.alerts_shown is None for row in self.communes):
+            return None
+        alerts = self.total("alerts")
+        return None if 0 < alerts < SMALL_COUNT else alerts
 
     @property
     def level(self) -> str:

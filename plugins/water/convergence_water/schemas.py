@@ -258,7 +258,7 @@ class WaterBalanceRowSchema(Schema):
     allocated_total = Integer()
     coverage_pct = fields.Float(allow_none=True)
     consumption_l = Integer(allow_none=True)
-    alerts = Integer()
+    alerts = Integer(allow_none=True, attribute="alerts_shown")  # under 5: null (R10)
     level = fields.String()
 
 
