@@ -80,3 +80,28 @@ db = SQLAlchemy(
     query_class=_query_class(),  # legacy Model.query / session.query: scoped get()
     session_options={"class_": _session_class()},
 )
+
+
+def _begin_before_savepoint(connection: Any, _name: Any) -> None:
+    """SQLite: a SAVEPOINT nests inside a real transaction, never opens one.
+
+    pysqlite issues BEGIN only before an INSERT/UPDATE/DELETE; a SAVEPOINT sent first
+    opened the transaction itself, and its RELEASE committed it — the first batch of a
+    refused import (``begin_nested()`` per batch) stayed stored. Beginning here keeps every
+    import all-or-nothing (tests/plugins/water/test_import_atomic.py)."""
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.driver_connection
+    if not getattr(raw, "in_transaction", True):
+        raw.execute("BEGIN")
+
+
+def _install_savepoint_guard() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "savepoint", _begin_before_savepoint):
+        event.listen(Engine, "savepoint", _begin_before_savepoint)
+
+
+_install_savepoint_guard()
