@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
+from federation.cli.ops import add_to as add_ops_commands
 from federation.db import db
 from federation.errors import ServiceError
 from federation.jobs.cli import add_to as add_job_commands
@@ -660,3 +661,4 @@ def notifications_digest(frequency: str) -> None:
 
 
 add_job_commands(main)  # `convergence worker`, `convergence jobs list/show`
+add_ops_commands(main)  # `convergence scheduler`, `convergence ops check-restore/task`
