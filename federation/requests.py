@@ -17,9 +17,17 @@ from federation.web.page_cache import is_hit
 
 
 def install_request_hooks(app: Flask, state: ConvergenceState) -> None:
-    from federation.security import check_json_body
+    from federation.security import check_json_body, hide_server_version
 
+    hide_server_version()
     app.before_request(check_json_body)  # before any parsing: JSON size and depth
+    proxies = app.config.get("PROXIES") or 0
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
     @app.url_value_preprocessor
     def _pull_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:

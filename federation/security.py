@@ -30,8 +30,33 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+def no_store() -> None:
+    """This response shows a secret (a new API token): no cache may keep it."""
+    from flask import g
+
+    g.no_store = True
+
+
+def hide_server_version() -> None:
+    """The development server (``convergence run``) sends ``Server: Werkzeug/3.x
+    Python/3.x``; it says "Convergence" instead (gunicorn sends "gunicorn", no version).
+    http.server writes that header itself, so the application cannot drop it."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = _server_name  # type: ignore[method-assign]
+
+
+def _server_name(_handler: object) -> str:
+    return "Convergence"
+
+
 def add_security_headers(response: Response) -> Response:
+    from flask import g
+
     headers = response.headers
+    if g.get("no_store"):
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -23,6 +23,7 @@ from federation.identity.schemas import (
     UserSchema,
 )
 from federation.plugins.services import verification_methods
+from federation.security import no_store
 
 blp = Blueprint(
     "api_identity",
@@ -69,6 +70,7 @@ class Tokens(MethodView):
         with service_errors():
             token, secret = services.create_token(user, data["name"])
         db.session.commit()
+        no_store()
         return {
             **{
                 k: getattr(token, k)

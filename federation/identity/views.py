@@ -31,7 +31,7 @@ from federation.identity.forms import (
     TokenForm,
 )
 from federation.identity.personal_data import erase_user, export_user
-from federation.security import safe_next, security_event
+from federation.security import no_store, safe_next, security_event
 
 auth_bp = Blueprint("auth", __name__)
 account_bp = Blueprint("account", __name__, url_prefix="/account")
@@ -167,6 +167,7 @@ def tokens():
             _form_error(form, exc)
         else:
             db.session.commit()
+            no_store()  # the page shows the new secret once: no cache keeps it
             form = TokenForm(formdata=None)
     return render_template(
         "account/tokens.html",
