@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import tomllib
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,6 +66,11 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "SMTP_PASSWORD": (str, None),
     "SMTP_STARTTLS": (bool, False),
     "SECURE_COOKIES": (bool, False),
+    #: reverse proxies in front of the application (nginx: 1). Their X-Forwarded-For,
+    #: -Proto, -Host and -Port headers are trusted that many hops deep (werkzeug's
+    #: ProxyFix): the login limits then count the client's address, not the proxy's.
+    #: 0 (default): forwarded headers are ignored — a client cannot choose its address.
+    "PROXIES": (int, 0),
     "SQL_ECHO": (bool, False),
     #: connections each process keeps (a gunicorn worker, an RQ worker): the database must
     #: accept workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW) connections (docs: operations)
@@ -174,6 +180,8 @@ def _validate(values: dict[str, Any], folder: Path) -> None:
                 raise ConfigError(f"{name} is not a database URL: {exc}") from None
     _validate_migration_url(values)
     _validate_hosts(values["HOSTS"])
+    if not 0 <= values["PROXIES"] <= 10:
+        raise ConfigError("PROXIES must be the number of reverse proxies in front (0 to 10)")
     if values["ENV"] == "production":
         if not values["SECRET_KEY"]:
             raise ConfigError("SECRET_KEY must be set explicitly in production")
@@ -249,17 +257,39 @@ def instance_secret_key(folder: Path) -> str:
             return key
     folder.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    # created 0600 (never readable by others, not even between a write and a chmod)
+    with suppress(FileNotFoundError):
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as stream:
+        stream.write(key)
     return key
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The SQLite file holds password and token hashes, households and ballots: created
+    0600 before SQLite opens it (SQLite gives its WAL and shared-memory files the mode of
+    the database file)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def database_uri(values: dict[str, Any], folder: Path) -> str:
     url = values["DATABASE_URL"]
     if not url:
         folder.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(folder / "convergence.sqlite")
         return f"sqlite:///{folder / 'convergence.sqlite'}"
-    return normalize_url(url)
+    url = normalize_url(url)
+    parsed = make_url(url)
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file:")
+    if parsed.get_backend_name() == "sqlite" and not in_memory:
+        _private_sqlite_file(Path(database))
+    return url
 
 
 def migration_database_uri(values: dict[str, Any], folder: Path) -> str:
