@@ -31,6 +31,9 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
         },
     )
     state.api = api
+    from federation.api.fields import decimal_property
+
+    api.ma_plugin.converter.add_attribute_function(decimal_property)
     from federation.auth.api import blp as auth_blp
     from federation.governance.api import blp as governance_blp
     from federation.identity.api import blp as identity_blp
@@ -39,6 +42,7 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
     from federation.journal.api import blp as journal_blp
     from federation.plugins.api import blp as plugins_blp
     from federation.roster.api import blp as roster_blp
+    from federation.search.api import blp as search_blp
     from federation.tenancy.api import blp as tenancy_blp
 
     blueprints = (
@@ -51,6 +55,7 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
         intercommunal_blp,
         jobs_blp,
         roster_blp,
+        search_blp,
     )
     for blp in blueprints:
         register_api_blueprint(state, blp)

@@ -9,6 +9,7 @@ bounds.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import fields, validate
@@ -34,3 +35,46 @@ class Integer(fields.Integer):
 
 
 Int = Integer
+
+
+#: how decimals travel (``fields.Decimal(as_string=True)``): a string of digits, a dot and
+#: the decimals, never a binary float — declared so in the OpenAPI document
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def decimal_property(
+    _converter: Any, field: Any, ret: dict[str, Any], **_kwargs: Any
+) -> dict[str, Any]:
+    """apispec attribute function (bound to its converter): a ``Decimal`` sent as a
+    string is declared ``type: string, format: decimal`` (apispec says ``number``), and the
+    bounds of its
+    ``Range`` are numbers (apispec copies them as the field serialises them: "0.00")."""
+    if not isinstance(field, fields.Decimal):
+        return {}
+    for key in ("minimum", "maximum"):
+        if key in ret and not isinstance(ret[key], int | float):
+            number = float(ret[key])
+            ret[key] = int(number) if number.is_integer() else number
+    if field.as_string:
+        ret["type"] = "string"
+        ret["format"] = "decimal"
+        ret.setdefault("pattern", DECIMAL_PATTERN)
+    return {}
+
+
+class _UtcOut:
+    """Datetimes always go out with their offset: a naive value (SQLite drops the zone of a
+    ``DateTime(timezone=True)`` column) is UTC, which is how every datetime is stored."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)  # type: ignore[misc]
+
+
+class DateTime(_UtcOut, fields.DateTime):
+    """``fields.DateTime`` whose answers carry an offset (UTC when the value has none)."""
+
+
+class AwareDateTime(_UtcOut, fields.AwareDateTime):
+    """``fields.AwareDateTime`` (an offset required on input) whose answers carry one too."""

@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 
 from federation.api.auth import require_user
 from federation.api.errors import service_errors
+from federation.api.fields import DateTime
 from federation.auth import reset, verification
 from federation.db import db
 from federation.tenancy.schemas import StrictSchema
@@ -43,7 +44,7 @@ class AcceptedSchema(StrictSchema):
 class EmailStatusSchema(StrictSchema):
     email = fields.String(dump_only=True)
     verified = fields.Boolean(dump_only=True)
-    verified_at = fields.DateTime(dump_only=True, allow_none=True)
+    verified_at = DateTime(dump_only=True, allow_none=True)
     sent = fields.Boolean(dump_only=True)
 
 

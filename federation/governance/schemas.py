@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
 
-from federation.api.fields import Integer
+from federation.api.fields import AwareDateTime, DateTime, Integer
 from federation.governance.models import BODY_KINDS, MANDATE_ROLES, ORGANISATION_KINDS
 from federation.governance.proposals import TRANSITIONS
 from federation.tenancy.schemas import StrictSchema
@@ -45,7 +45,7 @@ class ConcernSchema(StrictSchema):
     status = fields.String(dump_only=True)
     merged_into_id = Integer(dump_only=True, allow_none=True)
     supports = Integer(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = DateTime(dump_only=True)
 
 
 class MergeSchema(StrictSchema):
@@ -68,7 +68,7 @@ class ProposalSchema(StrictSchema):
     status = fields.String(dump_only=True)
     author_id = Integer(dump_only=True, allow_none=True)
     extra = fields.Dict(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = DateTime(dump_only=True)
 
 
 class TransitionSchema(StrictSchema):
@@ -85,7 +85,7 @@ class CommentSchema(StrictSchema):
     hidden = fields.Boolean(dump_only=True)
     hidden_reason = fields.String(dump_only=True)
     author_id = Integer(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = DateTime(dump_only=True)
 
     def visible_text(self, row) -> str:
         return "" if row.hidden else row.text
@@ -116,8 +116,8 @@ class VoteCreateSchema(StrictSchema):
     #: a vote held in this meeting: the members recorded present (and their proxies) vote
     meeting_id = Integer(load_default=None, allow_none=True)
     #: casting opens at this time (if later than the opening), and ends at ``closes_at``
-    opens_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    closes_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    opens_at = AwareDateTime(load_default=None, allow_none=True)
+    closes_at = AwareDateTime(load_default=None, allow_none=True)
 
 
 class VoteRulesSchema(StrictSchema):
@@ -126,8 +126,8 @@ class VoteRulesSchema(StrictSchema):
     quorum = fields.String(validate=validate.Length(max=12))
     results_hidden = fields.Boolean()
     method = fields.String(validate=METHOD)
-    opens_at = fields.AwareDateTime(allow_none=True)
-    closes_at = fields.AwareDateTime(allow_none=True)
+    opens_at = AwareDateTime(allow_none=True)
+    closes_at = AwareDateTime(allow_none=True)
 
 
 class OptionSchema(StrictSchema):
@@ -149,8 +149,8 @@ class VoteSchema(StrictSchema):
     electorate = fields.String(dump_only=True)
     status = fields.String(dump_only=True)
     eligible_count = Integer(dump_only=True, allow_none=True)
-    opens_at = fields.DateTime(dump_only=True, allow_none=True)
-    closes_at = fields.DateTime(dump_only=True, allow_none=True)
+    opens_at = DateTime(dump_only=True, allow_none=True)
+    closes_at = DateTime(dump_only=True, allow_none=True)
     options = fields.List(fields.Nested(OptionSchema), dump_only=True)
 
 
@@ -179,7 +179,7 @@ class DecisionSchema(StrictSchema):
     title = fields.String(dump_only=True)
     method = fields.String(dump_only=True)
     tally = fields.Dict(dump_only=True)
-    adopted_at = fields.DateTime(dump_only=True)
+    adopted_at = DateTime(dump_only=True)
     journal_seq = Integer(dump_only=True, allow_none=True)
 
 
@@ -188,8 +188,8 @@ class MeetingSchema(StrictSchema):
     body = fields.String(required=True, load_only=True, validate=validate.Length(1, 64))
     body_id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    starts_at = AwareDateTime(required=True)
+    ends_at = AwareDateTime(load_default=None, allow_none=True)
     place = fields.String(load_default="", validate=validate.Length(max=300))
     video_url = fields.String(load_default="", validate=validate.Length(max=500))
     quorum = Integer(load_default=0, validate=validate.Range(0, 100000))

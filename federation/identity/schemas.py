@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from federation.api.fields import Integer
+from federation.api.fields import DateTime, Integer
 from federation.identity.permissions import COMMUNE_ROLES
 from federation.tenancy.schemas import StrictSchema
 
@@ -30,7 +30,7 @@ class MembershipSchema(StrictSchema):
     roles = fields.Function(
         lambda m: sorted(m.role_names() | ({"member"} if m.is_active else set())), dump_only=True
     )
-    created_at = fields.DateTime(dump_only=True)
+    created_at = DateTime(dump_only=True)
 
 
 class JoinRequestSchema(StrictSchema):
@@ -50,9 +50,9 @@ class TokenSchema(StrictSchema):
     id = Integer(dump_only=True)
     name = fields.String(dump_only=True)
     prefix = fields.String(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    last_used_at = fields.DateTime(dump_only=True)
-    revoked_at = fields.DateTime(dump_only=True)
+    created_at = DateTime(dump_only=True)
+    last_used_at = DateTime(dump_only=True)
+    revoked_at = DateTime(dump_only=True)
 
 
 class NewTokenSchema(TokenSchema):

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from federation.api import api_error
-from federation.api.fields import Integer
+from federation.api.fields import DateTime, Integer
 from federation.jobs.labels import describe
 from federation.jobs.services import job_status
 from federation.tenancy.schemas import StrictSchema
@@ -31,9 +31,9 @@ class JobStatusSchema(StrictSchema):
     stale = fields.Boolean(dump_only=True)
     error_kind = fields.String(dump_only=True, allow_none=True)
     message = fields.String(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    started_at = fields.DateTime(dump_only=True, allow_none=True)
-    finished_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = DateTime(dump_only=True)
+    started_at = DateTime(dump_only=True, allow_none=True)
+    finished_at = DateTime(dump_only=True, allow_none=True)
 
 
 @blp.route("/communes/<commune>/jobs/<job_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from federation.api.fields import Integer
+from federation.api.fields import AwareDateTime, DateTime, Integer
 from federation.roster.models import ATTENDANCE, EXEMPTION_KINDS, EXEMPTION_REASONS
 from federation.roster.services import FREQUENCIES, MAX_NEEDED, MAX_ROLES, MAX_WEEKS_AHEAD
 from federation.tenancy.schemas import StrictSchema
@@ -30,8 +30,8 @@ class RosterShiftSchema(StrictSchema):
     display_title = fields.String(dump_only=True)
     title_kind = fields.String(dump_only=True)
     title_params = fields.Dict(dump_only=True)
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = AwareDateTime(required=True)
+    ends_at = AwareDateTime(required=True)
     place = fields.String(load_default="", validate=validate.Length(max=300))
     tasks = fields.String(load_default="", validate=validate.Length(max=10000))
     body = fields.String(
@@ -41,8 +41,8 @@ class RosterShiftSchema(StrictSchema):
     source_kind = fields.String(load_default="", validate=validate.Length(max=40))
     source_ref = fields.String(load_default="", validate=validate.Length(max=64))
     series_id = Integer(dump_only=True, allow_none=True)
-    signup_deadline = fields.AwareDateTime(load_default=None, allow_none=True)
-    cancel_deadline = fields.AwareDateTime(load_default=None, allow_none=True)
+    signup_deadline = AwareDateTime(load_default=None, allow_none=True)
+    cancel_deadline = AwareDateTime(load_default=None, allow_none=True)
     status = fields.String(dump_only=True)
     roles = fields.List(
         fields.Nested(RosterRoleSchema), required=True, validate=validate.Length(1, MAX_ROLES)
@@ -66,7 +66,7 @@ class RosterSeriesSchema(StrictSchema):
     display_title = fields.String(dump_only=True)
     title_kind = fields.String(dump_only=True)
     title_params = fields.Dict(dump_only=True)
-    first_starts_at = fields.AwareDateTime(required=True)
+    first_starts_at = AwareDateTime(required=True)
     duration_minutes = Integer(required=True, validate=validate.Range(1, 7 * 24 * 60))
     rule = fields.Nested(RosterRuleSchema, load_default=lambda: {"freq": "weekly"})
     weeks_ahead = Integer(load_default=4, validate=validate.Range(1, MAX_WEEKS_AHEAD))
@@ -100,7 +100,7 @@ class RosterSignupSchema(StrictSchema):
     attendance = fields.String(dump_only=True, allow_none=True)
     credit_commune_id = Integer(dump_only=True)
     gift_to_id = Integer(dump_only=True, allow_none=True)
-    signed_up_at = fields.DateTime(dump_only=True)
+    signed_up_at = DateTime(dump_only=True)
 
 
 class RosterMarkSchema(StrictSchema):
@@ -150,7 +150,7 @@ class RosterEntrySchema(StrictSchema):
     amount = Integer(dump_only=True)
     cycle = Integer(dump_only=True, allow_none=True)
     shift_commune_id = Integer(dump_only=True, allow_none=True)
-    recorded_at = fields.DateTime(dump_only=True)
+    recorded_at = DateTime(dump_only=True)
 
 
 class RosterExemptionSchema(StrictSchema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from federation.api.fields import Integer
+from federation.api.fields import DateTime, Integer
 
 from .models import BALLOT_KINDS, PB_RULES, PHASES
 
@@ -60,7 +60,7 @@ class BudgetEntrySchema(Strict):
     pooled_project_id = Integer(dump_only=True)
     pb_project_id = Integer(dump_only=True)
     journal_seq = Integer(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = DateTime(dump_only=True)
 
 
 class BudgetCsvImportSchema(Strict):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from convergence_food.constants import FAMILIES, PRODUCER_KINDS, UNITS
-from federation.api.fields import Integer
+from federation.api.fields import AwareDateTime, DateTime, Integer
 
 
 class _In(Schema):
@@ -198,7 +198,7 @@ class ShareSchema(_In):
 class HarvestSchema(_In):
     """Open harvest-help shifts: one, or a series repeated weekly or monthly."""
 
-    starts_at = fields.DateTime(required=True)
+    starts_at = DateTime(required=True)
     duration_minutes = Integer(load_default=180, validate=validate.Range(30, 12 * 60))
     needed = Integer(load_default=4, validate=validate.Range(1, 100))
     place = fields.String(load_default="", validate=validate.Length(max=300))
@@ -211,8 +211,8 @@ class HarvestSchema(_In):
 class HarvestShiftSchema(Schema):
     id = Integer()
     title = fields.String()
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
+    starts_at = AwareDateTime()
+    ends_at = AwareDateTime()
     place = fields.String()
     needed = Integer()
     taken = Integer()

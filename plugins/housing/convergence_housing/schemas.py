@@ -12,7 +12,7 @@ from convergence_housing.constants import (
     PLEDGE_KINDS,
     STATUSES,
 )
-from federation.api.fields import Integer
+from federation.api.fields import DateTime, Integer
 
 S = fields.String
 LIMIT = validate.Length(max=20000)
@@ -66,7 +66,7 @@ class HousingEventSchema(StrictSchema):
     old = S(dump_only=True)
     new = S(dump_only=True)
     source = S(dump_only=True)
-    at = fields.DateTime(dump_only=True)
+    at = DateTime(dump_only=True)
 
 
 class HousingDwellingDetailSchema(HousingDwellingSchema):

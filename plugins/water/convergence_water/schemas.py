@@ -15,7 +15,7 @@ from convergence_water.constants import (
     RESOURCE_STATUSES,
     USER_KINDS,
 )
-from federation.api.fields import Integer
+from federation.api.fields import DateTime, Integer
 
 M3 = validate.Range(min=0, max=1e9)
 LITRES = validate.Range(min=0, max=10**10)
@@ -192,8 +192,8 @@ class WaterRunSchema(Schema):
     allocated_l = Integer(dump_only=True, attribute="allocated")
     proposal_id = Integer(dump_only=True, allow_none=True)
     decision_id = Integer(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
-    applied_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = DateTime(dump_only=True)
+    applied_at = DateTime(dump_only=True, allow_none=True)
 
 
 class WaterExplainedSchema(Schema):
