@@ -61,7 +61,8 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.is_secure:  # over TLS only (ProxyFix and PROXIES tell it behind a proxy)
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
     return response
 

@@ -275,7 +275,8 @@ def test_security_headers_on_pages_and_errors(client):
         headers = client.get(url).headers
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
-        assert "max-age=31536000" in headers["Strict-Transport-Security"]
+        secure = client.get(url, base_url="https://localhost").headers
+        assert "max-age=31536000" in secure["Strict-Transport-Security"]  # over TLS only
         assert headers["Referrer-Policy"]
 
 
