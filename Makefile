@@ -8,7 +8,7 @@ CATALOG_DIRS := federation/translations $(wildcard plugins/*/convergence_*/trans
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install browser-deps catalogs extract migrate demo serve test test-postgres lint format bench clean docs
+.PHONY: install browser-deps static-deps catalogs extract migrate demo serve test test-postgres lint format bench clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,16 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml $(PLUGIN_DIRS)
 	$(BIN)/python -m pip install --quiet -e ".[test,postgres,redis,server]" $(foreach p,$(PLUGINS),-e "$(p)[test]")
 	@touch $@
 
-install: $(VENV)/.installed catalogs browser-deps
+install: $(VENV)/.installed catalogs browser-deps static-deps
+
+# Leaflet for the optional map of places, from the npm registry, served by the platform
+# itself from federation/static/vendor/node_modules (git-ignored). Without npm the places
+# page shows its list only.
+static-deps: federation/static/vendor/node_modules/leaflet/dist/leaflet.js
+federation/static/vendor/node_modules/leaflet/dist/leaflet.js: federation/static/vendor/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd federation/static/vendor && npm ci --no-audit --no-fund --silent && touch node_modules/leaflet/dist/leaflet.js; \
+	else echo "npm not found: the places page will show a list without a map"; fi
 
 # axe-core for the accessibility tests, from the npm registry (skipped without npm: those
 # tests then say why they skip). No browser is downloaded: tests use /usr/bin/chromium.

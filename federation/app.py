@@ -179,6 +179,11 @@ def _plugin_manager(app: Flask, extra: list[Any]) -> ConvergencePluginManager:
     pm.register_plugin(NoticesPlugin())
     pm.register_plugin(IntercommunalPlugin())
     pm.register_plugin(RosterPlugin())
+    from federation.calendar.plugin import CalendarPlugin
+    from federation.search.plugin import SearchPlugin
+
+    pm.register_plugin(SearchPlugin())  # finding things (issue 16)
+    pm.register_plugin(CalendarPlugin())  # calendars and places (issue 16)
     if not app.config["SAFE_MODE"]:
         pm.load_entrypoints(only=app.config["PLUGINS"])
     for plugin in extra:

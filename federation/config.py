@@ -83,6 +83,10 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "LOG_FORMAT": (str, "text"),
     #: serve Prometheus metrics at /metrics (keep it off the public site: see the guide)
     "METRICS": (bool, True),
+    #: map tiles for the places page, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    #: (that server must allow it, and the attribution below); empty: a list, no map
+    "MAP_TILES_URL": (str, ""),
+    "MAP_TILES_ATTRIBUTION": (str, "© OpenStreetMap contributors"),
 }
 LOCALES = ("fr", "en")
 TEST_ONLY_HASHING = ("fast-for-tests",)

@@ -293,3 +293,33 @@ def federation_text_kinds() -> dict[str, Any]:
     gave (a proposal's title) go in the parameters as given. Messages are French
     (the catalogs' source language), translated by your plugin's catalog.
     """
+
+@hookspec
+def federation_search_sources() -> list[Any]:
+    """Declare the plugin's objects that people can find (global, once at start-up).
+
+    Return :class:`federation.search.sources.SearchSource` objects: a ``kind`` prefixed by
+    your plugin's name, the ORM ``model``, a ``label``, how to read the object's ``title``
+    and ``text``, whether it is ``public`` and the ``url`` of its page::
+
+        @hookimpl
+        def federation_search_sources(self):
+            from federation.search import SearchSource
+
+            return [
+                SearchSource(
+                    kind="bikes.repair",
+                    model=Repair,
+                    label=_l("Réparation"),
+                    title=lambda r: r.title,
+                    text=lambda r: r.notes,
+                    url=lambda commune, ref: f"/c/{commune}/bikes/repairs/{ref}",
+                    public=lambda r: not r.private,
+                )
+            ]
+
+    The core keeps the index in sync in the flush that writes each object (no code on your
+    side), and finds your kinds only in communes where the plugin is enabled. Public objects
+    are found by visitors and across a federation; the others only by the commune's
+    members. ``convergence search reindex`` rebuilds the index (after bulk imports).
+    """

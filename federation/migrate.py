@@ -125,9 +125,21 @@ def drift(app: Flask, url: str | None = None) -> list[object]:
     apply_tenant_keys(Base.registry)
     with owner_engine(app, url) as engine, engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_name": _declared_in_models,
+            },
         )
         return compare_metadata(context, db.metadata)
+
+
+def _declared_in_models(name: str | None, _type: str, _parent: object) -> bool:
+    """The search index's dialect-specific part (FTS5 table, tsvector column) is not."""
+    from federation.search.models import outside_metadata
+
+    return not outside_metadata(name)
 
 
 def revision(

@@ -301,44 +301,22 @@ def cancel(meeting: Meeting) -> None:
     meeting.status = "cancelled"
 
 
-def _ics_time(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _ics_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
 def icalendar(body: Body, items: list[Meeting], host: str) -> str:
-    """RFC 5545 calendar of a body's meetings."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Convergence//FR",
-        f"X-WR-CALNAME:{_ics_escape(body.name)}",
-        "CALSCALE:GREGORIAN",
-    ]
-    for meeting in items:
-        end = meeting.ends_at or (meeting.starts_at + timedelta(hours=2))
-        location = meeting.place or meeting.video_url
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:meeting-{meeting.id}@{host}",
-            f"DTSTAMP:{_ics_time(meeting.created_at or utcnow())}",
-            f"DTSTART:{_ics_time(meeting.starts_at)}",
-            f"DTEND:{_ics_time(end)}",
-            f"SUMMARY:{_ics_escape(meeting.title)}",
-            f"LOCATION:{_ics_escape(location)}",
-            f"STATUS:{'CANCELLED' if meeting.status == 'cancelled' else 'CONFIRMED'}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
+    """RFC 5545 calendar of a body's meetings (federation.calendar.ical: folded lines)."""
+    from federation.calendar.ical import CalendarEvent, feed
+
+    return feed(
+        body.name,
+        (
+            CalendarEvent(
+                uid=f"meeting-{meeting.id}@{host}",
+                start=meeting.starts_at,
+                end=meeting.ends_at or (meeting.starts_at + timedelta(hours=2)),
+                summary=meeting.title,
+                location=meeting.place or meeting.video_url,
+                cancelled=meeting.status == "cancelled",
+                stamp=meeting.created_at or utcnow(),
+            )
+            for meeting in items
+        ),
+    ).decode()

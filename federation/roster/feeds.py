@@ -93,25 +93,23 @@ def circle_shifts(body_id: int) -> list[Shift]:
 
 def calendar(name: str, items: Iterable[Shift], host: str) -> bytes:
     """An RFC 5545 calendar of shifts (UTC times; cancelled shifts marked so)."""
-    from icalendar import Calendar, Event
+    from federation.calendar.ical import CalendarEvent, feed
 
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
     commune_id = current_commune_id()
-    for shift in items:
-        event = Event()
-        event.add("uid", f"roster-shift-{commune_id}-{shift.id}@{host}")
-        event.add("dtstamp", aware(shift.created_at or utcnow()))
-        event.add("dtstart", aware(shift.starts_at))
-        event.add("dtend", aware(shift.ends_at))
-        event.add("summary", shift.display_title)
-        if shift.place:
-            event.add("location", shift.place)
-        if shift.tasks:
-            event.add("description", shift.tasks)
-        event.add("status", "CANCELLED" if shift.status == "cancelled" else "CONFIRMED")
-        cal.add_component(event)
-    return cal.to_ical()
+    return feed(
+        name,
+        (
+            CalendarEvent(
+                uid=f"roster-shift-{commune_id}-{shift.id}@{host}",
+                start=aware(shift.starts_at),
+                end=aware(shift.ends_at),
+                summary=shift.display_title,
+                location=shift.place or "",
+                description=shift.tasks or "",
+                cancelled=shift.status == "cancelled",
+                stamp=aware(shift.created_at or utcnow()),
+            )
+            for shift in items
+        ),
+        prodid=PRODID,
+    )

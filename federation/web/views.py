@@ -188,10 +188,12 @@ def notifications():
 
 def register_core_web(app: Flask) -> None:
     from federation.auth.views import bp as auth_recovery_bp
+    from federation.calendar.views import bp as calendar_bp
     from federation.governance.views import bp as governance_bp
     from federation.identity.views import account_bp, auth_bp
     from federation.intercommunal.views import bp as intercommunal_bp
     from federation.roster.views import bp as roster_bp
+    from federation.search.views import bp as search_bp
     from federation.web.admin import admin_bp, platform_bp
     from federation.web.home import bp as home_bp
 
@@ -206,6 +208,8 @@ def register_core_web(app: Flask) -> None:
         governance_bp,
         intercommunal_bp,
         roster_bp,
+        search_bp,
+        calendar_bp,
     ):
         app.register_blueprint(blueprint)
     _limit_login(app)

@@ -331,6 +331,22 @@ class NotesPlugin(ConvergencePlugin):
         CALLS.append(("user_erased", user.id))
 
     @hookimpl
+    def federation_search_sources(self):
+        from federation.search import SearchSource
+
+        return [
+            SearchSource(
+                kind="notes.note",
+                model=Note,
+                label="Note",
+                title=lambda n: n.title,
+                text=lambda n: n.body,
+                url=lambda commune, ref: f"/c/{commune}/notes/{ref}",
+                public=lambda n: not n.title.startswith("[privé]"),
+            )
+        ]
+
+    @hookimpl
     def federation_voting_methods(self):
         return [Plurality()]
 
