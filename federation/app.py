@@ -179,6 +179,9 @@ def _plugin_manager(app: Flask, extra: list[Any]) -> ConvergencePluginManager:
     pm.register_plugin(NoticesPlugin())
     pm.register_plugin(IntercommunalPlugin())
     pm.register_plugin(RosterPlugin())
+    from federation.governance.stages import StagesPlugin
+
+    pm.register_plugin(StagesPlugin())  # a commune's stage (issue 19)
     from federation.calendar.plugin import CalendarPlugin
     from federation.search.plugin import SearchPlugin
 

@@ -323,3 +323,21 @@ def federation_search_sources() -> list[Any]:
     are found by visitors and across a federation; the others only by the commune's
     members. ``convergence search reindex`` rebuilds the index (after bulk imports).
     """
+
+
+@hookspec
+def federation_stage_offers(commune: Commune, stage: str | None) -> list[NavItem]:
+    """Say what the plugin offers a commune at its stage (commune hook: enabled plugins).
+
+    A commune's stage (:mod:`federation.governance.stages`: ``"core_group"``,
+    ``"programme"``, ``"list"``, ``"campaign"``, ``"in_office"``, ``"opened_wide"``, or
+    ``None`` for a commune that does not follow the path) changes what the platform
+    offers: a movement treasury and a membership drive before the election, the
+    municipal budget, the council's agenda and a wider registration after it. Return
+    :class:`federation.plugins.contributions.NavItem` entries for what you offer at
+    ``stage`` (``[]`` for nothing); test the stage with
+    ``stages.reached(stage, "in_office")``, which is ``True`` for a commune with no
+    stage. :func:`federation.governance.stages.offers` gathers the answers, sorted by
+    ``weight`` then label; a plugin may also read ``stages.current(commune.id)`` in its
+    own pages.
+    """

@@ -75,6 +75,15 @@ class BudgetPlugin(ConvergencePlugin):
         ]
 
     @hookimpl
+    def federation_stage_offers(self, commune, stage):
+        """The municipal budget from "in office" on (and where no stage is declared)."""
+        from federation.governance.stages import reached
+
+        if not reached(stage, "in_office"):
+            return []
+        return [NavItem(_l("Budget"), "budget.index", weight=30)]
+
+    @hookimpl
     def federation_dashboard_widgets(self, commune, user):
         from flask import render_template
         from markupsafe import Markup
