@@ -81,9 +81,8 @@ def items(slug: str, start: datetime, end: datetime, user_id: int | None = None)
         ).where(MeetingAttendance.user_id == user_id, MeetingAttendance.registered.is_(True))
         mine = select(BodyMember.body_id).where(BodyMember.user_id == user_id)
         votes = votes.where(or_(Vote.electorate == "commune", Vote.body_id.in_(mine)))
-        shifts = shifts.join(Signup, Signup.shift_id == Shift.id).where(
-            Signup.user_id == user_id, Signup.status == "active"
-        )
+        signed = select(Signup.shift_id).where(Signup.user_id == user_id, Signup.status == "active")
+        shifts = shifts.where(Shift.id.in_(signed))
     found = [
         Item(
             "meeting",
@@ -110,7 +109,7 @@ def items(slug: str, start: datetime, end: datetime, user_id: int | None = None)
             f"{base}/roster/shifts/{s.id}",
             s.status == "cancelled",
         )
-        for s in db.session.scalars(shifts.order_by(Shift.starts_at).distinct())
+        for s in db.session.scalars(shifts.order_by(Shift.starts_at))
     ]
     return sorted(found, key=lambda i: (i.start, i.kind, i.id))
 
