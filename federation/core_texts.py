@@ -8,6 +8,17 @@ from flask_babel import gettext as _
 KINDS = {
     "federation.created": lambda p: _("Fédération créée : %(n)s", n=p["name"]),
     "commune.opened": lambda p: _("Ouverture de l'espace communal de %(n)s", n=p["name"]),
+    # notices about joining a commune (in-app and e-mail)
+    "membership.verified": lambda p: _(
+        "Bienvenue ! Votre adhésion à %(c)s est vérifiée.", c=p["commune"]
+    ),
+    "membership.pending": lambda p: _(
+        "Votre demande d'adhésion à %(c)s est en attente de vérification.", c=p["commune"]
+    ),
+    "membership.approved": lambda p: _("Votre adhésion à %(c)s est validée.", c=p["commune"]),
+    "membership.refused": lambda p: _(
+        "Votre demande d'adhésion à %(c)s n'a pas été acceptée.", c=p["commune"]
+    ),
     "journal.countersign": lambda p: (
         _("Empreintes des journaux des communes membres")
         if p.get("scope") == "federation"

@@ -206,7 +206,8 @@ def transition(proposal: Proposal, to: str, actor: User | None = None) -> None:
     db.session.flush()
     notify_followers(
         proposal,
-        _("« %(t)s » est maintenant %(s)s.", t=proposal.title, s=STATE_LABELS[to]),
+        "proposal.state",
+        {"state": to},
         exclude=actor.id if actor else None,
     )
 
@@ -269,9 +270,7 @@ def comment(proposal: Proposal, author: User, text: str) -> Comment:
     )
     db.session.add(row)
     db.session.flush()
-    notify_followers(
-        proposal, _("Nouveau commentaire sur « %(t)s ».", t=proposal.title), exclude=author.id
-    )
+    notify_followers(proposal, "proposal.comment", exclude=author.id)
     return row
 
 
@@ -433,10 +432,18 @@ def followers(proposal: Proposal) -> set[int]:
     )
 
 
-def notify_followers(proposal: Proposal, message: str, exclude: int | None = None) -> None:
+def notify_followers(
+    proposal: Proposal,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    exclude: int | None = None,
+) -> None:
+    """Tell the proposal's followers (a kind of :mod:`federation.governance.texts`, read in
+    each follower's language; the proposal's title joins the parameters)."""
     link = f"/c/{_slug(proposal.commune_id)}/proposals/{proposal.id}"
+    params = {"proposal": proposal.id, "title": proposal.title, **(params or {})}
     for user_id in sorted(followers(proposal) - {exclude}):
-        notify(user_id, message, link=link, commune_id=proposal.commune_id)
+        notify(user_id, kind=kind, params=params, link=link, commune_id=proposal.commune_id)
 
 
 def _slug(commune_id: int) -> str:
@@ -458,6 +465,5 @@ def close_superseded(proposal: Proposal, by: str) -> bool:
         cancel_vote(vote, by, "federation_decided")
     proposal.status = "withdrawn"
     db.session.flush()
-    state = STATE_LABELS["withdrawn"]
-    notify_followers(proposal, _("« %(t)s » est maintenant %(s)s.", t=proposal.title, s=state))
+    notify_followers(proposal, "proposal.state", {"state": "withdrawn"})
     return True

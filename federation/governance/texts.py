@@ -22,6 +22,12 @@ def _mandate_label(role: str) -> str:
     return str(MANDATE_LABELS.get(role, role))
 
 
+def _proposal_state(state: str) -> str:
+    from federation.governance.proposals import STATE_LABELS
+
+    return str(STATE_LABELS.get(state, state))
+
+
 def _objection_label(status: str) -> str:
     from federation.governance.objections import STATE_LABELS
 
@@ -74,4 +80,9 @@ KINDS = {
     "vote.opened": lambda p: _("Vote ouvert : %(t)s", t=p["title"]),
     "vote.closed": lambda p: _("Vote clos : %(t)s", t=p["title"]),
     "vote.cancelled": lambda p: _("Vote annulé : %(t)s", t=p["title"]),
+    # notices (in-app and e-mail)
+    "proposal.state": lambda p: _(
+        "« %(t)s » est maintenant %(s)s.", t=p["title"], s=_proposal_state(p["state"])
+    ),
+    "proposal.comment": lambda p: _("Nouveau commentaire sur « %(t)s ».", t=p["title"]),
 }

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-
 from federation.auth.verification import require_verified_email
 from federation.identity import services
 from federation.identity.models import Membership, User
@@ -25,7 +23,8 @@ def join(
         services.activate_membership(member, by=None, method=method.name)
         notify(
             user.id,
-            _("Bienvenue ! Votre adhésion à %(c)s est vérifiée.", c=commune.name),
+            kind="membership.verified",
+            params={"commune": commune.name},
             link=f"/c/{commune.slug}/",
             commune_id=commune.id,
             email=True,
@@ -36,7 +35,8 @@ def join(
         join_requested(member)  # the people who may approve it are told
         notify(
             user.id,
-            _("Votre demande d'adhésion à %(c)s est en attente de vérification.", c=commune.name),
+            kind="membership.pending",
+            params={"commune": commune.name},
             link=f"/c/{commune.slug}/",
             commune_id=commune.id,
         )
@@ -48,7 +48,8 @@ def approve(member: Membership, by: User) -> None:
     services.activate_membership(member, by=by, method="approval")
     notify(
         member.user_id,
-        _("Votre adhésion à %(c)s est validée.", c=member.commune.name),
+        kind="membership.approved",
+        params={"commune": member.commune.name},
         link=f"/c/{member.commune.slug}/",
         commune_id=member.commune_id,
         email=True,
@@ -59,7 +60,8 @@ def refuse(member: Membership, by: User) -> None:
     services.refuse_membership(member)
     notify(
         member.user_id,
-        _("Votre demande d'adhésion à %(c)s n'a pas été acceptée.", c=member.commune.name),
+        kind="membership.refused",
+        params={"commune": member.commune.name},
         commune_id=member.commune_id,
         email=True,
     )

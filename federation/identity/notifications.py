@@ -139,8 +139,7 @@ def send_digests(frequency: str, now: datetime | None = None) -> int:
     last digest (one message per person). Returns how many e-mails were sent."""
     from datetime import timedelta
 
-    from flask_babel import force_locale
-    from flask_babel import gettext as _
+    from flask_babel import force_locale, ngettext
 
     from federation.db import utcnow
     from federation.identity.models import User
@@ -165,9 +164,10 @@ def send_digests(frequency: str, now: datetime | None = None) -> int:
         if not items:
             continue
         with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
-            subject = _(
-                "Vos %(n)d notifications sur %(site)s",
-                n=len(items),
+            subject = ngettext(
+                "Votre notification sur %(site)s",
+                "Vos %(num)d notifications sur %(site)s",
+                len(items),
                 site=current_app.config["DEPLOYMENT_NAME"],
             )
             lines = [

@@ -13,6 +13,7 @@ from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.plugins.models import PluginActivation
 from federation.tenancy.context import commune_scope, federation_scope
+from federation.validation_messages import translate
 
 if TYPE_CHECKING:
     from federation.identity.models import User
@@ -102,7 +103,8 @@ def validate_settings(plugin: ConvergencePlugin, data: dict[str, Any] | None) ->
     try:
         loaded = schema.load(data or {})
     except ValidationError as exc:
-        errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        messages = translate(exc.messages)  # marshmallow's English, in the reader's language
+        errors = messages if isinstance(messages, dict) else {"_schema": messages}
         raise ValidationFailed(
             _("Réglages invalides."),
             errors={

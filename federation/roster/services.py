@@ -390,9 +390,8 @@ def cancel_shift(shift: Shift, actor: User | None = None) -> None:
     for signup in people:
         _notify(
             signup.user_id,
-            lambda s=shift: _(
-                "Le créneau « %(t)s » du %(d)s est annulé.", t=s.display_title, d=_when(s)
-            ),
+            "roster.shift_cancelled_notice",
+            {**journal_title(shift), "starts_at": aware(shift.starts_at).isoformat()},
             link,
             shift.commune_id,
         )
@@ -886,12 +885,6 @@ def record_attendance(
 # --- reminders ------------------------------------------------------------------------------
 
 
-def _when(shift: Shift) -> str:
-    from flask_babel import format_datetime
-
-    return format_datetime(aware(shift.starts_at), "medium")
-
-
 def _shift_link(shift: Shift) -> str:
     from federation.tenancy.models import Commune
 
@@ -899,17 +892,19 @@ def _shift_link(shift: Shift) -> str:
     return f"/c/{commune.slug}/roster/shifts/{shift.id}" if commune else ""
 
 
-def _notify(user_id: int, message: Any, link: str, commune_id: int, email: bool = True) -> None:
-    """Notify in the person's own language (``message`` is called under their locale)."""
-    from flask import current_app
-    from flask_babel import force_locale
-
+def _notify(
+    user_id: int,
+    kind: str,
+    params: dict[str, Any],
+    link: str,
+    commune_id: int,
+    email: bool = True,
+) -> None:
+    """Notify (in-app and by e-mail), shown and mailed in the person's own language (a kind
+    of :mod:`federation.roster.texts`)."""
     from federation.identity.notifications import notify
 
-    person = db.session.get(User, user_id)
-    locale = (person.locale if person else None) or current_app.config["DEFAULT_LOCALE"]
-    with force_locale(locale):
-        notify(user_id, str(message()), link=link, commune_id=commune_id, email=email)
+    notify(user_id, kind=kind, params=params, link=link, commune_id=commune_id, email=email)
 
 
 def send_reminders(*, now: datetime | None = None) -> int:
@@ -932,12 +927,12 @@ def send_reminders(*, now: datetime | None = None) -> int:
     for signup, shift in rows:
         _notify(
             signup.user_id,
-            lambda s=shift: _(
-                "Rappel : créneau « %(t)s » le %(d)s (%(p)s).",
-                t=s.display_title,
-                d=_when(s),
-                p=s.place or "—",
-            ),
+            "roster.reminder",
+            {
+                **journal_title(shift),
+                "starts_at": aware(shift.starts_at).isoformat(),
+                "place": shift.place,
+            },
             _shift_link(shift),
             shift.commune_id,
         )

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from federation import formatting
 from federation.roster import titles
 
 P = Mapping[str, Any]
@@ -47,4 +48,16 @@ KINDS = {
         w=int(p["cycle_weeks"]),
     ),
     "roster.duty_ended": lambda p: _("Tour de rôle clos"),
+    # notices (in-app and e-mail)
+    "roster.shift_cancelled_notice": lambda p: _(
+        "Le créneau « %(t)s » du %(d)s est annulé.",
+        t=_title(p),
+        d=formatting.moment(p["starts_at"]),
+    ),
+    "roster.reminder": lambda p: _(
+        "Rappel : créneau « %(t)s » le %(d)s (%(p)s).",
+        t=_title(p),
+        d=formatting.moment(p["starts_at"]),
+        p=p.get("place") or "—",
+    ),
 }

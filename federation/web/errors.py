@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, SecurityErro
 from federation.db import db
 from federation.errors import ServiceError
 from federation.security import add_security_headers, is_api_request
+from federation.validation_messages import translate
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if is_api_request():
+            data = getattr(exc, "data", None)
+            if isinstance(data, dict) and "messages" in data:  # marshmallow's, translated
+                data["messages"] = translate(data["messages"])
             response = smorest_handler(exc)
             return response
         if exc.response is not None:  # abort(redirect(...)) and friends

@@ -74,5 +74,9 @@ def init_templating(app: Flask) -> None:
 
     app.jinja_env.filters["zip"] = lambda left, right: zip(left, right, strict=False)
     app.jinja_env.filters["role_label"] = lambda role: str(COMMUNE_ROLES.get(role, role))
+    from federation.formatting import FILTERS
+
+    # every number, amount, date and unit a page shows (Babel, the request's locale)
+    app.jinja_env.filters.update(FILTERS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from federation.db import db
@@ -175,9 +176,9 @@ def test_followers_are_notified(client, app, town, factory):
     )
     from federation.identity.notifications import notifications_of
 
-    with app.app_context():
-        messages = [n.message for n in notifications_of(follower.user.id)]
-    assert any("Four" in m for m in messages)
+    with app.test_request_context(), force_locale("en"):  # read in the reader's language
+        messages = [n.text for n in notifications_of(follower.user.id)]
+    assert "“Four” is now in deliberation." in messages
 
 
 def test_meeting_quorum_minutes_and_calendar(client, app, town, factory):

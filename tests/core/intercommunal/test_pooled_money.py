@@ -116,7 +116,7 @@ def test_only_communes_that_ratified_while_members_are_charged(client, factory, 
     assert charged == {"c0": True, "c1": True, "c2": False, "c3": False}
     assert detail["funded"] == "5000.00"
     page = client.get(f"/f/plateau/projects/{project_id}?lang=en")
-    assert page.status_code == 200 and "not paid" in page.text and "5000.00" in page.text
+    assert page.status_code == 200 and "not paid" in page.text and "€5,000.00" in page.text
     # the spending cap is what was actually charged
     headers = factory.token(plateau["coordinator"])
     today = date.today().isoformat()
