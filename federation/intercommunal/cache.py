@@ -28,6 +28,8 @@ from federation.tenancy.versions import (  # noqa: F401 - this module's public n
     RedisBackend,
     backend,
     bump_communes,
+    mark_down,
+    redis_errors,
     version_keys,
 )
 from federation.tenancy.versions import version_key as _version_key  # noqa: F401
@@ -62,26 +64,11 @@ def cached(
     store = backend()
     members = hashlib.sha256(json.dumps(commune_ids).encode()).hexdigest()[:24]
     if isinstance(store, RedisBackend):
-        key = f"{PREFIX}federation:{federation_id}:{name}:{members}"
-        found = _lookup_script(store)(keys=[key])
-        if found is not None:
-            return pickle.loads(found)  # noqa: S301 - written by this code only
-        names = version_keys(commune_ids)
-        versions = store.versions(names)  # before the data is read: never stale
-        value = compute()
-        pipe = store.redis.pipeline(transaction=True)
-        pipe.delete(key)
-        pipe.hset(
-            key,
-            mapping={
-                "keys": " ".join(names),
-                "versions": " ".join(str(v) for v in versions),
-                "value": pickle.dumps(value),
-            },
-        )
-        pipe.expire(key, TTL_SECONDS)
-        pipe.execute()
-        return value
+        try:
+            return _cached_in_redis(store, federation_id, members, commune_ids, name, compute)
+        except redis_errors() as exc:  # Redis away (issue 17 item 6): computed, not kept
+            mark_down(exc)
+            return compute()
     versions = store.versions(version_keys(commune_ids))
     digest = hashlib.sha256(json.dumps([members, versions]).encode()).hexdigest()[:24]
     key = f"{PREFIX}federation:{federation_id}:{name}:{digest}"
@@ -90,6 +77,36 @@ def cached(
         return pickle.loads(found)  # noqa: S301 - written by this code only
     value = compute()
     store.set(key, pickle.dumps(value), TTL_SECONDS)
+    return value
+
+
+def _cached_in_redis(
+    store: RedisBackend,
+    federation_id: int,
+    members: str,
+    commune_ids: list[int],
+    name: str,
+    compute: Callable[[], Any],
+) -> Any:
+    key = f"{PREFIX}federation:{federation_id}:{name}:{members}"
+    found = _lookup_script(store)(keys=[key])
+    if found is not None:
+        return pickle.loads(found)  # noqa: S301 - written by this code only
+    names = version_keys(commune_ids)
+    versions = store.versions(names)  # before the data is read: never stale
+    value = compute()
+    pipe = store.redis.pipeline(transaction=True)
+    pipe.delete(key)
+    pipe.hset(
+        key,
+        mapping={
+            "keys": " ".join(names),
+            "versions": " ".join(str(v) for v in versions),
+            "value": pickle.dumps(value),
+        },
+    )
+    pipe.expire(key, TTL_SECONDS)
+    pipe.execute()
     return value
 
 

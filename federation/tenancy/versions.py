@@ -121,9 +121,43 @@ class RedisBackend:
         self.redis.set(key, value, ex=ttl)
 
 
+#: Redis stopped answering (issue 17 item 6): until this moment (time.monotonic()) nothing
+#: is cached across requests in this process; ``missed`` when a commit's bump was lost
+_DOWN = {"until": 0.0, "missed": False}
+#: seconds without Redis after a failure before it is tried again
+RETRY_AFTER = 5.0
+
+
+def redis_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:
+        return ()
+    return (RedisError, OSError)
+
+
+def mark_down(exc: BaseException) -> None:
+    """Redis failed: this process caches nothing across requests for a few seconds (pages
+    are rendered from the database, never served stale)."""
+    import logging
+
+    if time.monotonic() >= _DOWN["until"]:
+        logging.getLogger(__name__).warning(
+            "Redis unavailable (%s): caches off in this process for %.0f s",
+            type(exc).__name__,
+            RETRY_AFTER,
+        )
+    _DOWN["until"] = time.monotonic() + RETRY_AFTER
+
+
 def backend() -> MemoryBackend | RedisBackend:
-    """The shared store (Redis) if there is one, else a store that ends with the request."""
+    """The shared store (Redis) if there is one, else a store that ends with the request
+    (also for a few seconds after Redis failed)."""
+    if time.monotonic() < _DOWN["until"]:
+        return g.setdefault("_convergence_cache", MemoryBackend())
     found = current_app.extensions.get("convergence_cache")
+    if found is not None and _DOWN["missed"]:
+        _catch_up(found)
     if found is not None:
         return found
     redis = _redis()
@@ -166,11 +200,30 @@ def version_keys(commune_ids: Iterable[int]) -> list[str]:
 
 def bump_communes(commune_ids: Iterable[int]) -> None:
     """Move the counters of these communes on; ``-1`` (unknown communes) moves the global
-    counter, so every key moves on."""
+    counter, so every key moves on. Redis away: the bump is lost, so the global counter
+    moves on as soon as this process reaches Redis again (what was cached before is then
+    never served)."""
     if has_app_context():
         ids = set(commune_ids)
         keys = [GLOBAL_VERSION] if UNKNOWN in ids else []
-        backend().bump(keys + [version_key(cid) for cid in sorted(ids - {UNKNOWN})])
+        store = backend()
+        try:
+            store.bump(keys + [version_key(cid) for cid in sorted(ids - {UNKNOWN})])
+        except redis_errors() as exc:
+            if not getattr(store, "shared", False):
+                raise
+            _DOWN["missed"] = True
+            mark_down(exc)
+        if not getattr(store, "shared", False) and current_app.config.get("REDIS_URL"):
+            _DOWN["missed"] = True  # committed while Redis was marked away
+
+
+def _catch_up(store: RedisBackend) -> None:
+    try:
+        store.bump([GLOBAL_VERSION])
+        _DOWN["missed"] = False
+    except redis_errors() as exc:
+        mark_down(exc)
 
 
 def _touched_by(session: Any, obj: Any) -> int | None:

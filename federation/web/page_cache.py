@@ -288,6 +288,16 @@ def cached_fragment(name: str, commune_id: int, viewer: str, render: Callable[[]
     store = versions.shared_backend()
     if store is None or g.get(CANDIDATE) is not None:
         return render()  # no shared store; or the whole page is being recorded
+    try:
+        return _cached_fragment(store, name, commune_id, viewer, render)
+    except versions.redis_errors() as exc:  # Redis away: rendered, not kept
+        versions.mark_down(exc)
+        return render()
+
+
+def _cached_fragment(
+    store: versions.RedisBackend, name: str, commune_id: int, viewer: str, render: Callable[[], T]
+) -> T:
     from flask_babel import get_locale
 
     raw = f"{name}\n{commune_id}\n{viewer}\n{get_locale()}\n{date.today().isoformat()}"
@@ -309,12 +319,37 @@ def cached_fragment(name: str, commune_id: int, viewer: str, render: Callable[[]
     return value
 
 
+def _without_redis(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Redis away (issue 17 item 6): the page is rendered and served uncached, not a 500."""
+    import functools
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except versions.redis_errors() as exc:
+            versions.mark_down(exc)
+            for key in (CANDIDATE, HIT, "_page_key"):
+                g.pop(key, None)
+            for recording in g.get(FRAGMENTS, ()):
+                recording.cacheable = False
+            return args[0] if function is _store else None
+
+    return guarded
+
+
+_snapshot_guarded = _without_redis(_snapshot)
+_lookup_guarded = _without_redis(_lookup)
+_store_guarded = _without_redis(_store)
+_record_reads_guarded = _without_redis(_record_reads)
+
+
 def install(app: Flask) -> None:
     """Wire the cache into ``app`` (nothing happens without ``REDIS_URL``)."""
     if not enabled(app):
         return
-    app.url_value_preprocessors.setdefault(None, []).insert(0, _snapshot)
-    app.before_request_funcs.setdefault(None, []).insert(0, _lookup)
-    app.after_request(_store)
-    if not event.contains(scoping.TenantSession, "do_orm_execute", _record_reads):
-        event.listen(scoping.TenantSession, "do_orm_execute", _record_reads, insert=True)
+    app.url_value_preprocessors.setdefault(None, []).insert(0, _snapshot_guarded)
+    app.before_request_funcs.setdefault(None, []).insert(0, _lookup_guarded)
+    app.after_request(_store_guarded)
+    if not event.contains(scoping.TenantSession, "do_orm_execute", _record_reads_guarded):
+        event.listen(scoping.TenantSession, "do_orm_execute", _record_reads_guarded, insert=True)

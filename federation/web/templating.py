@@ -20,11 +20,15 @@ def navigation_items() -> list[dict[str, Any]]:
     commune = g.get("commune")
     if commune is None:
         return []
-    from federation.plugins.services import commune_hooks
+    from federation.plugins.services import disabled_in, manager
 
     user = current_user if current_user.is_authenticated else None
     items = []
-    for found in commune_hooks(commune.id).federation_navigation_items(commune=commune, user=user):
+    # isolated: a plugin that raises is logged with its name and left out; the page renders
+    results = manager().call_isolated(
+        "federation_navigation_items", skip=disabled_in(commune.id), commune=commune, user=user
+    )
+    for _plugin, found in results:
         for item in found or []:
             try:
                 url = url_for(item.endpoint, **item.values)
