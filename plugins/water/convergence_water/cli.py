@@ -8,6 +8,7 @@ nothing is half-written.
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,6 +66,10 @@ def _commune(slug: str) -> Any:
     return commune
 
 
+#: a readings file read by the CLI (a year of a town's meters is a few megabytes)
+CLI_MAX_BYTES = 512 * 1024 * 1024
+
+
 @click.group("water")
 def water_cli() -> None:
     """Water: readings, allocations, drought levels, basin balance."""
@@ -77,16 +82,16 @@ def water_cli() -> None:
 def import_readings(path: Path, slug: str, partial: bool) -> None:
     """Import meter readings from a CSV file (compteur;date;index, a header line)."""
     from convergence_water import readings
+    from federation import csvio
     from federation.tenancy.context import commune_scope
 
     commune = _commune(slug)
-    with path.open("rb") as handle:
-        total = max(sum(1 for _ in handle) - 1, 0)
+    with _refusals():  # any usual encoding (federation.csvio), else a clear error
+        text = csvio.read_source(path, max_bytes=CLI_MAX_BYTES)
+    total = max(text.count("\n") - 1, 0)
     with commune_scope(commune.id), _refusals():
-        with (
-            path.open(encoding="utf-8-sig", newline="") as stream,
-            click.progressbar(length=total, label="Importing readings", file=sys.stderr) as bar,
-        ):
+        with click.progressbar(length=total, label="Importing readings", file=sys.stderr) as bar:
+            stream = io.StringIO(text, newline=None)
             report = readings.import_csv(stream, partial=partial, progress=bar.update)
         db.session.commit()
     click.echo(

@@ -28,6 +28,7 @@ from convergence_water.constants import (
 )
 from convergence_water.explain import explain, summary
 from convergence_water.units import fmt_litres, fmt_m3, plain_m3
+from federation import csvio
 from federation.db import db
 from federation.errors import ServiceError
 from federation.form_posts import done as _done
@@ -386,9 +387,9 @@ def import_readings():
         if upload is None or not upload.filename:
             errors = {"file": [_("Choisissez un fichier CSV.")]}
         else:
-            stream = io.TextIOWrapper(upload.stream, encoding="utf-8-sig", errors="replace")
             try:
-                report = readings.import_csv(stream, partial=partial)
+                text = csvio.read_source(upload.stream)  # any usual encoding, or an error
+                report = readings.import_csv(io.StringIO(text, newline=None), partial=partial)
             except ServiceError as exc:
                 db.session.rollback()
                 errors = exc.as_dict()
