@@ -40,6 +40,7 @@ from convergence_water.schemas import (
     WaterUserSchema,
     WaterUserUpdateSchema,
 )
+from federation import csvio
 from federation.api import api_error
 from federation.api.errors import service_errors
 from federation.db import db
@@ -374,7 +375,8 @@ def csv_readings(data):
     """Import a CSV of readings (``compteur;date;index``, line 1 is the header)."""
     check_permission("water.readings")
     with service_errors():
-        report = readings.import_text(data["csv"], partial=data["partial"])
+        text = csvio.read_source(data["csv"], field_name="csv")  # size, not text: 422
+        report = readings.import_text(text, partial=data["partial"])
     db.session.commit()
     return report.as_dict()
 

@@ -7,7 +7,6 @@ nothing is half-written.
 
 from __future__ import annotations
 
-import csv
 import io
 import sys
 from collections.abc import Iterator
@@ -204,13 +203,11 @@ def import_levels(path: Path, slug: str | None, federation_slug: str | None) -> 
 
 
 def _level_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    text = path.read_text(encoding="utf-8-sig")
-    lines = text.splitlines()
-    if not lines:
-        _fail("empty file")
-    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
+    from federation import csvio
+
+    with _refusals():  # any usual encoding, sniffed delimiter, line-numbered errors
+        table = csvio.read_table(path, max_bytes=CLI_MAX_BYTES)
+    header = [h.lower() for h in table.header]
     positions = {}
     for key, names in LEVEL_HEADERS.items():
         for index, name in enumerate(header):
@@ -219,9 +216,7 @@ def _level_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     if "level" not in positions:
         _fail("line 1: a 'niveau' column is required")
     rows = []
-    for number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for number, row in table.rows:
         rows.append(
             (number, {k: (row[i].strip() if i < len(row) else "") for k, i in positions.items()})
         )
