@@ -32,7 +32,7 @@ KINDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         t=p["title"],
         e=_n(p, "events"),
         m=_n(p, "people"),
-        h=formatting.number(p.get("hours", 0), 1),
+        h=formatting.number(p.get("hours", 0)),
     ),
     "actions.pledge": lambda p: (
         _(

@@ -45,17 +45,21 @@ def user(ref) -> Any:
 
 def adopted_decision(title: str, voters: list, facilitator, body=None) -> Any:
     """An adopted decision of the assembly (or ``body``): proposal, vote, close."""
+    from convergence_actions.services import commune_id
+
     from federation.governance import bodies, proposals, votes
     from federation.governance.models import Decision
     from federation.tenancy.models import Commune
-
-    from convergence_actions.services import commune_id
 
     body = body or bodies.assembly(db.session.get(Commune, commune_id()))
     proposal = proposals.create_proposal(body, user(facilitator), title, "Mandat.")
     proposals.transition(proposal, "deliberation", user(facilitator))
     vote = votes.create_vote(
-        body, title, "majority", proposal=proposal, results_hidden=False,
+        body,
+        title,
+        "majority",
+        proposal=proposal,
+        results_hidden=False,
         settings={"threshold": "1/2"},
     )
     votes.open_vote(vote, user(facilitator))
@@ -66,9 +70,9 @@ def adopted_decision(title: str, voters: list, facilitator, body=None) -> Any:
 
 
 def make_town(factory, in_commune, slug: str = "velo-ville", *, sensitive: bool = False):
-    from federation.governance import bodies
-
     from convergence_actions import services
+
+    from federation.governance import bodies
 
     commune = factory.commune(slug, slug.capitalize())
     factory.enable(commune, "actions")

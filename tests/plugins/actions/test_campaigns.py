@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from convergence_actions import events, services
+from convergence_actions.models import Campaign
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from convergence_actions import events, services
-from convergence_actions.models import Campaign
 from federation.db import db, utcnow
 from federation.errors import Conflict, Forbidden, ValidationFailed
 from federation.journal.models import JournalEntry
@@ -37,9 +37,7 @@ def test_a_campaign_carries_its_mandate_and_is_journaled_as_a_kind(app, town, in
                 assert "Campaign launched under mandate: Vélorution" in entry.text
 
 
-def test_a_mandate_needs_an_adopted_decision_of_the_assembly_or_an_action_circle(
-    town, in_commune
-):
+def test_a_mandate_needs_an_adopted_decision_of_the_assembly_or_an_action_circle(town, in_commune):
     from federation.governance import bodies
 
     with in_commune(town.commune):
@@ -54,8 +52,12 @@ def test_a_mandate_needs_an_adopted_decision_of_the_assembly_or_an_action_circle
         assert refused.value.field == "decision_id"
         with pytest.raises(Conflict):  # one campaign per decision
             services.launch_campaign(
-                {"decision_id": town.decision_id, "body_id": town.circle_id, "title": "X",
-                 "goal": "Y"},
+                {
+                    "decision_id": town.decision_id,
+                    "body_id": town.circle_id,
+                    "title": "X",
+                    "goal": "Y",
+                },
                 user(town.facilitator),
             )
         db.session.rollback()
@@ -92,9 +94,7 @@ def test_the_budget_line_needs_the_budget_plugin(town, in_commune, factory):
         assert services.launch_campaign(data, user(town.facilitator)).budget_line == "6232"
 
 
-def test_the_assembly_votes_the_mandate_and_its_adoption_launches_the_campaign(
-    town, in_commune
-):
+def test_the_assembly_votes_the_mandate_and_its_adoption_launches_the_campaign(town, in_commune):
     from federation.governance import votes
     from federation.governance.models import Decision, Vote
 
@@ -115,8 +115,12 @@ def test_the_assembly_votes_the_mandate_and_its_adoption_launches_the_campaign(
 
         proposal = db.session.get(Proposal, proposal_id)
         vote = votes.create_vote(
-            proposal.body, proposal.title, "majority", proposal=proposal,
-            results_hidden=False, settings={"threshold": "1/2"},
+            proposal.body,
+            proposal.title,
+            "majority",
+            proposal=proposal,
+            results_hidden=False,
+            settings={"threshold": "1/2"},
         )
         votes.open_vote(vote, user(town.facilitator))
         for voter in (town.facilitator, *town.members):
@@ -161,8 +165,7 @@ def test_the_report_goes_to_the_assembly_minutes_and_the_journal(app, town, in_c
         event = events.get_event(event_id)
         start = event.starts_at
         rows = [
-            events.register(event, user(m), now=start - timedelta(days=3))
-            for m in town.members[:3]
+            events.register(event, user(m), now=start - timedelta(days=3)) for m in town.members[:3]
         ]
         for row in rows[:2]:
             events.check_in(event, row.code, user(town.facilitator), now=start)
