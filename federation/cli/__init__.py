@@ -270,15 +270,21 @@ def commune_show(slug: str) -> None:
 @click.option(
     "--update", is_flag=True, help="Update names, populations and départements of known communes."
 )
-def commune_import(path: Path, departements: tuple[str, ...], update: bool) -> None:
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Write the good lines even when some lines fail (the exit status is still 1).",
+)
+def commune_import(path: Path, departements: tuple[str, ...], update: bool, partial: bool) -> None:
     """Create communes from the official list (CSV: code_insee, nom, dep, population_municipale).
 
-    Lines with errors are reported with their line number and skipped; the rest is written in
+    Lines with errors are reported with their line number; then nothing is written (all or
+    nothing) unless --partial, and the exit status is 1. Otherwise everything is written in
     one transaction (bulk inserts and updates: the whole list takes seconds).
     """
     from federation.tenancy.services import import_communes_csv
 
-    with path.open(encoding="utf-8-sig") as handle:
+    with path.open("rb") as handle:
         total = max(sum(1 for _ in handle) - 1, 0)
     with (
         unscoped(),
@@ -291,16 +297,21 @@ def commune_import(path: Path, departements: tuple[str, ...], update: bool) -> N
             update_existing=update,
             progress=bar.update,
         )
-        db.session.commit()
+        kept = partial or not report.errors
+        if kept:
+            db.session.commit()
+        else:
+            db.session.rollback()
     click.echo(
         f"Created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
         f"skipped {report.skipped}, errors {len(report.errors)}."
+        + ("" if kept else " Nothing written (--partial writes the good lines).")
     )
     for error in report.errors[:50]:
         click.echo(f"  {error}", err=True)
     if len(report.errors) > 50:
         click.echo(f"  … and {len(report.errors) - 50} more", err=True)
-    if report.errors and not (report.created or report.updated):
+    if report.errors:
         sys.exit(1)
 
 

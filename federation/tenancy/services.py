@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -384,6 +383,7 @@ def federations_of(commune_id: int) -> list[Federation]:
 # --- importing the official list of communes ------------------------------------------
 
 REQUIRED_COLUMNS = ("code_insee", "nom")
+COMMUNES_MAX_BYTES = 200 * 1024 * 1024
 
 
 @dataclass
@@ -417,45 +417,47 @@ def _read_lines(
 ) -> list[_Line]:
     """The file's valid lines; a bad line, or a code a line above already gave, is reported
     with its number and left out."""
+    from federation.csvio import read_table
+
     lines: list[_Line] = []
     first_line: dict[str, int] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValidationFailed(
-                _("Colonnes manquantes dans le fichier : %(cols)s", cols=", ".join(missing)),
-                field="file",
-            )
-        for line_no, row in enumerate(reader, start=2):
-            if progress:
-                progress(1)
-            code = (row.get("code_insee") or "").strip()
-            name = (row.get("nom") or "").strip()
-            dep = (row.get("dep") or "").strip() or None
-            if deps is not None and dep not in deps:
-                report.skipped += 1
-                continue
-            try:
-                population = _int_or_none(row.get("population_municipale"))
-                validate_commune_fields(name=name, insee_code=code, population=population)
-                if not code:
-                    raise ValidationFailed(_("Code INSEE manquant."), field="code_insee")
-                if code in first_line:
-                    raise ValidationFailed(
-                        _("Code INSEE déjà donné ligne %(n)d.", n=first_line[code]),
-                        field="code_insee",
-                    )
-            except (ValidationFailed, ValueError) as exc:
-                message = (
-                    exc.message
-                    if isinstance(exc, ValidationFailed)
-                    else _("La population doit être un entier positif.")
+    # any usual encoding, sniffed delimiter, line numbers (the whole list: ~5 MB)
+    table = read_table(path, max_bytes=COMMUNES_MAX_BYTES)
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
+    if missing:
+        raise ValidationFailed(
+            _("Colonnes manquantes dans le fichier : %(cols)s", cols=", ".join(missing)),
+            field="file",
+        )
+    for line_no, row in table.dicts():
+        if progress:
+            progress(1)
+        code = (row.get("code_insee") or "").strip()
+        name = (row.get("nom") or "").strip()
+        dep = (row.get("dep") or "").strip() or None
+        if deps is not None and dep not in deps:
+            report.skipped += 1
+            continue
+        try:
+            population = _int_or_none(row.get("population_municipale"))
+            validate_commune_fields(name=name, insee_code=code, population=population)
+            if not code:
+                raise ValidationFailed(_("Code INSEE manquant."), field="code_insee")
+            if code in first_line:
+                raise ValidationFailed(
+                    _("Code INSEE déjà donné ligne %(n)d.", n=first_line[code]),
+                    field="code_insee",
                 )
-                report.errors.append(_("ligne %(n)d : %(msg)s", n=line_no, msg=message))
-                continue
-            first_line[code] = line_no
-            lines.append(_Line(line_no, code, name, dep, population))
+        except (ValidationFailed, ValueError) as exc:
+            message = (
+                exc.message
+                if isinstance(exc, ValidationFailed)
+                else _("La population doit être un entier positif.")
+            )
+            report.errors.append(_("ligne %(n)d : %(msg)s", n=line_no, msg=message))
+            continue
+        first_line[code] = line_no
+        lines.append(_Line(line_no, code, name, dep, population))
     return lines
 
 

@@ -117,10 +117,11 @@ def test_commune_import_reports_line_numbers_and_skips_bad_lines(run, app, tmp_p
         ],
     )
     result = run("commune", "import", str(path))
-    assert result.exit_code == 0, result.output
-    assert "Created 2" in result.output
+    assert result.exit_code == 1, result.output  # lines failed: nothing written, status 1
     assert "ligne 3" in result.output and "ligne 4" in result.output
-    again = run("commune", "import", str(path))
+    assert "Nothing written" in result.output
+    assert run("commune", "import", str(path), "--partial").exit_code == 1
+    again = run("commune", "import", str(path), "--partial")
     assert "Created 0" in again.output and "skipped 2" in again.output
 
 
