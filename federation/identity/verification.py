@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from federation.db import TimestampMixin, db, utcnow
+from federation.errors import ValidationFailed
 from federation.identity.models import Membership
 from federation.plugins.contributions import VerificationMethod
 from federation.tenancy.context import commune_scope
@@ -79,13 +82,33 @@ def _verify_code(member: Membership, value: str) -> bool:
     return True
 
 
+#: an address as a list gives it: no spaces or controls, one @, a dotted domain
+_ADDRESS = re.compile(r"[^\s@\x00-\x1f\x7f]{1,64}@[^\s@\x00-\x1f\x7f.]+(\.[^\s@\x00-\x1f\x7f.]+)+")
+MAX_REPORTED_LINES = 20
+
+
 def import_residents(commune_id: int, emails: list[str]) -> int:
+    """Add the addresses of the residents list (one a line, blank lines ignored). Every
+    line must be an address: otherwise nothing is added and the error names the bad lines
+    (random bytes pasted were stored as hundreds of "addresses")."""
+    bad: list[int] = []
+    for number, raw in enumerate(emails, start=1):
+        email = raw.strip()
+        if email and (len(email) > 254 or not _ADDRESS.fullmatch(email)):
+            bad.append(number)
+    if bad:
+        shown = ", ".join(str(n) for n in bad[:MAX_REPORTED_LINES])
+        more = "…" if len(bad) > MAX_REPORTED_LINES else ""
+        raise ValidationFailed(
+            _("Adresses invalides, rien n'est ajouté (lignes %(lines)s).", lines=shown + more),
+            field="emails",
+        )
     added = 0
     with commune_scope(commune_id):
         known = set(db.session.scalars(select(ResidentEntry.email)))
         for raw in emails:
             email = raw.strip().lower()
-            if "@" in email and email not in known:
+            if email and email not in known:
                 db.session.add(ResidentEntry(commune_id=commune_id, email=email))
                 known.add(email)
                 added += 1

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from federation.csvio import read_source
 from federation.db import db
 from federation.errors import ServiceError
 from federation.identity import joining
@@ -268,10 +269,18 @@ def verification():
                 codes = generate_codes(g.commune.id, count, user.id)
                 db.session.commit()
         elif request.form.get("action") == "residents":
-            emails = (request.form.get("emails") or "").splitlines()
-            added = import_residents(g.commune.id, emails[:20000])
-            db.session.commit()
-            flash(_("%(n)d adresse(s) ajoutée(s) à la liste des habitant·es.", n=added), "success")
+            try:
+                text = read_source(request.form.get("emails") or "", field_name="emails")
+                added = import_residents(g.commune.id, text.splitlines()[:20000])
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+            else:
+                db.session.commit()
+                flash(
+                    _("%(n)d adresse(s) ajoutée(s) à la liste des habitant·es.", n=added),
+                    "success",
+                )
     return render_template("admin/verification.html", commune=g.commune, form=form, codes=codes)
 
 
