@@ -126,8 +126,15 @@ def member_action(membership_id: int, action: str):
         db.session.rollback()
         flash(str(exc.message), "error")
     else:
+        name = member.user.display_name
         db.session.commit()
-        flash(_("C'est enregistré."), "success")
+        said = {
+            "approve": _("L'adhésion de %(u)s est validée ; %(u)s est prévenu·e.", u=name),
+            "refuse": _("La demande de %(u)s est refusée ; %(u)s est prévenu·e.", u=name),
+            "grant": _("Le rôle est donné à %(u)s.", u=name),
+            "revoke": _("Le rôle est retiré à %(u)s.", u=name),
+        }
+        flash(said[action], "success")
     return redirect(url_for("commune_admin.members"))
 
 
