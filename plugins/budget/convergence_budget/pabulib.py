@@ -14,15 +14,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
+from itertools import chain, repeat
 from typing import Any
+
+import numpy as np
 
 from .rules import Election
 
 VOTE_TYPES = ("approval", "cumulative", "scoring", "ordinal", "choose-1")
-_LINES = re.compile(r"\r\n|\r|\n")
 
 
 class PabulibError(ValueError):
@@ -42,12 +46,46 @@ class PBVote:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
 class PBFile:
-    meta: dict[str, str]
-    projects: dict[str, dict[str, str]]
-    votes: list[PBVote]
-    _max_length: int | None = field(default=None, repr=False, compare=False)
+    """A parsed file: META and PROJECTS as text, the votes as :class:`PBVote` rows.
+
+    Read from a file, the votes are kept column-wise (:class:`_VoteColumns`) and made into
+    :class:`PBVote` objects only when asked for: an election is built from the distinct
+    votes and their counts."""
+
+    def __init__(
+        self,
+        meta: dict[str, str],
+        projects: dict[str, dict[str, str]],
+        votes: list[PBVote] | None = None,
+        *,
+        columns: _VoteColumns | None = None,
+    ) -> None:
+        self.meta = meta
+        self.projects = projects
+        self._votes = votes
+        self._columns = columns
+        self._max_length: int | None = None
+        self._costs: dict[str, Fraction] = {}
+
+    @property
+    def votes(self) -> list[PBVote]:
+        if self._votes is None:
+            self._votes = self._columns.votes() if self._columns is not None else []
+        return self._votes
+
+    @votes.setter
+    def votes(self, value: list[PBVote]) -> None:
+        self._votes, self._columns = value, None
+
+    def __repr__(self) -> str:
+        return f"PBFile({len(self.projects)} projects, {self.num_votes} votes)"
+
+    @property
+    def num_votes(self) -> int:
+        if self._votes is None and self._columns is not None:
+            return len(self._columns.voters)
+        return len(self.votes)
 
     @property
     def vote_type(self) -> str:
@@ -58,7 +96,11 @@ class PBFile:
         return parse_number(self.meta.get("budget", ""), "budget")
 
     def cost(self, project_id: str) -> Fraction:
-        return parse_number(self.projects[project_id].get("cost", ""), "cost")
+        found = self._costs.get(project_id)
+        if found is None:
+            found = parse_number(self.projects[project_id].get("cost", ""), "cost")
+            self._costs[project_id] = found
+        return found
 
     def selected(self) -> dict[str, int]:
         """The official outcome when the file has one: project → ``selected`` value."""
@@ -76,30 +118,54 @@ class PBFile:
         """META ``max_length``, else the longest vote (computed once)."""
         if self._max_length is None:
             value = self.meta.get("max_length")
-            self._max_length = (
-                int(float(value))
-                if value
-                else max((len(v.projects) for v in self.votes), default=0)
-            )
+            if value:
+                self._max_length = int(float(value))
+            elif self._votes is None and self._columns is not None:
+                self._max_length = self._columns.longest()
+            else:
+                self._max_length = max((len(v.projects) for v in self.votes), default=0)
         return self._max_length
 
     def weights(self, vote: PBVote) -> dict[str, Fraction | int]:
         """A vote as weights per project (see :mod:`convergence_budget.rules`)."""
+        return self._weights(vote.projects, vote.points)
+
+    def _weights(self, ids: list[str], points: list | None) -> dict[str, Any]:
         kind = self.vote_type
         if kind in ("approval", "choose-1"):
-            return dict.fromkeys(vote.projects, 1)
+            return dict.fromkeys(ids, 1)
         if kind in ("cumulative", "scoring"):
-            points = vote.points or [1] * len(vote.projects)
+            points = points or [1] * len(ids)
             weights: dict[str, Any] = {}
-            for pid, value in zip(vote.projects, points, strict=True):
+            for pid, value in zip(ids, points, strict=True):
                 weights[pid] = weights.get(pid, 0) + value
             return {
                 k: int(v) if getattr(v, "denominator", 1) == 1 else v for k, v in weights.items()
             }
         top = self.max_length()
-        return {pid: top - position for position, pid in enumerate(vote.projects)}
+        return {pid: top - position for position, pid in enumerate(ids)}
 
     def election(self) -> Election:
+        costs = {pid: self.cost(pid) for pid in self.projects}
+        if self._votes is None and self._columns is not None:
+            columns = self._columns
+            totals = columns.totals(self)
+            scores, supporters = totals if totals is not None else (None, None)
+
+            def ballots() -> list[tuple[dict[str, Any], int]]:
+                return [
+                    (self._weights(*columns.checked[raw]), count)
+                    for raw, count in columns.distinct.items()
+                ]
+
+            return Election.prepared(
+                self.budget,
+                costs,
+                ballots,
+                len(columns.voters),
+                scores=scores,
+                supporters=supporters,
+            )
         same: dict[tuple, tuple[PBVote, int]] = {}
         for vote in self.votes:  # identical votes first (the same lists), weighed once
             raw = (tuple(vote.projects), tuple(vote.points) if vote.points else None)
@@ -111,7 +177,7 @@ class PBFile:
             grouped[key] = grouped.get(key, 0) + count
         return Election(
             self.budget,
-            {pid: self.cost(pid) for pid in self.projects},
+            costs,
             [(dict(key), count) for key, count in grouped.items()],
             voters=len(self.votes),
         )
@@ -131,16 +197,30 @@ def parse_number(value: str, what: str, line: int = 0) -> Fraction:
 def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data.lstrip("\ufeff")
+    if data.startswith(b"\xef\xbb\xbf"):  # the "utf-8-sig" codec, without its import
+        data = data[3:]
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise PabulibError("the file is not UTF-8 text") from None
 
 
-def parse(data: bytes | str) -> PBFile:
-    """Read a ``.pb`` file (bytes or text) into a :class:`PBFile`; raises PabulibError."""
+def _lines(text: str) -> list[str]:
+    """Lines split at CRLF, CR or LF (mixed in one file)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+def parse(data: bytes | str, *, by_columns: bool = True) -> PBFile:
+    """Read a ``.pb`` file (bytes or text) into a :class:`PBFile`; raises PabulibError.
+
+    The VOTES section is read column-wise when it is regular (every row with the header's
+    cells, no quote; :func:`_vote_columns`): each distinct vote is checked once, with
+    operations on whole columns. Anything else is read row by row, with the line at fault
+    in the error (``by_columns=False``: always row by row, the tests' reference)."""
     text = _decode(data)
-    lines = _LINES.split(text)
+    lines = _lines(text)
     meta: dict[str, str] = {}
     projects: dict[str, dict[str, str]] = {}
     votes: list[PBVote] = []
@@ -148,8 +228,19 @@ def parse(data: bytes | str) -> PBFile:
     header: list[str] | None = None
     seen_voters: set[str] = set()
     cache: dict[tuple[str, str], tuple[list[str], list | None]] = {}
-    for number, row in enumerate(_rows(lines), start=1):
+    tried = not by_columns
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
+        row = next(csv.reader([line], delimiter=";"), []) if '"' in line else line.split(";")
         if section == "votes" and header is not None and not _is_section(row):
+            if not tried:
+                tried = True
+                columns = _vote_columns(lines, number - 1, header, projects, meta)
+                if columns is not None:
+                    _check(meta, projects, votes)
+                    return PBFile(meta, projects, columns=columns)
             if len(row) > 1 or row[0].strip():
                 votes.append(_fast_vote(row, header, number, projects, meta, seen_voters, cache))
             continue
@@ -185,18 +276,303 @@ def parse(data: bytes | str) -> PBFile:
     return PBFile(meta, projects, votes)
 
 
+_SECTIONS = frozenset(("meta", "projects", "votes"))
+
+
 def _is_section(row: list[str]) -> bool:
-    return len(row) <= 2 and row[0].strip().lower() in ("meta", "projects", "votes")
+    return len(row) <= 2 and row[0].strip().lower() in _SECTIONS
 
 
-def _rows(lines: list[str]):
-    """Rows of ``;``-separated cells, one per line: a plain split where the line has no
-    quote (every VOTES row in practice), the csv module otherwise."""
-    for line in lines:
-        if '"' in line:
-            yield next(csv.reader([line], delimiter=";"), [])
+class _VoteColumns:
+    """A regular VOTES section, column by column: the voters, the distinct votes (raw
+    text, with the points text when the file has points) and how many voters cast each,
+    every one checked. Per distinct vote, aligned with ``distinct``: ``texts``, and in
+    numpy arrays over all their ids in a row, ``idx`` (the project's position in PROJECTS),
+    ``lengths`` (ids per vote) and ``flat_points`` (None when points are not all integers);
+    the ids and points as Python lists are made only when asked for."""
+
+    def __init__(
+        self,
+        header: list[str],
+        cells: list[str],
+        voters: list[str],
+        rows: list,
+        distinct: Counter,
+        texts: list[str],
+        point_texts: list[str] | None,
+    ) -> None:
+        self.header = header
+        self.cells = cells
+        self.voters = voters
+        self.rows = rows  # each voter's distinct-vote key, in file order
+        self.distinct = distinct
+        self.texts = texts
+        self.point_texts = point_texts
+        self.idx: Any = None
+        self.lengths: Any = None
+        self.flat_points: Any = None
+
+    @cached_property
+    def ids(self) -> list[list[str]]:
+        return list(map(str.split, self.texts, repeat(",", len(self.texts))))
+
+    @cached_property
+    def points(self) -> list[list | None]:
+        if self.point_texts is None:
+            return [None] * len(self.texts)
+        parts = map(str.split, self.point_texts, repeat(",", len(self.texts)))
+        return [list(map(int, part)) for part in parts]
+
+    @cached_property
+    def checked(self) -> dict[Any, tuple[list[str], list | None]]:
+        return dict(zip(self.distinct, zip(self.ids, self.points, strict=True), strict=True))
+
+    def longest(self) -> int:
+        return int(self.lengths.max()) if len(self.lengths) else 0
+
+    def totals(self, pb: PBFile) -> tuple[dict[str, int], dict[str, int] | None] | None:
+        """Each project's score and supporters, counted on whole columns (numpy) when the
+        weights are integers; None when only the ballots can tell (the election then
+        groups them)."""
+        kind = pb.vote_type
+        idx, lengths = self.idx, self.lengths
+        size = len(pb.projects)
+        mult = np.repeat(np.fromiter(self.distinct.values(), np.int64, len(lengths)), lengths)
+        if kind in ("approval", "choose-1"):
+            weights = np.ones(len(idx), dtype=np.int64)
+        elif kind in ("cumulative", "scoring"):
+            if self.point_texts is None:
+                weights = np.ones(len(idx), dtype=np.int64)
+            elif self.flat_points is None:
+                return None
+            else:
+                weights = self.flat_points
         else:
-            yield line.split(";")
+            starts = np.cumsum(lengths) - lengths
+            position = np.arange(len(idx), dtype=np.int64) - np.repeat(starts, lengths)
+            weights = np.maximum(pb.max_length() - position, 0)
+        if len(idx) and int(weights.max()) * len(self.voters) >= 2**52:
+            return None  # beyond what float64 sums count exactly
+        names = list(pb.projects)
+        scores = np.bincount(idx, weights=mult * weights, minlength=size)
+        score_of = dict(zip(names, map(int, scores.tolist()), strict=True))
+        if _repeats(idx, lengths, size) or (len(idx) and int(weights.min()) <= 0):
+            return score_of, None  # supporters: from the grouped ballots
+        counted = np.bincount(idx, weights=mult, minlength=size)
+        return score_of, dict(zip(names, map(int, counted.tolist()), strict=True))
+
+    def votes(self) -> list[PBVote]:
+        checked = self.checked
+        k = len(self.header)
+        extra = [
+            (name, i)
+            for i, name in enumerate(self.header)
+            if name and name not in ("voter_id", "vote", "points")
+        ]
+        if not extra:
+            return [
+                PBVote(voter, *checked[key], {})
+                for voter, key in zip(self.voters, self.rows, strict=True)
+            ]
+        columns = [(name, list(map(str.strip, self.cells[i::k]))) for name, i in extra]
+        return [
+            PBVote(voter, *checked[key], {name: column[n] for name, column in columns})
+            for n, (voter, key) in enumerate(zip(self.voters, self.rows, strict=True))
+        ]
+
+
+def _repeats(idx: Any, lengths: Any, size: int) -> bool:
+    """Whether a vote names a project twice (``idx``: the ids of every vote in a row)."""
+    if not len(idx):
+        return False
+    vote = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    keys = vote * size + idx
+    if len(lengths) * size <= 50_000_000:
+        return int(np.bincount(keys).max()) > 1
+    keys.sort()
+    return bool(np.any(keys[1:] == keys[:-1]))
+
+
+_NUMERIC = bytes(range(48, 58)) + b",;"
+
+
+def _numbers(texts: list[str], leading_zeros: bool) -> tuple[Any, Any] | None:
+    """Comma-separated non-negative integers of several texts at once, without making a
+    Python object per number: (values, how many per text), or None when a text is not
+    such a list (empty, a space, a sign, more than 15 digits, or leading zeros when they
+    are not allowed): the caller then reads them one by one."""
+    if not texts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    blob = ";".join(texts)
+    if not blob.isascii():
+        return None
+    data = blob.encode("ascii")
+    if data.translate(None, _NUMERIC):
+        return None
+    b = np.frombuffer(data, dtype=np.uint8)
+    separator = (b == 44) | (b == 59)
+    ends = np.flatnonzero(separator)
+    ends = np.append(ends, len(b))
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    width = ends - starts
+    if int(width.min()) < 1 or int(width.max()) > 15:
+        return None
+    if not leading_zeros and np.any((b[starts] == 48) & (width > 1)):
+        return None
+    token = np.cumsum(separator)  # a digit's token: separators before it
+    digit = ~separator
+    place = (ends[token] - np.arange(len(b)) - 1)[digit]
+    values = np.bincount(
+        token[digit], weights=(b[digit] - 48).astype(np.float64) * 10.0**place, minlength=len(ends)
+    ).astype(np.int64)
+    text_of = np.concatenate(([0], np.cumsum(b[ends[:-1]] == 59)))
+    per_text = np.bincount(text_of, minlength=len(texts))
+    return values, per_text
+
+
+def _index_of(projects: dict[str, dict[str, str]]) -> tuple[Any, Any] | None:
+    """Project ids that are all canonical integers (``0``, ``17``, no leading zero), as a
+    sorted array with each one's position in PROJECTS; None otherwise."""
+    ids = list(projects)
+    if not all(p.isdecimal() and p.isascii() and len(p) <= 15 for p in ids):
+        return None
+    if any(p != "0" and p.startswith("0") for p in ids):
+        return None
+    values = np.array([int(p) for p in ids], dtype=np.int64)
+    order = np.argsort(values)
+    return values[order], order
+
+
+def _vote_columns(
+    lines: list[str],
+    start: int,
+    header: list[str],
+    projects: dict[str, dict[str, str]],
+    meta: dict[str, str],
+) -> _VoteColumns | None:
+    """The VOTES section from line ``start`` (0-based) to the end, read column-wise; None
+    when it is not regular (the row-by-row reader then reads it and names the line at
+    fault): a row without exactly the header's cells, a quote, a blank line before the
+    end, another section, a voter twice or without id, any vote that does not check."""
+    end = len(lines)
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    body = lines[start:end]
+    k = len(header)
+    named = [h for h in header if h]
+    if not body or k < 2 or len(set(named)) != len(named) or "voter_id" not in named:
+        return None
+    separators = list(map(str.count, body, repeat(";", len(body))))
+    if min(separators) != k - 1 or max(separators) != k - 1:
+        return None
+    joined = ";".join(body)
+    if '"' in joined:
+        return None
+    cells = joined.split(";")
+    voters = list(map(str.strip, cells[header.index("voter_id") :: k]))
+    unique = set(voters)
+    if (
+        len(unique) != len(voters)
+        or "" in unique
+        or not _SECTIONS.isdisjoint(map(str.lower, unique))
+    ):
+        return None
+    n = len(voters)
+    raw_votes = (
+        list(map(str.strip, cells[header.index("vote") :: k])) if "vote" in named else [""] * n
+    )
+    kind = meta.get("vote_type")
+    with_points = "points" in named and kind in ("cumulative", "scoring")
+    if with_points:
+        raw_points = list(map(str.strip, cells[header.index("points") :: k]))
+        rows: list = list(zip(raw_votes, raw_points, strict=True))
+        distinct = Counter(rows)
+        texts = [key[0] for key in distinct]
+        point_texts = [key[1] for key in distinct]
+    else:
+        rows = raw_votes
+        distinct = Counter(rows)
+        texts = list(distinct)
+        point_texts = None
+    columns = _VoteColumns(header, cells, voters, rows, distinct, texts, point_texts)
+    if not (_numeric(columns, projects, with_points) or _regular(columns, projects)):
+        try:  # one by one, exactly as the row-by-row reader
+            checked = [
+                _checked_vote("", text, point_texts[i] if with_points else None, 0, projects, meta)
+                for i, text in enumerate(texts)
+            ]
+        except PabulibError:
+            return None
+        columns.ids = [ids for ids, _points in checked]
+        columns.points = [points for _ids, points in checked]
+        index = {pid: i for i, pid in enumerate(projects)}
+        flat = list(chain.from_iterable(columns.ids))
+        columns.idx = np.fromiter(map(index.__getitem__, flat), np.int64, len(flat))
+        columns.lengths = np.fromiter(map(len, columns.ids), np.int64, len(texts))
+        if with_points:
+            values = list(chain.from_iterable(columns.points))
+            if all(type(v) is int for v in values) and max(values, default=0) < 2**52:
+                columns.flat_points = np.array(values, dtype=np.int64)
+    return columns
+
+
+def _numeric(columns: _VoteColumns, projects: dict[str, dict[str, str]], with_points: bool) -> bool:
+    """Votes (and points) read on whole arrays when the project ids are integers."""
+    index = _index_of(projects)
+    if index is None:
+        return False
+    found = _numbers(columns.texts, leading_zeros=False)
+    if found is None:
+        return False
+    values, lengths = found
+    known, position = index
+    at = np.minimum(np.searchsorted(known, values), len(known) - 1)
+    if len(values) and not np.array_equal(known[at], values):
+        return False  # an unknown project: the row-by-row reader names it
+    idx = position[at]
+    if _repeats(idx, lengths, len(projects)):
+        return False  # a project twice (allowed in cumulative votes, read one by one)
+    if with_points:
+        points = _numbers(columns.point_texts, leading_zeros=True)
+        if points is None or not np.array_equal(points[1], lengths):
+            return False
+        columns.flat_points = points[0]
+    columns.idx, columns.lengths = idx, lengths
+    return True
+
+
+def _regular(columns: _VoteColumns, projects: dict[str, dict[str, str]]) -> bool:
+    """Votes of known project ids, none twice, (points all integers): read with one
+    operation per distinct vote."""
+    index = {pid: i for i, pid in enumerate(projects)}
+    if any(p.lower() == "none" for p in index):
+        return False
+    ids = columns.ids
+    flat = list(chain.from_iterable(ids))
+    try:
+        idx = np.fromiter(map(index.__getitem__, flat), np.int64, len(flat))
+    except KeyError:
+        return False
+    lengths = np.fromiter(map(len, ids), np.int64, len(ids))
+    if _repeats(idx, lengths, len(index)):
+        return False
+    if columns.point_texts is not None:
+        parts = list(map(str.split, columns.point_texts, repeat(",", len(ids))))
+        values = set(chain.from_iterable(parts))
+        if not all(v.isdecimal() and v.isascii() and len(v) <= 15 for v in values):
+            return False
+        number = {v: int(v) for v in values}
+        points = [list(map(number.__getitem__, part)) for part in parts]
+        if not np.array_equal(np.fromiter(map(len, points), np.int64, len(ids)), lengths):
+            return False
+        columns.points = points
+        columns.flat_points = np.fromiter(
+            map(number.__getitem__, chain.from_iterable(parts)), np.int64, len(flat)
+        )
+    columns.idx, columns.lengths = idx, lengths
+    return True
 
 
 def _number(text: str, what: str, line: int) -> Any:
@@ -248,24 +624,41 @@ def _vote(
     if voter in seen:
         raise PabulibError(f"voter {voter!r} votes twice", number)
     seen.add(voter)
-    raw = values.get("vote", "")
+    with_points = "points" in values and meta.get("vote_type") in ("cumulative", "scoring")
+    ids, points = _checked_vote(
+        voter,
+        values.get("vote", ""),
+        values["points"] if with_points else None,
+        number,
+        projects,
+        meta,
+    )
+    extra = {k: v for k, v in values.items() if k not in ("voter_id", "vote", "points")}
+    return PBVote(voter, ids, points, extra)
+
+
+def _checked_vote(
+    voter: str,
+    raw: str,
+    raw_points: str | None,
+    number: int,
+    projects: dict[str, dict[str, str]],
+    meta: dict[str, str],
+) -> tuple[list[str], list | None]:
+    """A vote's project ids and points (None without a points column), checked."""
     ids = [p.strip() for p in raw.split(",") if p.strip()] if raw.lower() != "none" else []
     for pid in ids:
         if pid not in projects:
             raise PabulibError(f"vote of {voter!r} names unknown project {pid!r}", number)
     if len(set(ids)) != len(ids) and meta.get("vote_type") != "cumulative":
         raise PabulibError(f"vote of {voter!r} names a project twice", number)
-    points = None
-    if "points" in values and meta.get("vote_type") in ("cumulative", "scoring"):
-        raw_points = values["points"]
-        parts = [p for p in raw_points.split(",") if p.strip()] if raw_points else []
-        points = [_number(p, "points", number) for p in parts]
-        if len(points) != len(ids):
-            raise PabulibError(
-                f"vote of {voter!r}: {len(ids)} projects, {len(points)} points", number
-            )
-    extra = {k: v for k, v in values.items() if k not in ("voter_id", "vote", "points")}
-    return PBVote(voter, ids, points, extra)
+    if raw_points is None:
+        return ids, None
+    parts = [p for p in raw_points.split(",") if p.strip()] if raw_points else []
+    points = [_number(p, "points", number) for p in parts]
+    if len(points) != len(ids):
+        raise PabulibError(f"vote of {voter!r}: {len(ids)} projects, {len(points)} points", number)
+    return ids, points
 
 
 def _check(meta: dict[str, str], projects: dict[str, dict[str, str]], votes: list) -> None:

@@ -32,7 +32,7 @@ project id (string order). Projects nobody supports are never funded.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -83,6 +83,22 @@ def _exact(value: Any, shared: dict[int, Any]) -> Any:
     return Q(to_fraction(value))
 
 
+def group_ballots(
+    ballots: Iterable[Ballot], costs: Mapping[str, Any]
+) -> list[tuple[tuple[tuple[str, Any], ...], int]]:
+    """Ballots grouped by their (sorted, positive) weights; KeyError on an unknown project."""
+    grouped: dict[tuple, int] = {}
+    shared: dict[int, Any] = {}
+    for weights, count in ballots:
+        key = tuple(sorted((p, _exact(w, shared)) for p, w in weights.items() if w and w > 0))
+        grouped[key] = grouped.get(key, 0) + int(count)
+    for key in grouped:
+        for project, _w in key:
+            if project not in costs:
+                raise KeyError(f"ballot names an unknown project {project!r}")
+    return list(grouped.items())
+
+
 @dataclass
 class Election:
     """What a rule needs: the budget, the projects' costs and the grouped ballots.
@@ -100,18 +116,42 @@ class Election:
     def __post_init__(self) -> None:
         self.budget = Q(to_fraction(self.budget))
         self.costs = {p: Q(to_fraction(c)) for p, c in self.costs.items()}
-        grouped: dict[tuple, int] = {}
-        shared: dict[int, Any] = {}
-        for weights, count in self.ballots:
-            key = tuple(sorted((p, _exact(w, shared)) for p, w in weights.items() if w and w > 0))
-            grouped[key] = grouped.get(key, 0) + int(count)
-        for key in grouped:
-            for project, _w in key:
-                if project not in self.costs:
-                    raise KeyError(f"ballot names an unknown project {project!r}")
-        self.groups: list[tuple[tuple[tuple[str, Any], ...], int]] = list(grouped.items())
+        self.groups = group_ballots(self.ballots, self.costs)
         total = sum(count for _key, count in self.groups)
         self.voters = max(int(self.voters or 0), total)
+
+    @classmethod
+    def prepared(
+        cls,
+        budget: Any,
+        costs: Mapping[str, Any],
+        ballots: Callable[[], Iterable[Ballot]],
+        voters: int,
+        *,
+        scores: dict[str, int] | None = None,
+        supporters: dict[str, int] | None = None,
+    ) -> Election:
+        """An election whose ballots (``ballots()``, every project named in ``costs``,
+        ``voters`` of them) are grouped only when a rule asks for them: greedy reads only
+        the totals, which a reader may give already counted (``scores``, ``supporters``,
+        exact integers). The pabulib reader's path; the same election as the constructor's."""
+        self = cls.__new__(cls)
+        self.budget = Q(to_fraction(budget))
+        self.costs = {p: Q(to_fraction(c)) for p, c in costs.items()}
+        self.ballots = ()
+        self.voters = int(voters)
+        self._ballots = ballots
+        if scores is not None:
+            self.__dict__["scores"] = scores
+        if supporters is not None:
+            self.__dict__["supporters"] = supporters
+        return self
+
+    @cached_property
+    def groups(self) -> list[tuple[tuple[tuple[str, Any], ...], int]]:
+        """Identical ballots once, with their multiplicity: ``((project, weight)…), count``
+        with the projects sorted and only positive weights."""
+        return group_ballots(self._ballots(), self.costs)
 
     @cached_property
     def scores(self) -> dict[str, Any]:

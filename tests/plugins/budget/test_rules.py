@@ -9,6 +9,7 @@ import pytest
 from convergence_budget import pabulib, rules
 
 from tests.plugins.budget.conftest import pb_file
+from tests.plugins.budget.test_pb_real_data import FILES
 
 pytestmark = pytest.mark.nodb  # computation only: CI runs it in the SQLite pass
 
@@ -152,3 +153,65 @@ def test_rule_names_of_the_format():
         "greedy",
         {"threshold": 50},
     )
+
+
+def _read(pb: pabulib.PBFile) -> tuple:
+    e = pb.election()
+    votes = [(v.voter_id, v.projects, v.points, v.extra) for v in pb.votes]
+    return votes, e.groups, e.scores, e.supporters, e.voters, pb.max_length()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PB,
+        PB.replace("v2;b2\r\nv3;\n", "v2;b2\r\n\nv3;b2\n"),  # a blank line inside VOTES
+        PB.replace("v1;a1, b2", "v1;a1,b2").replace("v3;\n", "v3;none\n"),
+        PB.replace("v1;a1, b2", "v1;a1,b2").replace("v3;\n", "v3;a1\n"),
+        PB.replace("vote_type;approval", "vote_type;ordinal").replace("v1;a1, b2", "v1;b2,a1"),
+        PB.replace("voter_id;vote\n", "voter_id;vote;points\n")
+        .replace("vote_type;approval", "vote_type;cumulative")
+        .replace("v1;a1, b2\r", "v1;a1,b2;3,1\r")
+        .replace("v2;b2\r", "v2;b2,b2;1, 2\r")
+        .replace("v3;\n", "v3;a1;07\n"),
+        "META\nkey;value\nbudget;10\nvote_type;scoring\nPROJECTS\nproject_id;cost\n1;4\n2;6\n"
+        "10;5\nVOTES\nvoter_id;vote;points;age\n1;1,10;2,3;30\n2;10,2;1,1;\n3;1,10;2,3;31\n",
+        "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;4\n2;6\nVOTES\nvoter_id;vote\n"
+        "1;1,2\n2;2\nVOTES;\n",
+    ],
+)
+def test_the_column_reader_reads_what_the_row_reader_reads(text):
+    """Regular VOTES sections are read column-wise (numbers on whole arrays when the ids
+    are integers); whatever is irregular goes through the row-by-row reader: same votes,
+    same ballots, same totals."""
+    assert _read(pabulib.parse(text)) == _read(pabulib.parse(text, by_columns=False))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_real_file_reads_the_same_by_columns(name):
+    data = pb_file(name).read_bytes()
+    fast = pabulib.parse(data)
+    assert fast._columns is not None  # the regular files take the column reader
+    assert _read(fast) == _read(pabulib.parse(data, by_columns=False))
+
+
+NUMERIC = (
+    "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;4\n2;6\n10;5\nVOTES\n"
+    "voter_id;vote\n1;1,10\n2;10,2\n3;2\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (PB.replace("v2;b2", "v2;b2,b2"), 13, "names a project twice"),
+        (NUMERIC.replace("2;10,2", "2;10,10"), 12, "names a project twice"),
+        (NUMERIC.replace("2;10,2", "2;10,3"), 12, "unknown project '3'"),
+        (NUMERIC.replace("2;10,2", "2;10,02"), 12, "unknown project '02'"),
+        (NUMERIC.replace("3;2", "1;2"), 13, "votes twice"),
+    ],
+)
+def test_the_column_reader_refuses_with_the_row_readers_line(text, line, words):
+    with pytest.raises(pabulib.PabulibError) as caught:
+        pabulib.parse(text)
+    assert caught.value.line == line and words in caught.value.message
