@@ -44,7 +44,7 @@ def scheduler_command(tick: float, ticks: int | None, listing: bool) -> None:
 
 @click.group("ops")
 def ops_group() -> None:
-    """Operations: restore drill, periodic tasks by hand."""
+    """Operations: restore drill, periodic tasks by hand, probe jobs."""
 
 
 @ops_group.command("check-restore")
@@ -94,6 +94,29 @@ def run_task_command(name: str) -> None:
     except TaskFailed as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(output)
+
+
+@ops_group.command("probe-jobs")
+@click.option("--commune", "slug", required=True, help="The commune the jobs belong to.")
+@click.option("--count", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--wait", type=click.FloatRange(1, 3600), default=60, show_default=True)
+@with_appcontext
+def probe_jobs_command(slug: str, count: int, wait: float) -> None:
+    """Enqueue probe jobs and report (JSON) how often each ran, where, in which scope."""
+    import json
+
+    from federation.errors import ServiceError
+    from federation.ops.probe import run_probe
+    from federation.tenancy.services import get_commune
+
+    try:
+        commune = get_commune(slug)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc.message)) from None
+    report = run_probe(commune.id, count, wait)
+    click.echo(json.dumps(report, sort_keys=True))
+    if report["ran_more_than_once"] or report["never_ran"] or report["wrong_scope"]:
+        sys.exit(1)
 
 
 def add_to(group: click.Group) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -23,6 +24,8 @@ from federation.ops.logs import REQUEST_ID_KEY
 
 log = logging.getLogger("convergence.request")
 ENDPOINT_KEY = "convergence.endpoint"
+#: CONVERGENCE_SERVED_BY=1 (tests of several workers only): the worker's pid in a header
+SERVED_BY = os.environ.get("CONVERGENCE_SERVED_BY") == "1"
 #: an X-Request-ID from the proxy is kept when it looks like one (no log injection)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -116,6 +119,8 @@ class OpsMiddleware:
         def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             seen["status"] = int(status.split(" ", 1)[0])
             headers.append(("X-Request-ID", rid))
+            if SERVED_BY:  # .ci/multiworker: which worker answered
+                headers.append(("X-Served-By", str(os.getpid())))
             return start_response(status, headers, exc_info)
 
         try:
