@@ -53,15 +53,13 @@ def _read(path: str) -> bytes:
 @with_appcontext
 def import_csv(slug: str, year: int, dry_run: bool, path: str) -> None:
     """Import a year's budget lines from a CSV file (all lines or none)."""
+    from federation import csvio
+
     from . import services
 
-    raw = _read(path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
     with commune_scope(_commune_id(slug)):
         try:
+            text = csvio.read_source(_read(path))  # any usual encoding, or a clear error
             preview = services.import_csv(text, year, actor="convergence budget", dry_run=dry_run)
         except ServiceError as exc:
             _fail(exc)

@@ -66,7 +66,10 @@ def import_vacancies(path: Path, slug: str, year: int | None, dry_run: bool) -> 
     from federation.tenancy.context import commune_scope
 
     commune = _commune(slug)
-    content = path.read_text(encoding="utf-8-sig", errors="replace")
+    from federation import csvio
+
+    with _refusals():  # any usual encoding, else a clear error (letters were replaced)
+        content = csvio.read_source(path)
     with commune_scope(commune.id), _refusals():
         report = services.import_vacancies(content, year=year, dry_run=dry_run)
         if report.errors:

@@ -16,6 +16,7 @@ from flask_login import current_user
 from convergence_housing import allocation as alloc
 from convergence_housing import collective, decisions, owners, rents, services, sharing, tenants
 from convergence_housing import constants as C
+from federation import csvio
 from federation.db import db
 from federation.errors import ServiceError
 from federation.form_posts import posted_form as _form
@@ -199,10 +200,9 @@ def import_vacancies():
     status = 200
     if request.method == "POST":
         upload = request.files.get("file")
-        content = (
-            upload.read(MAX_UPLOAD + 1).decode("utf-8-sig", errors="replace") if upload else ""
-        )
         try:
+            # any usual encoding (letters were replaced), size limit, else an error
+            content = csvio.read_source(upload.stream, max_bytes=MAX_UPLOAD) if upload else ""
             year = integer_field(request.form.get("year"), "year", 1990, 2100)
         except ServiceError as exc:
             return render_template("housing/import.html", result=None, errors=exc.as_dict()), 422
