@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import JSON, cast, func, literal, null, or_, select, union_all
 
 from federation.calendar.models import Place
 from federation.db import db
@@ -65,51 +65,67 @@ def parse_month(value: str | None, today: date) -> tuple[int, int]:
 def items(slug: str, start: datetime, end: datetime, user_id: int | None = None) -> list[Item]:
     """Events of the current commune between ``start`` and ``end``; a person's own when
     ``user_id`` is given (meetings they registered for, votes open to the commune or their
-    circles, the shifts they signed up for)."""
+    circles, the shifts they signed up for). One query (UNION ALL of the three kinds), each
+    part under the session's tenant criteria."""
     from federation.governance.models import BodyMember, Meeting, MeetingAttendance, Vote
     from federation.roster.models import Shift, Signup
+    from federation.roster.titles import render_kind
 
-    base = f"/c/{slug}"
-    meetings = select(Meeting).where(Meeting.starts_at >= start, Meeting.starts_at < end)
-    votes = select(Vote).where(
-        Vote.closes_at >= start, Vote.closes_at < end, Vote.status.in_(("open", "closed"))
-    )
-    shifts = select(Shift).where(Shift.starts_at >= start, Shift.starts_at < end)
+    no_params = cast(null(), JSON)
+    meetings = select(
+        literal("meeting").label("kind"),
+        Meeting.id,
+        Meeting.title,
+        Meeting.starts_at.label("start"),
+        Meeting.ends_at.label("end"),
+        Meeting.status,
+        literal("").label("title_kind"),
+        no_params.label("title_params"),
+    ).where(Meeting.starts_at >= start, Meeting.starts_at < end)
+    votes = select(
+        literal("vote"),
+        Vote.id,
+        Vote.title,
+        Vote.closes_at,
+        cast(null(), Vote.closes_at.type),
+        Vote.status,
+        literal(""),
+        no_params,
+    ).where(Vote.closes_at >= start, Vote.closes_at < end, Vote.status.in_(("open", "closed")))
+    shifts = select(
+        literal("shift"),
+        Shift.id,
+        Shift.title,
+        Shift.starts_at,
+        Shift.ends_at,
+        Shift.status,
+        Shift.title_kind,
+        Shift.title_params,
+    ).where(Shift.starts_at >= start, Shift.starts_at < end)
     if user_id is not None:
-        meetings = meetings.join(
-            MeetingAttendance, MeetingAttendance.meeting_id == Meeting.id
-        ).where(MeetingAttendance.user_id == user_id, MeetingAttendance.registered.is_(True))
+        registered = select(MeetingAttendance.meeting_id).where(
+            MeetingAttendance.user_id == user_id, MeetingAttendance.registered.is_(True)
+        )
+        meetings = meetings.where(Meeting.id.in_(registered))
         mine = select(BodyMember.body_id).where(BodyMember.user_id == user_id)
         votes = votes.where(or_(Vote.electorate == "commune", Vote.body_id.in_(mine)))
         signed = select(Signup.shift_id).where(Signup.user_id == user_id, Signup.status == "active")
         shifts = shifts.where(Shift.id.in_(signed))
+    base = f"/c/{slug}"
+    paths = {"meeting": "meetings", "vote": "votes", "shift": "roster/shifts"}
     found = [
         Item(
-            "meeting",
-            m.id,
-            m.title,
-            _aware(m.starts_at),
-            m.ends_at and _aware(m.ends_at),
-            f"{base}/meetings/{m.id}",
-            m.status == "cancelled",
+            row.kind,
+            row.id,
+            render_kind(row.title_kind, row.title_params, row.title)
+            if row.title_kind
+            else row.title,
+            _aware(row.start),
+            row.end and _aware(row.end),
+            f"{base}/{paths[row.kind]}/{row.id}",
+            row.status == "cancelled",
         )
-        for m in db.session.scalars(meetings.order_by(Meeting.starts_at))
-    ]
-    found += [
-        Item("vote", v.id, v.title, _aware(v.closes_at), None, f"{base}/votes/{v.id}")
-        for v in db.session.scalars(votes.order_by(Vote.closes_at))
-    ]
-    found += [
-        Item(
-            "shift",
-            s.id,
-            s.display_title,
-            _aware(s.starts_at),
-            _aware(s.ends_at),
-            f"{base}/roster/shifts/{s.id}",
-            s.status == "cancelled",
-        )
-        for s in db.session.scalars(shifts.order_by(Shift.starts_at))
+        for row in db.session.execute(union_all(meetings, votes, shifts))
     ]
     return sorted(found, key=lambda i: (i.start, i.kind, i.id))
 

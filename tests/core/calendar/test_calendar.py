@@ -95,6 +95,17 @@ def commune_with_events(factory, in_commune):
                 closes_at=now + timedelta(days=2),
             )
         )
+        from federation.roster.models import Shift
+
+        db.session.add(
+            Shift(
+                title="Chantier de récolte",
+                starts_at=now + timedelta(days=1),
+                ends_at=now + timedelta(days=1, hours=3),
+                signup_deadline=now + timedelta(days=1),
+                cancel_deadline=now + timedelta(days=1),
+            )
+        )
         db.session.flush()
         db.session.add(MeetingAttendance(meeting_id=meeting.id, user_id=member.user.id))
     with in_commune(other):
@@ -108,7 +119,7 @@ def test_commune_month_lists_meetings_votes_and_no_other_commune(client, commune
     page = client.get(f"/c/{commune.slug}/calendar?month={now:%Y-%m}")
     assert page.status_code == 200
     assert "Assemblée de quartier" in page.text and "Cercle eau" in page.text
-    assert "Budget des fontaines" in page.text
+    assert "Budget des fontaines" in page.text and "Chantier de récolte" in page.text
     assert "ailleurs" not in page.text
     assert re.search(r"<table class=\"month\">\s*<caption>", page.text)
     assert 'scope="col"' in page.text
@@ -128,6 +139,7 @@ def test_person_month_shows_only_their_meetings(client, factory, commune_with_ev
     assert "Assemblée de quartier" in page  # registered
     assert "Cercle eau" not in page  # not registered
     assert "Budget des fontaines" in page  # open to every member
+    assert "Chantier de récolte" not in page  # not signed up
 
 
 def test_commune_feed_is_folded_rfc5545(client, commune_with_events):
