@@ -242,3 +242,28 @@ def test_the_home_reads_a_constant_number_of_statements(app, client, factory, in
     assert len(many.reads_and_writes) == len(few.reads_and_writes)
     assert len(many.reads_and_writes) <= 12, many.reads_and_writes  # measured: 12
     del person
+
+
+def test_the_home_shows_nothing_of_a_commune_the_person_is_not_in(app, client, factory):
+    """The home reads under a federation scope of the person's own active communes: a vote
+    of another commune never shows, even a vote open to everyone there. The planted twin
+    reads the same query unscoped and finds the other commune's vote: the scope is what
+    keeps it out."""
+    from federation.tenancy.context import unscoped
+    from federation.web.home import _votes
+
+    mine = factory.commune("mine", "Mine")
+    theirs = factory.commune("theirs", "Theirs")
+    person = factory.member(mine)
+    factory.member(theirs, user=person.user, status="pending")  # asked, not admitted
+    fac = factory.member(theirs, "facilitator")
+    _vote(client, factory, theirs, fac, title="Their secret plans", electorate="commune")
+    reader = app.test_client()
+    _login(reader, person.user)
+    assert "Their secret plans" not in reader.get("/home").text
+    with app.app_context(), unscoped():
+        from federation.tenancy.models import Commune
+
+        by_id = {c.id: c for c in db.session.query(Commune)}
+        leaked = _votes(person.user.id, by_id, utcnow())
+    assert [v["title"] for v in leaked] == ["Their secret plans"]  # the twin: no scope, a leak

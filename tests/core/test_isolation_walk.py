@@ -531,6 +531,8 @@ GLOBAL_ENDPOINTS = {
     "web.portal",
     "web.set_language",
     "web.notifications",
+    # the person's own home: their communes only (tests/core/test_home.py, planted twin)
+    "home.home",
     "auth.login",
     "auth.logout",
     "auth.register",
