@@ -205,6 +205,17 @@ def send(proposal: FederationProposal, actor: User) -> None:
         actor=actor.display_name,
     )
     db.session.flush()
+    from federation.governance.notices import ratification_requested
+
+    asked = select(Ratification.commune_id, Ratification.commune_proposal_id).where(
+        Ratification.proposal_id == proposal.id, Ratification.commune_proposal_id.is_not(None)
+    )
+    ratification_requested(  # each assembly's delegates and facilitators are told
+        federation,
+        proposal,
+        dict(db.session.execute(asked).tuples().all()),
+        {c.id: c.slug for c in communes},
+    )
     db.session.expire(proposal, ["ratifications"])
     evaluate(proposal)  # communes that cannot answer may already settle it (refusal, none left)
 

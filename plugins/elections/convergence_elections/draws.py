@@ -20,6 +20,7 @@ from convergence_elections.services import require_manage, require_member
 from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.journal.services import record
+from federation.tenancy.models import Commune
 from federation.validation import integer_field, text_field
 
 PURPOSES = ("jury", "guarantors", "list")
@@ -31,6 +32,7 @@ ATTRIBUTES: dict[str, tuple[str, ...] | None] = {
 }
 COMMITTED = "elections.draw_committed"
 DRAWN = "elections.draw_done"
+SELECTED = "elections.selected"
 
 
 def draws() -> list[Draw]:
@@ -162,6 +164,19 @@ def run(row: Draw, actor: Any) -> Draw:
     entry = record(DRAWN, payload=published(row), commune_id=row.commune_id)
     row.draw_seq = entry.seq
     db.session.flush()
+    from federation.identity.notifications import notify
+
+    slug = db.session.get(Commune, row.commune_id).slug
+    for person in selected_people(row):
+        if person.user_id is not None:
+            notify(
+                person.user_id,
+                kind=SELECTED,
+                params={"title": row.title},
+                link=f"/c/{slug}/elections/draws/{row.id}",
+                commune_id=row.commune_id,
+                email=True,
+            )
     return row
 
 

@@ -606,6 +606,18 @@ def on_decision_adopted(payload: dict[str, Any]) -> None:
         row = db.session.get(ElectionList, int(data["list_id"]))
         if row is not None and row.proposal_id == proposal_id and row.status != "adopted":
             row.status, row.decision_id = "adopted", decision_id
+            from federation.identity.notifications import notify
+
+            slug = db.session.get(Commune, row.commune_id).slug
+            for person in ordered(row):
+                if person.user_id is not None:
+                    notify(
+                        person.user_id,
+                        kind="elections.on_the_list",
+                        params={"title": row.title, "position": row.order.index(person.id) + 1},
+                        link=f"/c/{slug}/elections/lists/{row.id}",
+                        commune_id=row.commune_id,
+                    )
             record(
                 "elections.list_adopted",
                 payload={

@@ -130,7 +130,21 @@ def _list_adopted(p: Mapping[str, Any]) -> str:
     )
 
 
+def _selected(p: Mapping[str, Any]) -> str:
+    return _("Vous êtes tiré·e au sort : « %(t)s »", t=p["title"])
+
+
+def _on_the_list(p: Mapping[str, Any]) -> str:
+    return _(
+        "L'assemblée a adopté la liste « %(t)s » : vous y êtes en place %(n)s",
+        t=p["title"],
+        n=formatting.number(p["position"]),
+    )
+
+
 KINDS = {
+    "elections.selected": _selected,
+    "elections.on_the_list": _on_the_list,
     "elections.draw_committed": _committed,
     "elections.draw_done": _drawn,
     "elections.list_adopted": _list_adopted,

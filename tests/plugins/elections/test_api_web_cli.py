@@ -164,6 +164,13 @@ def test_the_journal_holds_the_commitment_before_the_draw(in_commune, town):
 
     assert hashlib.sha256(done["seed"].encode()).hexdigest() == committed["commitment"]
     assert {k: len(v) for k, v in done["selected"].items()} == committed["quotas"]
+    from federation.identity.models import Notification
+
+    with in_commune(town.commune):
+        notes = db.session.scalars(
+            select(Notification).where(Notification.kind == "elections.selected")
+        ).all()
+    assert len(notes) == 4
 
 
 def test_seats_command(app):

@@ -128,6 +128,16 @@ def test_the_assembly_adopts_the_list_and_the_journal_says_so(in_commune, town):
         assert row.status == "adopted" and row.decision_id
         kinds = [e.kind for e in db.session.scalars(select(JournalEntry))]
         assert "elections.list_adopted" in kinds
+        from federation.identity.models import Notification
+        from federation.texts import render
+
+        notes = db.session.scalars(
+            select(Notification).where(Notification.kind == "elections.on_the_list")
+        ).all()
+        assert len(notes) == 11
+        head = next(n for n in notes if json.loads(n.params)["position"] == 1)
+        assert head.user_id == town.members[0].user.id
+        assert "en place 1" in render(head.kind, json.loads(head.params))
 
 
 def test_too_few_of_one_sex_for_the_length_is_refused_plainly(in_commune, town):
