@@ -58,6 +58,56 @@ def meeting_scheduled(meeting: Any, body: Any) -> int:
     )
 
 
+def ratification_requested(
+    federation: Any, proposal: Any, local_ids: dict[int, int], slugs: dict[int, str]
+) -> int:
+    """A federation proposal reaches the member assemblies: in each commune, its delegates
+    to this federation and the people who facilitate are told (``local_ids``: commune id →
+    the assembly's proposal; two statements per commune, as sending works per commune)."""
+    from sqlalchemy import select
+
+    from federation.identity.models import FederationRole
+    from federation.identity.notices import approvers
+
+    delegates: dict[int, set[int]] = {}
+    for user_id, commune_id in db.session.execute(
+        select(FederationRole.user_id, FederationRole.commune_id).where(
+            FederationRole.federation_id == federation.id,
+            FederationRole.role == "delegate",
+            FederationRole.commune_id.in_(sorted(local_ids) or [0]),
+        )
+    ):
+        delegates.setdefault(commune_id, set()).add(user_id)
+    told = 0
+    for commune_id, local_id in sorted(local_ids.items()):
+        people = delegates.get(commune_id, set()) | set(approvers(commune_id, "gov.facilitate"))
+        told += tell(
+            people,
+            "federation.ratification_requested",
+            {
+                "federation": federation.name,
+                "title": proposal.title,
+                "deadline": str(proposal.deadline or ""),
+            },
+            link=f"/c/{slugs[commune_id]}/proposals/{local_id}",
+            commune_id=commune_id,
+        )
+    return told
+
+
+def _ratification(p: P) -> str:
+    if p.get("deadline"):
+        return _(
+            "%(f)s demande à votre assemblée de ratifier « %(t)s » avant le %(d)s.",
+            f=p["federation"],
+            t=p["title"],
+            d=formatting.day(p["deadline"], "long"),
+        )
+    return _(
+        "%(f)s demande à votre assemblée de ratifier « %(t)s ».", f=p["federation"], t=p["title"]
+    )
+
+
 def _vote_opened(p: P) -> str:
     if p.get("closes_at"):
         return _(
@@ -83,6 +133,7 @@ KINDS = {
     **IDENTITY_KINDS,
     "vote.opened_for_you": _vote_opened,
     "meeting.scheduled": _meeting_scheduled,
+    "federation.ratification_requested": _ratification,
 }
 
 

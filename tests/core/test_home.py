@@ -167,10 +167,14 @@ def test_ratifications_wait_for_the_delegate_and_the_facilitator(app, client, fa
     assert created.status_code == 201, created.json
     sent = client.post(f"{base}/proposals/{created.json['id']}/send", headers=headers)
     assert sent.status_code == 200, sent.json
+    [note] = _notices(app, facilitator.user.id, "federation.ratification_requested")
+    assert "/c/faux/proposals/" in note.link
+    assert _notices(app, members[0].user.id, "federation.ratification_requested") == []
     person = app.test_client()
     _login(person, facilitator.user)
     home = person.get("/home").text
     assert "à ratifier" in home and "Régie de l&#39;eau" in home
+    assert "Plateau demande à votre assemblée de ratifier" in home
     plain = app.test_client()
     _login(plain, members[0].user)
     assert "Régie de l" not in plain.get("/home").text.split("h-notices")[0]
