@@ -174,7 +174,10 @@ def project_page(project_id: int):
             flash(_("Date invalide."), "error")
         else:
             db.session.commit()
-            flash(_("C'est enregistré."), "success")
+            if form.get("action") == "submit":
+                flash(_("Le projet est soumis à la ratification des communes."), "success")
+            else:
+                flash(_("La dépense est enregistrée sur le projet."), "success")
         return redirect(f"{_base()}/projects/{project_id}")
     spent = pooled.spent(project)
     return render_template(
