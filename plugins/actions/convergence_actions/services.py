@@ -245,15 +245,15 @@ def launch_campaign(data: dict[str, Any], actor: Any, *, check: bool = True) -> 
                 _("Seul le cercle qui porte la campagne (ou la facilitation) la lance."),
                 field="body_id",
             )
-    if db.session.scalar(select(Campaign.id).where(Campaign.decision_id == decision.id)):
-        raise Conflict(_("Cette décision a déjà sa campagne."), field="decision_id")
-    mandate = _mandate(data)
-    concern_ids = ids_field(data.get("concern_ids"), "concern_ids")
     federation_campaign_id = data.get("federation_campaign_id") or None
     if federation_campaign_id:
         from convergence_actions.federated import get_federation_campaign
 
         federation_campaign_id = get_federation_campaign(federation_campaign_id).id
+    if db.session.scalar(select(Campaign.id).where(Campaign.decision_id == decision.id)):
+        raise Conflict(_("Cette décision a déjà sa campagne."), field="decision_id")
+    mandate = _mandate(data)
+    concern_ids = ids_field(data.get("concern_ids"), "concern_ids")
     campaign = Campaign(
         title=mandate["title"],
         goal=mandate["goal"],
