@@ -79,3 +79,27 @@ def test_error_summary_form_has_no_serious_violation(live_server, new_page, axe)
     page.get_by_role("button", name="Créer mon compte").click()
     assert page.locator(".error-summary").is_visible()
     assert axe(page) == []
+
+
+@pytest.mark.parametrize("menu", ["folded", "open"])
+def test_phone_header_has_no_serious_violation(live_server, new_page, axe, site, menu):
+    """At 375 px the header folds into one Menu button (static/convergence.js)."""
+    page = new_page()
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server + "/c/royere/")
+    if menu == "open":
+        page.locator(".menu-toggle").click()
+    assert axe(page) == []
+
+
+def test_home_has_no_serious_violation(live_server, new_page, axe, site):
+    page = new_page()
+    admin = site["admin"].user
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Adresse e-mail").fill(admin.email)
+    page.get_by_label("Mot de passe").fill(admin.password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{live_server}/home")
+    assert axe(page) == []
+    page.locator(".switcher summary").click()
+    assert axe(page) == []
