@@ -47,6 +47,14 @@ from .rules import Election, Outcome, Q, to_fraction
 #: relative margin of a decision over the rounding error bound
 SLACK = 1e-9
 EPS = float(np.finfo(np.float64).eps)
+_sum = np.add.reduce
+_min = np.minimum.reduce
+try:  # np.count_nonzero without its Python wrapper (same count)
+    from numpy._core.multiarray import count_nonzero as _count_nonzero
+except ImportError:  # pragma: no cover - other numpy layouts
+
+    def _count_nonzero(a: np.ndarray) -> int:
+        return int(np.count_nonzero(a))
 
 
 class Uncertain(Exception):
@@ -101,6 +109,19 @@ class FastRuns:
         self.min_weight = min_weight if min_weight < math.inf else 1.0
         self.min_cost = min(self.cost.values(), default=1.0)
         self.tie = {p: election.tie_key(p) for p in self.paying}
+        self._project = {
+            p: (
+                self.cost[p],
+                self.idx[p],
+                self.m[p],
+                self.w[p],
+                self.wm[p],
+                self.wsum[p],
+                self.unit[p],
+                self.integral[p],
+            )
+            for p in self.paying
+        }
         # projects with the same cost and the same supporters (same weights) have the same
         # price at every share: between them only the tie-breaking decides
         twins: dict[tuple, list[str]] = {}
@@ -294,7 +315,7 @@ class FastRuns:
 
     def _buy(self, project: str, q: float, budgets: np.ndarray, err: float) -> None:
         idx = self.idx[project]
-        have = budgets[idx]
+        have = budgets.take(idx)
         owed = q * self.w[project]
         budgets[idx] = np.maximum(have - owed, 0.0)
         # surely short: they pay all they have, exactly nothing is left
@@ -310,43 +331,42 @@ class FastRuns:
         cannot pay q × weight pay all they have), and ρ = q / cost; None when their money
         is short. Newton's method on the concave, piecewise linear money-at-q function from
         below: q rises and the set of supporters who pay all grows until it is stable (a
-        few passes, no sort)."""
-        cost = self.cost[project]
-        have = budgets[self.idx[project]]
-        counts = self.m[project]
+        few passes, no sort). (numpy's reductions are called directly: the same sums as
+        ``ndarray.sum``/``min``, without their Python wrappers, this being the hot loop.)"""
+        cost, idx, counts, w, wm, wsum, unit, integral = self._project[project]
+        have = budgets.take(idx)
         total = float(np.dot(have, counts))
         margin = SLACK * cost + err
         if total < cost - margin:
             return None
         if total <= cost + margin:
             raise Uncertain
-        ratio = have if self.unit[project] else have / self.w[project]
-        q = cost / self.wsum[project]
-        lowest = float(ratio.min())
+        ratio = have if unit else have / w
+        q = cost / wsum
+        lowest = float(_min(ratio))
         margin = err / self.min_weight
         if lowest >= q:  # nobody short: everyone pays q × weight, ρ = 1 / total weight
-            exact = lowest > q * (1 + SLACK) + margin and self.integral[project]
-            return q / cost, q, self.wsum[project] if exact else 0.0
-        wm = self.wm[project]
+            exact = lowest > q * (1 + SLACK) + margin and integral
+            return q / cost, q, wsum if exact else 0.0
         money = have * counts
         capped = 0
         while True:
             short = ratio < q
-            count = int(np.count_nonzero(short))
+            count = _count_nonzero(short)
             if count == capped:
                 break
             capped = count
             paying = ~short
-            denominator = float(wm[paying].sum())
+            denominator = float(_sum(wm[paying]))
             if denominator <= 0:
                 raise Uncertain
-            q = (cost - float(money[short].sum())) / denominator
+            q = (cost - float(_sum(money[short]))) / denominator
         # exact when the only supporters short are those with exactly nothing left and
         # the others surely are not: ρ = 1 / their total weight (an integer)
         if (
-            self.integral[project]
-            and capped == int(np.count_nonzero(self._zero[self.idx[project]]))
-            and float(ratio[~short].min()) > q * (1 + SLACK) + margin
+            integral
+            and capped == _count_nonzero(self._zero.take(idx))
+            and float(_min(ratio[~short])) > q * (1 + SLACK) + margin
         ):
             return q / cost, q, denominator
         return q / cost, q, 0.0
