@@ -97,6 +97,18 @@ EXISTING = [
 ]
 
 
+def existing_rows_sql() -> list[str]:
+    """One ``INSERT … SELECT`` per kind of object that exists before this revision."""
+    return [
+        "INSERT INTO search_entries "  # noqa: S608 - constants above
+        "(commune_id, kind, ref, title, body, public, happened_at) "
+        f"SELECT commune_id, '{kind}', CAST(id AS VARCHAR(60)), SUBSTR({title}, 1, 300), "
+        f"{body}, CASE WHEN {public} THEN TRUE ELSE FALSE END, {when} "
+        f"FROM {source} {condition}"
+        for kind, source, title, body, public, when, condition in EXISTING
+    ]
+
+
 def upgrade() -> None:
     op.create_table(
         "search_entries",
@@ -162,14 +174,8 @@ def upgrade() -> None:
     with op.batch_alter_table("places") as batch_op:
         batch_op.create_index(op.f("ix_places_commune_id"), ["commune_id"])
     secure_tenant_tables(op, ["places"])
-    for kind, source, title, body, public, when, condition in EXISTING:
-        op.execute(
-            "INSERT INTO search_entries "  # noqa: S608 - constants above
-            "(commune_id, kind, ref, title, body, public, happened_at) "
-            f"SELECT commune_id, '{kind}', CAST(id AS VARCHAR(60)), SUBSTR({title}, 1, 300), "
-            f"{body}, CASE WHEN {public} THEN TRUE ELSE FALSE END, {when} "
-            f"FROM {source} {condition}"
-        )
+    for statement in existing_rows_sql():
+        op.execute(statement)
 
 
 def downgrade() -> None:

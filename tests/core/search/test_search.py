@@ -294,3 +294,43 @@ def test_cli_reindex_and_query(app, factory, in_commune):
     assert "objects indexed in 1 communes" in result.output
     found = runner.invoke(main, ["search", "query", "cli-search", "ressourcerie"], obj=info)
     assert found.exit_code == 0 and "[Ressourcerie]" in found.output
+
+
+def test_migration_indexes_existing_rows(app, factory, in_commune):
+    """Migration 0014search's INSERT … SELECT of the objects that exist (both dialects)."""
+    import importlib.util
+    from pathlib import Path
+
+    from sqlalchemy import delete, text
+
+    from federation.journal.services import record
+
+    path = Path(__file__).parents[3] / "migrations/versions/0014search_search_index.py"
+    spec = importlib.util.spec_from_file_location("m0014search", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    commune = factory.commune("ancienne")
+    with in_commune(commune):
+        _proposal("Lavoir ancien", "restauration")
+        _proposal("Lavoir brouillon", status="draft")
+        db.session.add(Concern(title="Lavoir fuyant", description="", place="", affected=""))
+        record("test.free", summary="Lavoir réparé", commune_id=commune.id)
+    with in_commune(commune):
+        db.session.execute(delete(SearchEntry).execution_options(synchronize_session=False))
+    with (
+        app.app_context(),
+        scoping.scoped(db.session, scoping.UNSCOPED),  # the owner runs migrations (no RLS)
+        scoping.raw_tenant_sql("test: the migration's data step"),
+    ):
+        for statement in migration.existing_rows_sql():
+            db.session.execute(text(statement))
+        db.session.commit()
+    with in_commune(commune):
+        found = services.search("lavoir", include_private=True)
+        assert sorted(h.kind for h in found.hits) == [
+            "governance.concern",
+            "governance.proposal",
+            "governance.proposal",
+            "journal.entry",
+        ]
+        assert services.search("lavoir").total == 3  # the draft is not public
