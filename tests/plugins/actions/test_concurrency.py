@@ -11,10 +11,10 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
-
 from convergence_actions import events, places
 from convergence_actions.models import Booking, Registration
+from sqlalchemy import func, select
+
 from federation.db import db, utcnow
 from federation.errors import Conflict
 from federation.tenancy.context import commune_scope

@@ -5,8 +5,8 @@ in (or is outside the federation) neither reads nor writes the campaign."""
 from __future__ import annotations
 
 import pytest
-
 from convergence_actions import events, federated, services
+
 from federation.db import db
 from federation.errors import NotFound
 from federation.tenancy.scoping import CrossCommuneWrite

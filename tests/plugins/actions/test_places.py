@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-
 from convergence_actions import places
+
 from federation.db import db, utcnow
 from federation.errors import Conflict, Forbidden, ValidationFailed
 from tests.plugins.actions.conftest import adopted_decision, user

@@ -8,8 +8,8 @@ forgets the private list) must be caught by the same check."""
 from __future__ import annotations
 
 import pytest
-
 from convergence_actions import events, services
+
 from federation.db import db
 from tests.plugins.actions.conftest import make_town, new_event, user
 
@@ -87,9 +87,9 @@ def test_planted_leak_is_caught(client, factory, sensitive, monkeypatch):
     """The twin: public names ignore the private list and fall back to the account's name."""
 
     def leaky(event):
+        from convergence_actions.models import Registration
         from sqlalchemy import select
 
-        from convergence_actions.models import Registration
         from federation.identity.models import User
 
         return list(

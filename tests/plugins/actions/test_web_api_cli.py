@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from convergence_actions import events
 from convergence_actions.models import Registration
+from sqlalchemy import select
+
 from federation.db import db, utcnow
 from tests.plugins.actions.conftest import new_event
 
@@ -160,7 +160,7 @@ def test_the_cli_lists_reminds_checks_in_and_refuses(app, town, in_commune):
     cli = app.test_cli_runner()
     info = ScriptInfo(create_app=lambda: app)
 
-    class runner:  # noqa: N801 - the runner's invoke, bound to the test app
+    class runner:
         @staticmethod
         def invoke(args):
             return cli.invoke(main, args, obj=info)
