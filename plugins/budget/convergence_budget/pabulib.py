@@ -184,7 +184,10 @@ class PBFile:
 
 
 def parse_number(value: str, what: str, line: int = 0) -> Fraction:
-    text = (value or "").strip().replace(",", ".").replace(" ", "")
+    text = (value or "").strip()
+    if text.isdecimal() and text.isascii():  # nearly every cost: no decimal string to parse
+        return Fraction(int(text))
+    text = text.replace(",", ".").replace(" ", "")
     try:
         number = Fraction(text)
     except (ValueError, ZeroDivisionError):
@@ -228,6 +231,7 @@ def parse(data: bytes | str, *, by_columns: bool = True) -> PBFile:
     header: list[str] | None = None
     seen_voters: set[str] = set()
     cache: dict[tuple[str, str], tuple[list[str], list | None]] = {}
+    costs: dict[str, Fraction] = {}
     tried = not by_columns
     number = 0
     while number < len(lines):
@@ -240,7 +244,9 @@ def parse(data: bytes | str, *, by_columns: bool = True) -> PBFile:
                 columns = _vote_columns(lines, number - 1, header, projects, meta)
                 if columns is not None:
                     _check(meta, projects, votes)
-                    return PBFile(meta, projects, columns=columns)
+                    parsed = PBFile(meta, projects, columns=columns)
+                    parsed._costs = costs
+                    return parsed
             if len(row) > 1 or row[0].strip():
                 votes.append(_fast_vote(row, header, number, projects, meta, seen_voters, cache))
             continue
@@ -268,12 +274,14 @@ def parse(data: bytes | str, *, by_columns: bool = True) -> PBFile:
                 raise PabulibError(f"project {pid!r} is listed twice", number)
             if "cost" not in values:
                 raise PabulibError(f"project {pid!r} has no cost", number)
-            parse_number(values["cost"], f"cost of {pid!r}", number)
+            costs[pid] = parse_number(values["cost"], f"cost of {pid!r}", number)
             projects[pid] = values
         else:
             votes.append(_vote(values, number, projects, meta, seen_voters))
     _check(meta, projects, votes)
-    return PBFile(meta, projects, votes)
+    parsed = PBFile(meta, projects, votes)
+    parsed._costs = costs
+    return parsed
 
 
 _SECTIONS = frozenset(("meta", "projects", "votes"))
