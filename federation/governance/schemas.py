@@ -22,11 +22,16 @@ def known_method(value: str) -> None:
 METHOD = (validate.Length(1, 32), known_method)
 
 
+def _not_the_assembly(value: str) -> None:
+    """Every commune has its assembly already: another is never created (answers do show
+    ``assembly``, so the document's enum names it)."""
+    if value == "assembly":
+        raise ValidationError("the assembly exists already: create a circle")
+
+
 class BodySchema(StrictSchema):
     id = Integer(dump_only=True)
-    kind = fields.String(
-        required=True, validate=validate.OneOf([k for k in BODY_KINDS if k != "assembly"])
-    )
+    kind = fields.String(required=True, validate=(validate.OneOf(BODY_KINDS), _not_the_assembly))
     slug = fields.String(validate=validate.Length(1, 64))
     name = fields.String(required=True, validate=validate.Length(1, 200))
     purpose = fields.String(load_default="", validate=validate.Length(max=10000))

@@ -13,7 +13,7 @@ class UserSchema(StrictSchema):
     id = Integer(dump_only=True)
     email = fields.String(dump_only=True)
     display_name = fields.String(dump_only=True)
-    locale = fields.String(dump_only=True)
+    locale = fields.String(dump_only=True, allow_none=True)
     is_platform_admin = fields.Boolean(dump_only=True)
 
 
@@ -51,8 +51,8 @@ class TokenSchema(StrictSchema):
     name = fields.String(dump_only=True)
     prefix = fields.String(dump_only=True)
     created_at = DateTime(dump_only=True)
-    last_used_at = DateTime(dump_only=True)
-    revoked_at = DateTime(dump_only=True)
+    last_used_at = DateTime(dump_only=True, allow_none=True)
+    revoked_at = DateTime(dump_only=True, allow_none=True)
 
 
 class NewTokenSchema(TokenSchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from federation.api.fields import Integer
+from federation.api.fields import DateTime, Integer
 from federation.search import services
 from federation.search.views import MAX_QUERY, member_may_see_private
 from federation.tenancy.schemas import StrictSchema
@@ -31,7 +31,7 @@ class HitSchema(StrictSchema):
     snippet = fields.Function(lambda h: str(h.snippet), dump_only=True)
     url = fields.String(dump_only=True)
     public = fields.Boolean(dump_only=True)
-    happened_at = fields.DateTime(dump_only=True, allow_none=True)
+    happened_at = DateTime(dump_only=True, allow_none=True)  # with its offset
 
 
 class ResultSchema(StrictSchema):

@@ -112,7 +112,7 @@ class BudgetProcessSchema(Strict):
     rule_options = fields.Nested(BudgetRuleOptionsSchema, load_default=dict)
     budget_line_id = Integer(load_default=None, allow_none=True)
     phase = fields.String(dump_only=True)
-    eligible_count = Integer(dump_only=True)
+    eligible_count = Integer(dump_only=True, allow_none=True)  # null before the roll is drawn
     imported_ballots = Integer(dump_only=True)
 
 

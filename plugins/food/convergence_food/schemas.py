@@ -23,7 +23,7 @@ class ProducerSchema(_In):
     surface_ha = fields.Decimal(load_default="0", as_string=True)
     how_to_buy = fields.String(load_default="")
     organisation_id = Integer(load_default=None, allow_none=True)
-    installed_on = fields.Date(dump_only=True)
+    installed_on = fields.Date(dump_only=True, allow_none=True)
     shared = fields.Boolean(dump_only=True)
 
 
