@@ -64,10 +64,48 @@ def tell(
     )
     memo.forget()  # unread counts changed
     mailed = [(p.email, p.locale) for p in people if p.digest == "none"]
-    if mailed:
+    if len(mailed) > INLINE_MAILS and commune_id is not None:
+        # many e-mails: a background job after the commit (an RQ worker when Redis is
+        # configured), not the request that opened the vote
+        from federation.jobs import enqueue
+        from federation.tenancy.context import commune_scope
+
+        with commune_scope(commune_id):
+            enqueue(
+                "federation.identity.notices:mail_job",
+                kind="notices.mail",
+                commune_id=commune_id,
+                params={
+                    "user_ids": [p.id for p in people if p.digest == "none"],
+                    "kind": kind,
+                    "params": json.loads(stored),
+                    "link": link,
+                    "commune_id": commune_id,
+                },
+            )
+    elif mailed:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         db.session().after_commit(lambda: _mail(app, mailed, kind, params, link, commune_id))
     return len(people)
+
+
+#: up to this many e-mails are sent right after the commit; more go to a background job
+INLINE_MAILS = 20
+
+
+def mail_job(
+    user_ids: list[int], kind: str, params: dict[str, Any], link: str, commune_id: int
+) -> dict[str, int]:
+    """The background job of a large notice: e-mail each person in their language."""
+    from federation.jobs import report_progress
+
+    people = db.session.execute(
+        select(User.email, User.locale).where(User.id.in_(user_ids), User.active.is_(True))
+    ).all()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    _mail(app, [(p.email, p.locale) for p in people], kind, params, link, commune_id)
+    report_progress(len(people), len(people))
+    return {"sent": len(people)}
 
 
 def _mail(

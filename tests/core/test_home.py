@@ -271,3 +271,25 @@ def test_the_home_shows_nothing_of_a_commune_the_person_is_not_in(app, client, f
         by_id = {c.id: c for c in db.session.query(Commune)}
         leaked = _votes(person.user.id, by_id, utcnow())
     assert [v["title"] for v in leaked] == ["Their secret plans"]  # the twin: no scope, a leak
+
+
+def test_a_large_notice_is_mailed_by_a_background_job(app, client, factory):
+    from sqlalchemy import select
+
+    from federation.identity.notices import INLINE_MAILS
+    from federation.identity.notifications import OUTBOX
+    from federation.jobs.models import BackgroundJob
+    from federation.tenancy.context import commune_scope
+
+    commune = factory.commune("grand", "Grand-Bourg")
+    facilitator = factory.member(commune, "facilitator")
+    people = [factory.member(commune) for _ in range(INLINE_MAILS + 2)]
+    OUTBOX.clear()
+    _vote(client, factory, commune, facilitator, title="Budget de l'école")
+    assert {m["To"] for m in OUTBOX} == {p.user.email for p in people}
+    assert all("Budget de l'école" in m["Subject"] for m in OUTBOX)
+    with app.app_context(), commune_scope(commune.id):
+        [job] = db.session.scalars(
+            select(BackgroundJob).where(BackgroundJob.kind == "notices.mail")
+        )
+        assert job.state == "finished"
