@@ -30,6 +30,7 @@ def probe(token: str) -> dict[str, Any]:
     scope = db.session().scope  # type: ignore[attr-defined]
     return {
         "pid": os.getpid(),
+        "worker": os.getppid(),  # the RQ worker that forked the job's process
         "commune": g.commune.id if g.get("commune") is not None else None,
         "scope": sorted(scope.commune_ids) if scope is not None else None,
     }
@@ -77,6 +78,7 @@ def run_probe(commune_id: int, count: int, wait: float = 60.0) -> dict[str, Any]
         "ran_more_than_once": sorted(j for j, n in runs.items() if n > 1),
         "never_ran": sorted(j for j, n in runs.items() if n == 0),
         "processes": sorted({s.result["pid"] for s in finished}),
+        "workers": sorted({s.result.get("worker") for s in finished}),
         "wrong_scope": sorted(
             s.id
             for s in finished

@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
-#: tables whose row counts the drill prints (present in every installation)
-COUNTED = ("communes", "federations", "users", "journal_entries", "plugin_activations")
-
 
 @dataclass
 class RestoreReport:
@@ -30,26 +27,23 @@ class RestoreReport:
         return self.migrations_at_head and not self.broken
 
 
-def table_counts(app: Flask, tables: tuple[str, ...] | None = None) -> dict[str, int]:
-    """Rows of each table (every table of the database when ``tables`` is None), read as the
-    migration owner (row-level security would hide the rows of other communes)."""
-    from sqlalchemy import inspect, text
+def table_counts(app: Flask) -> dict[str, int]:
+    """Rows of the main tables, every commune's (read unscoped, through the ORM)."""
+    from sqlalchemy import func, select
 
-    from federation import migrate
+    from federation.db import db
+    from federation.identity.models import User
+    from federation.journal.models import JournalEntry
+    from federation.plugins.models import PluginActivation
+    from federation.tenancy.context import unscoped
+    from federation.tenancy.models import Commune, Federation
 
-    counts: dict[str, int] = {}
-    with migrate.owner_engine(app) as engine, engine.connect() as connection:
-        names = tables or tuple(
-            sorted(n for n in inspect(connection).get_table_names() if n != "alembic_version")
-        )
-        present = set(inspect(connection).get_table_names())
-        for name in names:
-            if name in present:
-                quoted = connection.dialect.identifier_preparer.quote(name)
-                counts[name] = int(
-                    connection.execute(text(f"SELECT count(*) FROM {quoted}")).scalar() or 0  # noqa: S608
-                )
-    return counts
+    models = (Commune, Federation, User, JournalEntry, PluginActivation)
+    with app.app_context(), unscoped():
+        return {
+            model.__tablename__: int(db.session.scalar(select(func.count()).select_from(model)))
+            for model in models
+        }
 
 
 def check_restore(app: Flask) -> RestoreReport:
@@ -68,5 +62,5 @@ def check_restore(app: Flask) -> RestoreReport:
     report.broken = [
         f"{r.chain}: entry {r.broken.seq}: {r.broken.reason}" for r in reports if r.broken
     ]
-    report.counts = table_counts(app, COUNTED)
+    report.counts = table_counts(app)
     return report

@@ -33,7 +33,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 def readiness(app: Flask) -> tuple[bool, dict[str, Any]]:
     """The database answers, its schema is at the heads of every branch, Redis answers
     when configured. Each check says what it found; nothing is written."""
-    from sqlalchemy import text
+    from sqlalchemy import literal, select
 
     from federation import migrate
     from federation.db import db
@@ -43,7 +43,7 @@ def readiness(app: Flask) -> tuple[bool, dict[str, Any]]:
     with app.app_context():
         try:
             with db.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+                connection.execute(select(literal(1)))
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"unavailable ({type(exc).__name__})"

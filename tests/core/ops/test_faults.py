@@ -91,6 +91,15 @@ def limits_hold_without_redis(app) -> None:
     assert statuses == [422, 422, 422, 429], statuses
 
 
+@pytest.fixture(autouse=True)
+def _redis_not_yet_marked_away(monkeypatch):
+    """Each test meets Redis' failure itself (not the 5 s a previous test left marked)."""
+    from federation.tenancy import versions
+
+    monkeypatch.setitem(versions._DOWN, "until", 0.0)
+    monkeypatch.setitem(versions._DOWN, "missed", False)
+
+
 def _redis_away(make_app, **extra):
     return make_app(
         redis_url="redis://127.0.0.1:1/0",
