@@ -462,9 +462,34 @@ def get_candidacy(candidacy_id: int) -> Candidacy:
     return row
 
 
-def checks(candidacy: Candidacy) -> list[tuple[str, str]]:
+def active_member_ids(user_ids: list[int]) -> set[int]:
+    """Which of these people are active members of the commune (one query)."""
+    from federation.identity.models import Membership
+
+    if not user_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Membership.user_id).where(
+                Membership.commune_id == commune_id(),
+                Membership.status == "active",
+                Membership.user_id.in_(user_ids),
+            )
+        )
+    )
+
+
+def all_checks(people: list[Candidacy]) -> dict[int, list[tuple[str, str]]]:
+    """:func:`checks` for every candidacy of a page, in one query."""
+    active = active_member_ids([c.user_id for c in people if c.user_id is not None])
+    return {c.id: checks(c, active) for c in people}
+
+
+def checks(candidacy: Candidacy, active: set[int] | None = None) -> list[tuple[str, str]]:
     """What the platform checked and what it only records, for the page (key, state)."""
-    linked = candidacy.user_id is not None and is_active_member(commune_id(), candidacy.user_id)
+    if active is None:
+        active = active_member_ids([candidacy.user_id] if candidacy.user_id else [])
+    linked = candidacy.user_id in active
     return [
         ("commune", "checked" if linked else "missing"),
         ("adult", "declared" if candidacy.declared_adult else "missing"),

@@ -165,7 +165,7 @@ def election_list(list_id: int):
         people=people,
         ordered=services.ordered(row),
         steps=[texts.step(s, names) for s in row.steps],
-        checks={c.id: services.checks(c) for c in people},
+        checks=services.all_checks(people),
         mine=mine,
         my_filing=filing.own(mine, user) if mine else None,
         member=services.is_member(user),

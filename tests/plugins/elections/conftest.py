@@ -125,7 +125,7 @@ def found_programme(in_commune, town: Town) -> None:
     close_yes(in_commune, town, assembly)
 
 
-def build_list(in_commune, town: Town, grades=None, length=None) -> int:
+def build_list(in_commune, town: Town, grades=None, length=None, method="schulze") -> int:
     """A list, fourteen candidacies (sex by SEXES), a graded vote, its order computed."""
     from convergence_elections import filing, services
 
@@ -133,7 +133,7 @@ def build_list(in_commune, town: Town, grades=None, length=None) -> int:
 
     with in_commune(town.commune):
         row = services.create_list(
-            {"title": "Nedde en commun", "length": length, "method": "schulze"},
+            {"title": "Nedde en commun", "length": length, "method": method},
             user(town.facilitator),
         )
         for n, (ref, sex) in enumerate(zip(town.members, SEXES, strict=True)):
@@ -168,7 +168,10 @@ def build_list(in_commune, town: Town, grades=None, length=None) -> int:
     with in_commune(town.commune):
         vote = votes.get_vote(vote_id)
         for ref in town.everyone():
-            votes.cast(vote, user(ref), {"ranking": [[options[i].id] for i in order]})
+            ranking = [options[i].id for i in order]
+            if method == "schulze":
+                ranking = [[i] for i in ranking]
+            votes.cast(vote, user(ref), {"ranking": ranking})
         votes.close_vote(vote, user(town.facilitator))
     with in_commune(town.commune):
         services.compute_order(services.get_list(list_id), user(town.facilitator))

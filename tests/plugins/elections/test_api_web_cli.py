@@ -195,3 +195,28 @@ def test_models_and_migrations_agree(app):
     from federation.migrate import drift
 
     assert [d for d in drift(app) if "elections" in repr(d) or "stage" in repr(d)] == []
+
+
+def test_the_list_page_queries_do_not_grow_with_the_candidacies(
+    client, factory, in_commune, town, count_queries
+):
+    with in_commune(town.commune):
+        list_id = services.create_list({"title": "L"}, user(town.facilitator)).id
+    url = f"{town.base}/lists/{list_id}"
+
+    def stand(refs):
+        with in_commune(town.commune):
+            row = services.get_list(list_id)
+            for ref in refs:
+                services.stand(
+                    row, {"sex": "F", "statement": "s", "declared_adult": True}, user(ref)
+                )
+
+    stand(town.members[:2])
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    stand(town.members[2:])
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert many.count == few.count

@@ -196,3 +196,26 @@ def test_candidacy_checks_and_declarations(client, factory, in_commune, town):
             "adult": "declared",
             "roll": "missing",
         }
+
+
+def test_an_stv_vote_orders_the_list_too(in_commune, town):
+    list_id = build_list(in_commune, town, method="stv", length=13)
+    with in_commune(town.commune):
+        row = services.get_list(list_id)
+        people = {c.id: c for c in services.candidacies(row)}
+        sexes = [people[i].sex for i in row.order]
+        assert len(row.order) == 13 and all(a != b for a, b in itertools.pairwise(sexes))
+
+
+def test_a_by_election_follows_the_same_rules(in_commune, town):
+    with in_commune(town.commune):
+        row = services.create_list(
+            {"title": "Complémentaire", "by_election": "on", "length": "9"},
+            user(town.facilitator),
+        )
+        assert row.by_election and (row.seats, row.length) == (11, 9)
+        with pytest.raises(ValidationFailed):
+            services.create_list(
+                {"title": "Trop courte", "by_election": "on", "length": "8"},
+                user(town.facilitator),
+            )
