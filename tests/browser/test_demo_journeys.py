@@ -309,3 +309,51 @@ def test_journal_hashes_fold_with_a_copy_button(demo_site, new_page, screenshot)
     assert not buttons.first.is_visible()  # print shows the hashes in full, no controls
     assert page.locator(".site-menu").is_hidden()
     screenshot(page, "journal-print")
+
+
+#: the main pages of the demo, signed in as the facilitator of Faux-la-Montagne
+MAIN_PAGES = [
+    "/",
+    "/home",
+    "/notifications",
+    "/account/",
+    "/account/memberships",
+    f"{FAUX}/",
+    f"{FAUX}/bodies",
+    f"{FAUX}/bodies/assemblee",
+    f"{FAUX}/concerns",
+    f"{FAUX}/proposals",
+    f"{FAUX}/decisions",
+    f"{FAUX}/organisations",
+    f"{FAUX}/mandates",
+    f"{FAUX}/journal",
+    f"{FAUX}/admin/",
+    f"{FAUX}/admin/members",
+    f"{FAUX}/roster/",
+    f"{FAUX}/budget/",
+    f"{FAUX}/budget/pb/",
+    f"{FAUX}/water/",
+    f"{FAUX}/water/levels",
+    f"{FAUX}/housing/",
+    f"{FAUX}/food/",
+    f"{PLATEAU}/",
+    f"{PLATEAU}/council",
+    f"{PLATEAU}/proposals",
+    f"{PLATEAU}/projects",
+    f"{PLATEAU}/journal",
+]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_main_page_fits_a_phone(journey, lang):
+    """Each main page at 375 px: no sideways scrolling, a folded header, a screenshot."""
+    j = journey("page", lang)
+    j.sign_in("facilitatrice@demo.convergence.local")
+    problems = []
+    for path in MAIN_PAGES:
+        label = path.strip("/").replace("/", "-") or "portal"
+        try:
+            j.on_phone(path, label)
+        except AssertionError as exc:
+            problems.append(str(exc).splitlines()[0])
+    assert not problems, problems
