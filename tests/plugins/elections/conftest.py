@@ -3,14 +3,13 @@ fourteen members (seven women, seven men) and an outsider (admin of another comm
 
 from __future__ import annotations
 
-import re
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
 from federation.db import db
+from tests.plugins.housing.conftest import pdf_text, response_text  # noqa: F401 - shared
 
 SECRET_ADDRESS = "7 impasse Secretaddress"
 SECRET_PLACE = "Secretbirthplace-sur-Vienne"
@@ -18,22 +17,6 @@ SECRET_LAST = "SECRETLASTNAME"
 SECRET_BIRTH = "1961-07-13"
 SECRETS = (SECRET_ADDRESS, SECRET_PLACE, SECRET_LAST, SECRET_BIRTH, "13/07/1961", "13 juil")
 SEXES = "FMFMFMFMFMFMFM"
-
-
-def pdf_text(document: bytes) -> str:
-    out = []
-    for chunk in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", document, re.S):
-        try:
-            out.append(zlib.decompress(chunk).decode("latin-1"))
-        except zlib.error:
-            out.append(chunk.decode("latin-1"))
-    return "".join(out)
-
-
-def response_text(response: Any) -> str:
-    if response.mimetype == "application/pdf":
-        return pdf_text(response.data)
-    return response.get_data(as_text=True)
 
 
 def user(ref: Any) -> Any:
