@@ -177,3 +177,19 @@ class FoodPlugin(ConvergencePlugin):
         from convergence_food.transfer import erase_personal_data
 
         erase_personal_data(user)
+
+    @hookimpl
+    def federation_search_sources(self):
+        from convergence_food.models import Producer
+        from federation.search import SearchSource
+
+        return [
+            SearchSource(
+                kind="food.producer",
+                model=Producer,
+                label=_l("Producteur·rice"),
+                title=lambda p: p.name,
+                text=lambda p: f"{p.description} {p.how_to_buy}",
+                url=lambda commune, ref: f"/c/{commune}/food/producers/{ref}",
+            )
+        ]
