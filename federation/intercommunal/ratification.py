@@ -213,7 +213,7 @@ def send(proposal: FederationProposal, actor: User) -> None:
     ratification_requested(  # each assembly's delegates and facilitators are told
         federation,
         proposal,
-        dict(db.session.execute(asked).tuples().all()),
+        dict(db.session.execute(asked).all()),  # type: ignore[arg-type]
         {c.id: c.slug for c in communes},
     )
     db.session.expire(proposal, ["ratifications"])
