@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import click
 from sqlalchemy import select
 
@@ -54,5 +56,5 @@ def query(slug: str, words: str, page: int, private: bool) -> None:
         found = search(words, page=page, include_private=private)
     click.echo(f"{found.total} results (page {found.page}/{found.pages})")
     for hit in found.hits:
-        plain = str(hit.title).replace("<mark>", "[").replace("</mark>", "]")
+        plain = html.unescape(str(hit.title).replace("<mark>", "[").replace("</mark>", "]"))
         click.echo(f"{hit.kind}\t{hit.ref}\t{plain}\t{hit.url}")

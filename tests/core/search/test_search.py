@@ -334,3 +334,20 @@ def test_migration_indexes_existing_rows(app, factory, in_commune):
             "journal.entry",
         ]
         assert services.search("lavoir").total == 3  # the draft is not public
+
+
+def test_a_built_in_plugin_contributes_its_public_objects(factory, in_commune):
+    """The food plugin's producers, found where food is enabled only."""
+    from convergence_food.models import Producer
+
+    on = factory.commune()
+    off = factory.commune()
+    factory.enable(on, "food")
+    for commune in (on, off):
+        with in_commune(commune):
+            db.session.add(Producer(name="Ferme des Combes", kind="farm", description="fromages"))
+    with in_commune(on):
+        (hit,) = services.search("fromages").hits
+        assert (hit.kind, hit.url) == ("food.producer", f"/c/{on.slug}/food/producers/{hit.ref}")
+    with in_commune(off):
+        assert services.search("fromages").total == 0
