@@ -41,8 +41,13 @@ MAX_EVENT_DAYS = 14
 # --- reading ------------------------------------------------------------------------------
 
 
-def events(*, upcoming_from: datetime | None = None, campaign: Campaign | None = None):
-    query = select(Event).order_by(Event.starts_at, Event.id)
+def events(
+    *,
+    upcoming_from: datetime | None = None,
+    campaign: Campaign | None = None,
+    limit: int | None = None,
+) -> list[Event]:
+    query = select(Event).order_by(Event.starts_at, Event.id).limit(limit)
     if upcoming_from is not None:
         query = query.where(Event.ends_at >= upcoming_from)
     if campaign is not None:

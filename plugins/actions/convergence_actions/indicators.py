@@ -23,20 +23,18 @@ def figures(commune_ids: list[int]) -> dict[str, dict[int, float]]:
     held: dict[int, float] = dict.fromkeys(commune_ids, 0)
     people: dict[int, float] = dict.fromkeys(commune_ids, 0)
     hours: dict[int, float] = defaultdict(float)
-    for cid, n in db.session.execute(
-        select(Event.commune_id, func.count(Event.id))
+    for cid, starts, ends, n in db.session.execute(
+        select(Event.commune_id, Event.starts_at, Event.ends_at, func.count(Registration.id))
+        .outerjoin(
+            Registration,
+            (Registration.event_id == Event.id) & Registration.attended_at.is_not(None),
+        )
         .where(
             Event.commune_id.in_(commune_ids), Event.status != "cancelled", Event.starts_at <= now
         )
-        .group_by(Event.commune_id)
-    ):
-        held[cid] = n
-    for cid, starts, ends, n in db.session.execute(
-        select(Event.commune_id, Event.starts_at, Event.ends_at, func.count(Registration.id))
-        .join(Registration, Registration.event_id == Event.id)
-        .where(Event.commune_id.in_(commune_ids), Registration.attended_at.is_not(None))
         .group_by(Event.commune_id, Event.id, Event.starts_at, Event.ends_at)
     ):
+        held[cid] += 1
         people[cid] += n
         hours[cid] += (ends - starts).total_seconds() / 3600 * n
     try:

@@ -146,8 +146,8 @@ def ids_field(value: Any, field: str) -> list[int]:
 # --- campaigns ----------------------------------------------------------------------------
 
 
-def campaigns(status: str | None = None) -> list[Campaign]:
-    query = select(Campaign).order_by(Campaign.id.desc())
+def campaigns(status: str | None = None, *, limit: int | None = None) -> list[Campaign]:
+    query = select(Campaign).order_by(Campaign.id.desc()).limit(limit)
     if status:
         query = query.where(Campaign.status == status)
     return list(db.session.scalars(query))
@@ -438,53 +438,44 @@ def pledge(campaign: Campaign, data: dict[str, Any], user: Any) -> Pledge:
 
 
 def pledges_summary(campaign: Campaign) -> dict[str, Any]:
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(Pledge.amount), 0)).where(
-            Pledge.campaign_id == campaign.id, Pledge.kind == "money"
-        )
-    )
-    items = list(
-        db.session.scalars(
-            select(Pledge.item)
-            .where(Pledge.campaign_id == campaign.id, Pledge.kind == "material")
-            .order_by(Pledge.id)
-        )
-    )
-    return {"money": Decimal(total or 0), "material": items}
+    """Money pledged (total) and material pledged (items), never who: one query."""
+    total, items = Decimal("0"), []
+    for kind, amount, item in db.session.execute(
+        select(Pledge.kind, Pledge.amount, Pledge.item)
+        .where(Pledge.campaign_id == campaign.id)
+        .order_by(Pledge.id)
+    ):
+        if kind == "money":
+            total += Decimal(amount or 0)
+        else:
+            items.append(item)
+    return {"money": total, "material": items}
 
 
 # --- report back to the assembly ---------------------------------------------------------
 
 
 def campaign_figures(campaign: Campaign) -> dict[str, Any]:
-    """Actions held, people mobilised (attended, with or without an account), hours given."""
-    held = list(
-        db.session.execute(
-            select(Event.id, Event.starts_at, Event.ends_at).where(
-                Event.campaign_id == campaign.id,
-                Event.status != "cancelled",
-                Event.starts_at <= utcnow(),
-            )
+    """Actions held, people mobilised (checked in, with or without an account), hours
+    given (attendance × duration): one grouped query."""
+    held = db.session.execute(
+        select(Event.id, Event.starts_at, Event.ends_at, func.count(Registration.id))
+        .outerjoin(
+            Registration,
+            (Registration.event_id == Event.id) & Registration.attended_at.is_not(None),
         )
-    )
-    ids = [row.id for row in held]
-    attended: dict[int, int] = dict.fromkeys(ids, 0)
-    if ids:
-        attended.update(
-            db.session.execute(
-                select(Registration.event_id, func.count(Registration.id))
-                .where(Registration.event_id.in_(ids), Registration.attended_at.is_not(None))
-                .group_by(Registration.event_id)
-            ).all()
+        .where(
+            Event.campaign_id == campaign.id,
+            Event.status != "cancelled",
+            Event.starts_at <= utcnow(),
         )
-    hours = sum(
-        (row.ends_at - row.starts_at).total_seconds() / 3600 * attended[row.id] for row in held
-    )
+        .group_by(Event.id, Event.starts_at, Event.ends_at)
+    ).all()
+    hours = sum((ends - starts).total_seconds() / 3600 * n for _i, starts, ends, n in held)
     return {
         "events": len(held),
-        "people": sum(attended.values()),
+        "people": sum(row[3] for row in held),
         "hours": round(hours, 1),
-        "supporters": supporter_count(campaign),
     }
 
 
@@ -524,6 +515,7 @@ def report_back(campaign: Campaign, text: Any, actor: Any, *, meeting_id: Any = 
             "title": campaign.title,
             "decision": campaign.decision_id,
             "meeting": campaign.report_meeting_id,
+            "supporters": supporter_count(campaign),
             **figures,
         },
         actor,

@@ -14,13 +14,12 @@ from federation.db import utcnow
 
 
 def dashboard_widget(commune: Any, user: Any) -> Markup:
-    upcoming = events.events(upcoming_from=utcnow())[:3]
+    upcoming = events.events(upcoming_from=utcnow(), limit=3)
     html = render_template(
         "actions/widget.html",
         commune=commune,
         fmt=formatting,
-        campaigns=services.campaigns("active")[:3],
+        campaigns=services.campaigns("active", limit=3),
         upcoming=upcoming,
-        counts=events.counts([e.id for e in upcoming]),
     )
     return Markup(html)  # noqa: S704 - rendered by an autoescaping template

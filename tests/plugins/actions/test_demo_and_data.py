@@ -66,7 +66,7 @@ def test_demo_story(app, client, demo, in_commune):
         assert attended == 3
         assert events.shift_of(event) is not None
         figures = services.campaign_figures(parade)
-        assert figures == {"events": 1, "people": 3, "hours": 9.0, "supporters": 0}
+        assert figures == {"events": 1, "people": 3, "hours": 9.0}
         kinds = set(db.session.scalars(select(JournalEntry.kind)))
         assert {"actions.campaign_launched", "actions.campaign_reported"} <= kinds
         shared = federated.federation_campaigns()
