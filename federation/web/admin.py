@@ -330,7 +330,15 @@ def platform_index():
             status = 422
         else:
             db.session.commit()
-            flash(_("C'est enregistré."), "success")
+            said = {
+                "commune": _("La commune %(n)s est créée.", n=target.data.get("name", "")),
+                "federation": _("La fédération %(n)s est créée.", n=target.data.get("name", "")),
+                "member": _("La commune a rejoint la fédération."),
+                "coordinator": _(
+                    "Le rôle de coordination est donné à %(e)s.", e=target.data.get("email", "")
+                ),
+            }
+            flash(said.get(action or "", _("C'est enregistré.")), "success")
             return redirect(url_for("platform_admin.platform_index"))
     elif request.method == "POST":
         status = 422
