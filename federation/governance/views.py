@@ -338,6 +338,9 @@ def concern_action(concern_id: int, action: str):
         user = check_permission("core.participate")
     try:
         concern = concerns.get_concern(concern_id)
+        if action in ("support", "unsupport") and request.form.get("back") == "list":
+            # supported from the list: back to the same place in the list
+            target = f"{_base()}/concerns#concern-{concern_id}"
         if action == "support":
             concerns.support(concern, user)
         elif action == "unsupport":

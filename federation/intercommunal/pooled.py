@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from federation import formatting
 from federation.db import db, lock_row
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.identity.models import User
@@ -166,11 +167,13 @@ def submit(
     if project.status != "draft":
         raise Conflict(_("Ce projet a déjà été soumis."), field="status")
     federation = db.session.get(Federation, project.federation_id)
-    lines = "\n".join(f"- {c.commune.name} : {c.amount} €" for c in project.contributions)
+    lines = "\n".join(
+        f"- {c.commune.name} : {formatting.money(c.amount)}" for c in project.contributions
+    )
     text = _(
-        "Projet mutualisé : %(t)s\nBudget : %(b)s €\nContributions :\n%(l)s\n\n%(d)s",
+        "Projet mutualisé : %(t)s\nBudget : %(b)s\nContributions :\n%(l)s\n\n%(d)s",
         t=project.title,
-        b=project.budget,
+        b=formatting.money(project.budget),
         l=lines,
         d=project.description,
     )

@@ -14,12 +14,16 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | None, unit: str = "") -> str:
+    """A value and its unit in the reader's locale ("7,4 %" / "7.4%", "12 500")."""
+    from federation import formatting
+
     if value is None:
         return "—"
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", "\u202f")
-    return f"{value:,.1f}".replace(",", "\u202f")
+    if unit == "%":
+        return formatting.percent(float(value) / 100)
+    shown = formatting.number(value, 0 if float(value).is_integer() else 1)
+    return f"{shown} {unit}".strip()
 
 
 def bar_chart(
@@ -39,7 +43,7 @@ def bar_chart(
     bar_w = width - label_w - 90
     height = max(len(rows), 1) * row_h + pad * 2
     title_e = escape(str(title))
-    desc = "; ".join(f"{label}: {_fmt(v)} {unit}".strip() for label, v in rows)
+    desc = "; ".join(f"{label}: {_fmt(v, unit)}" for label, v in rows)
     cid = "chart-" + secrets.token_hex(4)
     parts = [
         f'<figure class="chart"><svg role="img" aria-labelledby="{cid}-t {cid}-d" '
@@ -62,7 +66,7 @@ def bar_chart(
             )
         parts.append(
             f'<text x="{label_w + length + 6:.1f}" y="{y + 18}" class="chart-value">'
-            f"{escape(_fmt(value))} {escape(unit)}</text>"
+            f"{escape(_fmt(value, unit))}</text>"
         )
     parts.append("</svg>")
     parts.append(
@@ -72,10 +76,10 @@ def bar_chart(
     for index, (label, value) in enumerate(rows):
         extra = ""
         if compare is not None and index < len(compare):
-            extra = f"<td>{escape(compare_label)} {escape(_fmt(compare[index]))}</td>"
+            extra = f"<td>{escape(compare_label)} {escape(_fmt(compare[index], unit))}</td>"
         parts.append(
             f'<tr><th scope="row">{escape(str(label))}</th>'
-            f"<td>{escape(_fmt(value))} {escape(unit)}</td>{extra}</tr>"
+            f"<td>{escape(_fmt(value, unit))}</td>{extra}</tr>"
         )
     parts.append("</tbody></table></details></figure>")
     return Markup("".join(parts))  # noqa: S704 - every value above is escaped

@@ -82,5 +82,8 @@ def init_templating(app: Flask) -> None:
 
     # every number, amount, date and unit a page shows (Babel, the request's locale)
     app.jinja_env.filters.update(FILTERS)
+    from federation.web.error_summary import check_summary_links
+
+    app.after_request(check_summary_links)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

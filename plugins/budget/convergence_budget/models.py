@@ -166,6 +166,11 @@ class PBProcess(TenantMixin, TimestampMixin, db.Model):
 
     __table_args__ = (Index("ix_budget_pb_processes_commune_year", "commune_id", "year"), PLUGIN)
 
+    @property
+    def currency(self) -> str:
+        """The currency of the amounts: an imported budget keeps its file's (PLN, HUF)."""
+        return str((self.source_meta or {}).get("currency") or "EUR").upper()
+
 
 class PBProject(TenantMixin, TimestampMixin, db.Model):
     """A project submitted by inhabitants, reviewed by municipal agents with a public reason."""

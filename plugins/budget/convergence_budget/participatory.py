@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from federation.db import db, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from federation.formatting import money as format_money
 from federation.governance import ballot_box
 from federation.journal.services import record
 from federation.lazy import lazy_module
@@ -192,8 +193,13 @@ def create_process(
     db.session.flush()
     record(
         "budget.pb_opened",
-        _("Budget participatif ouvert : %(t)s (%(a)s €)", t=process.title, a=process.amount),
-        {"process": process.id, "year": process.year, "amount": str(process.amount)},
+        payload={
+            "process": process.id,
+            "title": process.title,
+            "year": process.year,
+            "amount": str(process.amount),
+            "currency": process.currency,
+        },
         commune_id=process.commune_id,
         actor=actor,
     )
@@ -280,8 +286,12 @@ def advance(process: PBProcess, to: str, *, actor: Any) -> None:
         process.phase = to
         record(
             "budget.pb_vote_opened",
-            _("Vote du budget participatif ouvert : %(t)s", t=process.title),
-            {"process": process.id, **_rules_of(process), "projects": len(feasible)},
+            payload={
+                "process": process.id,
+                "title": process.title,
+                **_rules_of(process),
+                "projects": len(feasible),
+            },
             commune_id=process.commune_id,
             actor=name,
         )
@@ -352,7 +362,10 @@ def submit_project(
     cost = money(estimated_cost, "estimated_cost")
     if cost > process.amount:
         raise ValidationFailed(
-            _("Le coût estimé dépasse l'enveloppe (%(a)s €).", a=process.amount),
+            _(
+                "Le coût estimé dépasse l'enveloppe (%(a)s).",
+                a=format_money(process.amount, process.currency),
+            ),
             field="estimated_cost",
         )
     project = PBProject(
@@ -398,7 +411,11 @@ def review(
         reviewed = money(cost, "cost")
         if reviewed > process.amount:
             raise ValidationFailed(
-                _("Le coût dépasse l'enveloppe (%(a)s €).", a=process.amount), field="cost"
+                _(
+                    "Le coût dépasse l'enveloppe (%(a)s).",
+                    a=format_money(process.amount, process.currency),
+                ),
+                field="cost",
             )
         project.reviewed_cost = reviewed
     project.status = "feasible" if feasible else "unfeasible"
@@ -406,15 +423,11 @@ def review(
     project.reviewed_by_id = reviewer.id
     record(
         "budget.pb_review",
-        _(
-            "Projet « %(t)s » jugé %(s)s : %(r)s",
-            t=project.title,
-            s=STATUS_LABELS[project.status],
-            r=reason,
-        ),
-        {
+        payload={
             "process": process.id,
             "project": project.id,
+            "title": project.title,
+            "currency": process.currency,
             "status": project.status,
             "cost": str(project.cost),
             "reason": reason,
@@ -716,9 +729,9 @@ def publish(process: PBProcess, result: dict[str, Any], actor: str) -> None:
         project.selected = project.external_id in result["selected"]
     record(
         "budget.pb_results",
-        _("Résultats du budget participatif : %(t)s", t=process.title),
-        {
+        payload={
             "process": process.id,
+            "title": process.title,
             "rule": process.rule,
             "selected": result["selected"],
             "ballots": result["ballots"],

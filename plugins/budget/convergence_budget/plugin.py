@@ -33,6 +33,12 @@ class BudgetPlugin(ConvergencePlugin):
         return BudgetSettings
 
     @hookimpl
+    def federation_text_kinds(self):
+        from .texts import KINDS
+
+        return KINDS
+
+    @hookimpl
     def federation_permissions(self):
         return [
             permission(

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from federation.db import db, lock_row
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from federation.formatting import money as format_money
 from federation.journal.services import record
 from federation.tenancy.context import current_commune
 from federation.validation import CENT, money
@@ -267,8 +268,12 @@ def amend(line: BudgetLine, amount: Any, reason: Any, *, actor: str) -> BudgetAm
     db.session.flush()
     entry = record(
         "budget.amended",
-        _("Budget modifié : %(l)s, %(a)s €", l=line.label, a=delta),
-        {"line": _line_ref(line), "amount": str(delta), "reason": reason},
+        payload={
+            "line": _line_ref(line),
+            "amount": str(delta),
+            "currency": "EUR",
+            "reason": reason,
+        },
         commune_id=line.commune_id,
         actor=actor,
     )
@@ -344,10 +349,11 @@ def book(
         raise Conflict(_("Cette dépense est déjà inscrite."), field="decision") from None
     journal = record(
         "budget.spending",
-        _("Dépense : %(a)s € — %(t)s (%(l)s)", a=amount, t=label, l=line.label),
-        {
+        payload={
             "entry": entry.id,
             "amount": str(amount),
+            "currency": "EUR",
+            "label": entry.label,
             "line": _line_ref(line),
             "kind": kind,
             "decided_by": entry.decided_by,
@@ -535,9 +541,9 @@ def _csv_row(
     elif values["executed"] > values["planned"]:
         row.errors.append(
             _(
-                "réalisé (%(e)s €) supérieur au prévu (%(p)s €)",
-                e=values["executed"],
-                p=values["planned"],
+                "réalisé (%(e)s) supérieur au prévu (%(p)s)",
+                e=format_money(values["executed"]),
+                p=format_money(values["planned"]),
             )
         )
     key = (values["section"], values["chapter"], values["function"], values["label"])
@@ -583,13 +589,12 @@ def import_csv(text: str, year: Any, *, actor: str, dry_run: bool = False) -> Cs
     commune_id = current_commune.id if current_commune else None
     record(
         "budget.imported",
-        _(
-            "Budget %(y)s importé : %(n)d lignes, %(t)s € prévus",
-            y=preview.year,
-            n=len(preview.rows),
-            t=preview.total_planned,
-        ),
-        {"year": preview.year, "lines": len(preview.rows), "planned": str(preview.total_planned)},
+        payload={
+            "year": preview.year,
+            "lines": len(preview.rows),
+            "planned": str(preview.total_planned),
+            "currency": "EUR",
+        },
         commune_id=commune_id or _commune_of_session(),
         actor=actor,
     )
@@ -636,8 +641,7 @@ def _refuse(commune: Any, payload: dict[str, Any], proposal: Any, reason: str) -
 
     record(
         "budget.booking_refused",
-        _("Dépense non inscrite : %(r)s", r=reason),
-        {
+        payload={
             "decision": payload.get("decision_id"),
             "proposal": payload.get("proposal_id"),
             "reason": reason,
@@ -646,13 +650,15 @@ def _refuse(commune: Any, payload: dict[str, Any], proposal: Any, reason: str) -
         actor="budget",
     )
     link = f"/c/{commune.slug}/proposals/{payload.get('proposal_id')}"
-    message = _(
-        "La dépense de « %(t)s » n'a pas pu être inscrite : %(r)s",
-        t=proposal.title if proposal else "",
-        r=reason,
-    )
+    params = {"title": proposal.title if proposal else "", "reason": reason}
     for user_id in sorted(_people_to_tell(commune.id, proposal)):
-        notify(user_id, message, link=link, commune_id=commune.id)
+        notify(
+            user_id,
+            kind="budget.booking_refused_notice",
+            params=params,
+            link=link,
+            commune_id=commune.id,
+        )
 
 
 def _people_to_tell(commune_id: int, proposal: Any) -> set[int]:

@@ -27,11 +27,12 @@ MAX_UPLOAD = 20_000_000
 
 
 @bp.app_template_filter("euros")
-def euros(value: Any) -> str:
-    """An amount in euros, written the way of the current language."""
+def euros(value: Any, currency: str = "EUR") -> str:
+    """An amount in its currency (euros unless the data says otherwise: an imported
+    participatory budget keeps its file's), written the way of the current language."""
     from fractions import Fraction
 
-    from flask_babel import format_currency
+    from federation.formatting import money
 
     if value is None:
         return "—"
@@ -39,7 +40,7 @@ def euros(value: Any) -> str:
         number = float(value)
     except (TypeError, ValueError):
         number = float(Fraction(str(value)))
-    return format_currency(number, "EUR")
+    return money(number, currency)
 
 
 @bp.app_template_filter("budget_label")

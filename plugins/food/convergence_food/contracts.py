@@ -307,8 +307,7 @@ def subscribe(
         solidarity.credit("support", extra, contract_id=contract.id)
     journal(
         "subscribed",
-        _("Nouvelle souscription au contrat « %(t)s »", t=contract.title),
-        {"contract": contract.id, "tier": tier},
+        {"contract": contract.id, "tier": tier, "title": contract.title},
     )
     return row
 
@@ -444,8 +443,12 @@ def change_delivery(
     db.session.flush()
     journal(
         "delivery_changed",
-        _("Une livraison du contrat « %(t)s » a été changée.", t=contract.title),
-        {"contract": contract.id, "delivery": delivery.id, "action": action},
+        {
+            "contract": contract.id,
+            "delivery": delivery.id,
+            "action": action,
+            "title": contract.title,
+        },
     )
     return row
 
@@ -498,7 +501,6 @@ def close_contract(contract: Contract, actor: Any = None) -> None:
     db.session.flush()
     journal(
         "contract_closed",
-        _("Contrat clos : %(t)s", t=contract.title),
-        {"contract": contract.id},
+        {"contract": contract.id, "title": contract.title},
         actor,
     )

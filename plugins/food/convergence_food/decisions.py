@@ -23,6 +23,7 @@ from convergence_food import contracts, land
 from convergence_food.constants import PLUGIN
 from convergence_food.models import Contract, Match
 from convergence_food.services import commune_id, food_bodies, journal, settings
+from federation import formatting
 from federation.db import db
 from federation.errors import Conflict, ValidationFailed
 from federation.governance import proposals as gov_proposals
@@ -77,10 +78,10 @@ def _describe(payload: dict[str, Any]) -> str:
         products = contracts.products_of(contract)
         prices = "; ".join(
             _(
-                "%(p)s : %(a)s € (solidaire %(s)s €)",
+                "%(p)s : %(a)s (solidaire %(s)s)",
                 p=products[line.id].name,
-                a=line.price,
-                s=line.solidarity_price,
+                a=formatting.money(line.price),
+                s=formatting.money(line.solidarity_price),
             )
             for line in lines
         )
@@ -101,7 +102,7 @@ def _describe(payload: dict[str, Any]) -> str:
             "(%(s)s ha, %(o)s). %(h)s",
             c=match.candidate_id,
             p=plot.name,
-            s=plot.surface_ha,
+            s=formatting.number(plot.surface_ha),
             o=plot.owner,
             h=match.help_to_settle,
         )
@@ -187,8 +188,7 @@ def on_decision_adopted(payload: dict[str, Any]) -> None:
             contract.status, contract.decision_id = "open", decision_id
             journal(
                 "contract_opened",
-                _("Contrat ouvert aux souscriptions : %(t)s", t=contract.title),
-                {"contract": contract.id, "decision": decision_id},
+                {"contract": contract.id, "decision": decision_id, "title": contract.title},
             )
     elif food.get("match_id"):
         match = db.session.get(Match, int(food["match_id"]))
@@ -199,7 +199,7 @@ def on_decision_adopted(payload: dict[str, Any]) -> None:
     elif food.get("policy"):
         commune = db.session.get(Commune, commune_id())
         update_settings(commune, PLUGIN, {**settings(), **_clean_policy(food["policy"])})
-        journal("policy", _("Règle du prix solidaire décidée"), {"policy": food["policy"]})
+        journal("policy", {"policy": food["policy"]})
 
 
 def on_proposal_rejected(payload: dict[str, Any]) -> None:

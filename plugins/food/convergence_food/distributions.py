@@ -29,6 +29,7 @@ from convergence_food.models import (
     SubscriptionLine,
 )
 from convergence_food.services import journal
+from federation import formatting
 from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.identity.models import User
@@ -87,7 +88,6 @@ def create_distribution(data: dict[str, Any], actor: Any = None) -> Distribution
     db.session.flush()
     journal(
         "distribution_planned",
-        _("Distribution prévue le %(d)s : %(p)s", d=row.day.isoformat(), p=row.place),
         {"distribution": row.id, "day": row.day.isoformat(), "place": row.place},
         actor,
     )
@@ -308,6 +308,6 @@ def distribution_link(commune: Any, distribution_id: int) -> tuple[str, str] | N
     if row is None:
         return None
     return (
-        _("Distribution du %(d)s — %(p)s", d=row.day.isoformat(), p=row.place),
+        _("Distribution du %(d)s — %(p)s", d=formatting.day(row.day), p=row.place),
         f"/c/{commune.slug}/food/distributions/{row.id}",
     )

@@ -54,7 +54,6 @@ def create_plot(data: dict[str, Any], actor: Any = None) -> Plot:
     db.session.flush()
     journal(
         "plot_added",
-        _("Terre offerte à l'installation : %(n)s", n=row.name),
         {"plot": row.id, "name": row.name, "surface_ha": str(row.surface_ha)},
         actor,
     )
@@ -94,7 +93,7 @@ def create_candidate(data: dict[str, Any], actor: Any) -> Candidate:
     )
     db.session.add(row)
     db.session.flush()
-    journal("candidate_added", _("Une personne souhaite s'installer."), {}, actor)
+    journal("candidate_added", {}, actor)
     return row
 
 
@@ -170,8 +169,13 @@ def apply_match(match: Match, decision_id: int | None = None) -> Producer:
     db.session.flush()
     journal(
         "installed",
-        _("Installation décidée sur la parcelle « %(p)s »", p=plot.name),
-        {"match": match.id, "plot": plot.id, "decision": decision.id, "producer": producer.id},
+        {
+            "match": match.id,
+            "plot": plot.id,
+            "name": plot.name,
+            "decision": decision.id,
+            "producer": producer.id,
+        },
     )
     return producer
 

@@ -68,6 +68,12 @@ class FoodPlugin(ConvergencePlugin):
     settings_schema = FoodSettings
 
     @hookimpl
+    def federation_text_kinds(self):
+        from .texts import KINDS
+
+        return KINDS
+
+    @hookimpl
     def federation_permissions(self):
         return [
             permission(

@@ -85,12 +85,12 @@ def can_see_aid(user: Any) -> bool:
     return in_food_circle(user)
 
 
-def journal(kind: str, summary: str, payload: dict[str, Any], actor: Any = None) -> None:
-    """Public journal entry and domain event of a state change (no personal data)."""
+def journal(kind: str, payload: dict[str, Any], actor: Any = None) -> None:
+    """Public journal entry and domain event of a state change (no personal data); the
+    entry is rendered in the reader's language (:mod:`convergence_food.texts`)."""
     record(
         f"food.{kind}",
-        summary,
-        payload,
+        payload=payload,
         commune_id=commune_id(),
         actor=getattr(actor, "display_name", "") if actor is not None else "",
     )
@@ -141,7 +141,6 @@ def create_producer(data: dict[str, Any], actor: Any = None) -> Producer:
     db.session.flush()
     journal(
         "producer_added",
-        _("Producteur·rice ajouté·e : %(n)s", n=row.name),
         {"producer": row.id, "name": row.name, "kind": row.kind, "organic": row.organic},
         actor,
     )
@@ -266,7 +265,6 @@ def declare_needs(values: dict[str, Any], actor: Any = None) -> dict[str, Decima
     db.session.flush()
     journal(
         "needs_declared",
-        _("Besoins alimentaires déclarés"),
         {"needs": {k: str(v) for k, v in sorted(parsed.items())}},
         actor,
     )

@@ -25,7 +25,6 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select, true, update
 
-from convergence_food.constants import MOVEMENT_KINDS
 from convergence_food.models import (
     POT_TOPIC,
     AidRequest,
@@ -132,17 +131,12 @@ def _move(
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(row)
-    summary = _(
-        "Pot solidaire : %(k)s de %(a)s €, solde %(b)s €",
-        k=MOVEMENT_KINDS[kind],
-        a=abs(amount),
-        b=row.balance,
-    )
     payload = {
         "pot": row.id,
         "kind": kind,
         "amount": str(amount),
         "balance": str(row.balance),
+        "currency": "EUR",
         "contract": contract_id,
     }
     if isinstance(row, SharedPot):
@@ -158,7 +152,7 @@ def _move(
         db.session.flush()
         payload.update(shared=True, commune=commune_id())
         # the federation's public journal: the commune the movement came from, no person
-        record("food.shared_pot", summary, payload, federation_id=row.federation_id)
+        record("food.shared_pot", payload=payload, federation_id=row.federation_id)
         emit("food.pot", payload, commune_id=commune_id())
         return movement
     movement = PotMovement(
@@ -170,7 +164,7 @@ def _move(
     )
     db.session.add(movement)
     db.session.flush()
-    journal("pot", summary, payload)
+    journal("pot", payload)
     return movement
 
 
@@ -278,13 +272,11 @@ def share_pot(federation_id: Any, actor: Any) -> SharedPot:
     row = shared_pot(fid, create=True)
     record(
         "food.shared_pot_joined",
-        _("Une commune rejoint le pot solidaire de la fédération."),
-        {"commune": commune_id()},
+        payload={"commune": commune_id()},
         federation_id=fid,
     )
     journal(
         "shared_pot_joined",
-        _("La commune partage le pot solidaire de sa fédération."),
         {"federation": fid},
         actor,
     )
@@ -303,7 +295,6 @@ def leave_shared_pot(actor: Any) -> None:
     federation_data.opt_out(fid, POT_TOPIC)
     journal(
         "shared_pot_left",
-        _("La commune ne partage plus le pot solidaire de sa fédération."),
         {"federation": fid},
         actor,
     )
@@ -336,7 +327,7 @@ def request_aid(user: Any, data: dict[str, Any]) -> AidRequest:
     )
     db.session.add(row)
     db.session.flush()
-    journal("aid_requested", _("Une demande d'aide alimentaire a été déposée."), {})
+    journal("aid_requested", {})
     return row
 
 
@@ -381,7 +372,6 @@ def decide_request(request_id: Any, granted: bool, actor: Any) -> AidRequest:
     db.session.flush()
     journal(
         "aid_decided",
-        _("Une demande d'aide alimentaire a reçu une réponse."),
         {"granted": granted},
         actor,
     )

@@ -176,8 +176,7 @@ def put_grid_in_force(grid: Grid, decision_id: int | None) -> None:
     db.session.flush()
     record(
         "housing.grid",
-        _("Grille d'attribution des logements, version %(v)d, en vigueur", v=grid.version),
-        {
+        payload={
             "grid": grid.id,
             "version": grid.version,
             "criteria": grid.criteria,
@@ -371,8 +370,7 @@ def decide(allocation: Allocation, decision_id: int | None, today: date | None =
     db.session.flush()
     record(
         "housing.allocation",
-        _("Logement %(ref)s attribué par décision du cercle du logement", ref=dwelling.ref),
-        {
+        payload={
             "allocation": allocation.id,
             "dwelling": dwelling.ref,
             "decision": decision_id,

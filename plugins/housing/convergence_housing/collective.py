@@ -86,14 +86,10 @@ def pledge(project: Project, user: Any, kind: Any, amount: Any, organisation: An
     db.session.flush()
     record(
         "housing.pledge",
-        _(
-            "Promesse de %(a)s (%(k)s) pour l'acquisition collective « %(p)s »",
-            a=euros(value),
-            k=PLEDGE_KINDS[kind],
-            p=project.name,
-        ),
-        {
+        payload={
             "project": project.id,
+            "name": project.name,
+            "currency": "EUR",
             "amount": str(value),
             "kind": kind,
             "organisation": organisation or None,
@@ -157,14 +153,10 @@ def decide_purchase(project: Project, decision_id: int | None) -> None:
     db.session.flush()
     record(
         "housing.purchase",
-        _(
-            "Achat collectif décidé : « %(p)s », %(a)s réunis pour un objectif de %(t)s",
-            p=project.name,
-            a=euros(project.pledged),
-            t=euros(project.target),
-        ),
-        {
+        payload={
             "project": project.id,
+            "name": project.name,
+            "currency": "EUR",
             "price": str(project.price),
             "works": str(project.works),
             "pledged": str(project.pledged),
@@ -202,12 +194,12 @@ def fail_campaign(project: Project, actor: Any) -> Decimal:
     db.session.flush()
     record(
         "housing.refund",
-        _(
-            "Collecte close sans achat : « %(p)s », %(a)s remboursés",
-            p=project.name,
-            a=euros(refunded),
-        ),
-        {"project": project.id, "refunded": str(refunded)},
+        payload={
+            "project": project.id,
+            "name": project.name,
+            "refunded": str(refunded),
+            "currency": "EUR",
+        },
         commune_id=commune_id(),
         actor=getattr(actor, "display_name", "") or _("cercle du logement"),
     )

@@ -47,6 +47,12 @@ class HousingPlugin(ConvergencePlugin):
     settings_schema = HousingSettings
 
     @hookimpl
+    def federation_text_kinds(self):
+        from .texts import KINDS
+
+        return KINDS
+
+    @hookimpl
     def federation_permissions(self):
         return [
             permission(

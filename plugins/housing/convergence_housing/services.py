@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -111,16 +108,15 @@ def circle_members() -> list[Any]:
     return list({m.user_id: m.user for m in rows}.values())
 
 
-def notify_circle(message: Callable[[], str], link: str) -> int:
-    """Notify every member of the housing circle through the core notifications, each in
-    their own language (``message`` is called under it). Returns how many were notified."""
+def notify_circle(kind: str, params: dict[str, Any], link: str) -> int:
+    """Notify every member of the housing circle through the core notifications (a kind of
+    :mod:`convergence_housing.texts`, shown in each reader's language). Returns how many
+    were notified."""
     from federation.identity.notifications import notify
 
-    default = current_app.config.get("DEFAULT_LOCALE", "fr")
     people = circle_members()
     for person in people:
-        with force_locale(person.locale or default):
-            notify(person.id, str(message()), link=link, commune_id=commune_id())
+        notify(person.id, kind=kind, params=params, link=link, commune_id=commune_id())
     return len(people)
 
 

@@ -320,12 +320,8 @@ def notify_homes(allocation: Allocation) -> None:
         with commune_scope(home):
             slug = db.session.get(Commune, home).slug
             notify_circle(
-                lambda count=count: _(
-                    "La commune %(c)s examine des demandes de logement de notre commune "
-                    "(%(n)d) : notre consentement est attendu pour chaque attribution.",
-                    c=host,
-                    n=count,
-                ),
+                "housing.consent_awaited",
+                {"host": host, "count": count},
                 f"/c/{slug}/housing/shared",
             )
             db.session.flush()

@@ -106,12 +106,8 @@ def raise_grievance(collective: TenantCollective, data: dict[str, Any], user: An
     db.session.flush()
     kind = row.kind
     notify_circle(
-        lambda: _(
-            "Doléance du collectif de locataires « %(c)s » (%(k)s) : à examiner par le "
-            "cercle du logement.",
-            c=collective.name,
-            k=GRIEVANCE_KINDS[kind],
-        ),
+        "housing.grievance",
+        {"collective": collective.name, "kind": kind},
         f"/c/{current_commune().slug}/housing/collectives/{collective.id}",
     )
     emit("housing.grievance", {"grievance_id": row.id}, commune_id=commune_id())

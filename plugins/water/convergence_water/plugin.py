@@ -73,6 +73,12 @@ class WaterPlugin(ConvergencePlugin):
     settings_schema = WaterSettings
 
     @hookimpl
+    def federation_text_kinds(self):
+        from .texts import KINDS
+
+        return KINDS
+
+    @hookimpl
     def federation_permissions(self):
         return [
             permission(

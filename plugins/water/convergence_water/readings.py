@@ -31,7 +31,6 @@ from convergence_water.services import (
     settings,
     water_bodies,
 )
-from convergence_water.units import fmt_litres
 from federation.db import db
 from federation.errors import ValidationFailed
 from federation.identity.notifications import notify
@@ -443,12 +442,8 @@ def _notify_overuse(rows: list[dict[str, Any]]) -> None:
         if account:
             notify(
                 account,
-                _(
-                    "Votre consommation d'eau (%(c)s L par jour) dépasse votre allocation "
-                    "(%(a)s L par jour).",
-                    c=fmt_litres(row["consumption"]),
-                    a=fmt_litres(row["allocation"]),
-                ),
+                kind="water.overuse",
+                params={"consumption": row["consumption"], "allocation": row["allocation"]},
                 link=f"/c/{slug}/water/me",
                 commune_id=commune_id(),
             )
@@ -456,7 +451,8 @@ def _notify_overuse(rows: list[dict[str, Any]]) -> None:
     for person in circle:
         notify(
             person,
-            _("%(n)d dépassement(s) d'allocation d'eau détecté(s).", n=len(rows)),
+            kind="water.overuse_circle",
+            params={"count": len(rows)},
             link=f"/c/{slug}/water/alerts",
             commune_id=commune_id(),
         )

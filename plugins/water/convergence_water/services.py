@@ -21,7 +21,6 @@ from convergence_water.bulk import bulk_insert
 from convergence_water.constants import (
     CATEGORIES,
     DEFAULT_RULES,
-    LEVEL_LABELS,
     LEVEL_SOURCES,
     LEVELS,
     READING_FRESH_DAYS,
@@ -42,7 +41,7 @@ from convergence_water.models import (
     WaterResource,
     WaterUser,
 )
-from convergence_water.units import fmt_litres, fmt_m3, m3_to_litres, parse_day, whole_litres
+from convergence_water.units import m3_to_litres, parse_day, whole_litres
 from federation.db import db, utcnow
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.governance.bodies import in_thematic_circle
@@ -608,6 +607,17 @@ def validate_level_target(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _target_name(resource_id: int | None, federation_id: int | None) -> str | None:
+    """The name people gave the resource or the basin a level applies to."""
+    if resource_id is not None:
+        resource = db.session.get(WaterResource, resource_id)
+        return resource.name if resource else None
+    if federation_id is not None:
+        federation = db.session.get(Federation, federation_id)
+        return federation.name if federation else None
+    return None
+
+
 def target_label(resource_id: int | None, federation_id: int | None) -> str:
     if resource_id is not None:
         resource = db.session.get(WaterResource, resource_id)
@@ -658,17 +668,11 @@ def declare_level(
     before = levels_in_force(targets, today)
     db.session.add(row)
     db.session.flush()
-    label = target_label(row.resource_id, row.federation_id)
     record(
         "water.level",
-        _(
-            "Niveau de sécheresse « %(level)s » pour %(target)s (%(source)s)",
-            level=LEVEL_LABELS[row.level],
-            target=label,
-            source=LEVEL_SOURCES[source],
-        ),
-        {
+        payload={
             "level": row.level,
+            "target_name": _target_name(row.resource_id, row.federation_id),
             "resource": row.resource_id,
             "basin": row.federation_id,
             "starts_on": starts_on.isoformat(),
@@ -1045,16 +1049,9 @@ def apply_run(run: AllocationRun, *, actor: Any = None, decision_id: int | None 
     resource = db.session.get(WaterResource, run.resource_id)
     record(
         "water.allocation_applied",
-        _(
-            "Allocation de l'eau en vigueur pour %(r)s : %(a)s m³/jour pour %(n)d usager·es "
-            "(niveau %(l)s)",
-            r=resource.name,
-            a=fmt_m3(run.allocated),
-            n=run.users_count,
-            l=LEVEL_LABELS.get(run.level, run.level),
-        ),
-        {
+        payload={
             "run": run.id,
+            "resource_name": resource.name,
             "resource": run.resource_id,
             "level": run.level,
             "available_l": run.available,
@@ -1084,12 +1081,8 @@ def _notify_users(run: AllocationRun, resource: WaterResource) -> None:
     for account_id, total in rows:
         notify(
             account_id,
-            _(
-                "Nouvelle allocation d'eau (%(r)s, niveau %(l)s) : %(v)s litres par jour.",
-                r=resource.name,
-                l=LEVEL_LABELS.get(run.level, run.level),
-                v=fmt_litres(total),
-            ),
+            kind="water.allocation_notice",
+            params={"resource_name": resource.name, "level": run.level, "litres": total},
             link=f"/c/{slug}/water/me",
             commune_id=run.commune_id,
         )

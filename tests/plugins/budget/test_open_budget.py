@@ -175,14 +175,14 @@ def test_a_decision_beyond_the_line_is_refused_publicly_and_people_are_told(
     _adopt(client, factory, town, "30000.01")
     assert _lines(client, town)["Éclairage public économe"]["executed"] == "0.00"
     refused = _journal(app, town.commune.id, "budget.booking_refused")
-    assert len(refused) == 1 and "30000.01" in refused[0].summary
+    assert len(refused) == 1 and "30000.01" in refused[0].params["reason"]
     with app.app_context():
         from federation.tenancy.context import unscoped
 
         with unscoped():
             told = set(
                 db.session.scalars(
-                    select(Notification.user_id).where(Notification.message.contains("30000.01"))
+                    select(Notification.user_id).where(Notification.params.contains("30000.01"))
                 )
             )
     assert {town.members[0].user.id, town.facilitator.user.id, town.agent.user.id} <= told

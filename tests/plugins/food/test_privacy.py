@@ -111,7 +111,7 @@ def test_journal_and_exports_carry_no_name(app, in_commune, aid_town):
         ).all()
         assert entries
         for entry in entries:
-            text = entry.summary + entry.payload + entry.actor
+            text = entry.summary + entry.text + entry.payload + entry.actor
             assert SECRET_NAME not in text and SECRET_NOTE not in text
             assert str(town.asker.user.id) not in json.loads(entry.payload).values()
     assert SECRET_NAME not in exported and SECRET_NOTE not in exported

@@ -133,7 +133,7 @@ def test_communes_that_opt_in_share_one_pot(app, in_commune, territory):
         assert kinds.count("food.shared_pot") == 4 and "food.shared_pot_joined" in kinds
         names = {user(r).display_name for r in (*north.members, *south.members)}
         for entry in entries:  # the journal without names
-            assert not any(n in f"{entry.summary} {entry.payload}" for n in names)
+            assert not any(n in f"{entry.summary} {entry.text} {entry.payload}" for n in names)
 
 
 def test_outsiders_neither_read_nor_move_the_pot(app, in_commune, territory):

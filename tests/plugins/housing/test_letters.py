@@ -5,6 +5,7 @@ housing circle only; a grievance reaches the circle's members as a notification.
 from __future__ import annotations
 
 from convergence_housing import owners, services, tenants
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from federation.db import db
@@ -103,7 +104,12 @@ def test_grievance_notifies_the_circle_in_each_language(app, factory, town, in_c
         }
     assert set(notes) >= {town.facilitator.user.id, town.circle_member.user.id}
     assert town.members[0].user.id not in notes and town.members[1].user.id not in notes
-    assert "Locataires Mas" in notes[town.circle_member.user.id].message
-    assert "réparations" in notes[town.circle_member.user.id].message
-    assert "repairs" in notes[town.facilitator.user.id].message
+    # stored as a kind and parameters, read in each reader's language
+    circle, facilitator = notes[town.circle_member.user.id], notes[town.facilitator.user.id]
+    assert circle.message == "" and circle.kind == "housing.grievance"
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert "Locataires Mas" in circle.text and "réparations" in circle.text
+        with force_locale("en"):
+            assert "Locataires Mas" in facilitator.text and "repairs" in facilitator.text
     assert notes[town.circle_member.user.id].link.endswith(f"/housing/collectives/{group_id}")

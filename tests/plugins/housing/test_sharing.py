@@ -121,7 +121,7 @@ def test_allocation_elsewhere_needs_the_home_commune_consent(app, factory, trio,
             home.facilitator.user.id,
             home.circle_member.user.id,
         }
-        assert "Bourg B" in notes[0].message and SECRET_HOUSEHOLD not in notes[0].message
+        assert "Bourg B" in notes[0].text and SECRET_HOUSEHOLD not in notes[0].text
     with in_commune(other.commune), pytest.raises(NotFound):
         sharing.answer_consent(
             "bourg-b", allocation_id, home.request_id, "granted", user(other.circle_member)
@@ -156,7 +156,7 @@ def test_allocation_elsewhere_needs_the_home_commune_consent(app, factory, trio,
         assert row.chosen_request_id is None
         assert services.get_dwelling(dwelling_id).occupancy == "rented"
         entries = list(db.session.scalars(select(JournalEntry)))
-        text = " ".join(f"{e.summary} {e.payload}" for e in entries)
+        text = " ".join(f"{e.summary} {e.text} {e.payload}" for e in entries)
         assert SECRET_HOUSEHOLD not in text and SECRET_NEED not in text
         [entry] = [e for e in entries if e.kind == "housing.allocation"]
         payload = entry.payload if isinstance(entry.payload, dict) else json.loads(entry.payload)
