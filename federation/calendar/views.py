@@ -12,25 +12,16 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from federation.calendar import services
 from federation.calendar.ical import CalendarEvent, feed
 from federation.errors import ServiceError
 from federation.form_posts import done, posted_form, refused
 from federation.identity.decorators import check_permission, login_required_here
+from federation.roster.views import WEEKDAYS
 from federation.security import CSP
 
 bp = Blueprint("calendar", __name__, template_folder="templates")
-WEEKDAYS = (
-    _l("lundi"),
-    _l("mardi"),
-    _l("mercredi"),
-    _l("jeudi"),
-    _l("vendredi"),
-    _l("samedi"),
-    _l("dimanche"),
-)
 LEAFLET = "vendor/node_modules/leaflet/dist/leaflet.js"
 
 
