@@ -157,9 +157,10 @@ def _intercommunal_demo(federations: dict, communes: dict, users: dict[str, User
     )
     # communes where nobody of the demo lives cannot answer: left out of the count
     proposal = pooled.submit(project, coordinator, rule="majority", unable_rule="exclude")
-    # two assemblies ratify by their vote (the answers reach the federation when the demo is
-    # committed, through the decisions' events); Tarnac has not voted yet
-    for slug in ("faux-la-montagne", "peyrelevade"):
+    # the assemblies ratify by their vote (the answers reach the federation when the demo is
+    # committed, through the decisions' events); Tarnac has not voted yet. Nedde has members
+    # when the elections plugin's demo gave it some (otherwise it cannot answer and is skipped)
+    for slug in ("faux-la-montagne", "peyrelevade", "nedde"):
         commune = communes.get(slug)
         if commune is not None:
             with commune_scope(commune.id):
