@@ -32,6 +32,8 @@ class Gunicorn:
             str(WORKERS),
             "-k",
             "sync",
+            "-c",
+            str(BENCH_DIR / "pages" / "gunicorn_bench.py"),
             "-b",
             f"127.0.0.1:{self.port}",
             "--chdir",

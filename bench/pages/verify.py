@@ -7,9 +7,25 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime, timedelta
 from typing import Any
 
 from pages.capture import Capture, CaptureSet, capture_page, normalize, recording
+
+#: a page's "now" (upcoming events, open votes) is a parameter that moves between two
+#: requests: moments this close are the same parameter (the HTML is still compared)
+NOW_TOLERANCE = timedelta(minutes=10)
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _same_parameters(a: Any, b: Any) -> bool:
@@ -17,6 +33,13 @@ def _same_parameters(a: Any, b: Any) -> bool:
         return True
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(_same_parameters(x, y) for x, y in zip(a, b, strict=True))
+    if a != b:
+        first, second = _moment(a), _moment(b)
+        if first is not None and second is not None:
+            try:
+                return abs(first - second) <= NOW_TOLERANCE
+            except TypeError:  # one with a time zone, one without
+                return False
     return a == b
 
 

@@ -164,3 +164,21 @@ def test_normalize_hides_only_csrf_tokens_and_chart_ids():
     two = b'<input type="hidden" name="csrf_token" value="xyz.uvw"><svg id="chart-99ff00aa">'
     assert normalize(one) == normalize(two)
     assert normalize(one + b"<p>1</p>") != normalize(two + b"<p>2</p>")
+
+
+def test_a_moving_now_is_the_same_parameter_nothing_else_is():
+    """A page's "now" moves between the capture and the check: moments minutes apart are
+    the same parameter; a moment a day apart, or any other value that differs, is not."""
+    from datetime import datetime
+
+    from pages.verify import statement_differences
+
+    captured = [("SELECT … WHERE starts_at > ?", ("2026-12-03 05:09:03.393870", 1))]
+    later = [("SELECT … WHERE starts_at > ?", ("2026-12-03 05:09:05.003967", 1))]
+    assert statement_differences(captured, later) == []
+    moment = datetime(2026, 12, 3, 5, 9, 3)
+    assert statement_differences([("s", (moment,))], [("s", (moment.replace(second=9),))]) == []
+    tomorrow = [("SELECT … WHERE starts_at > ?", ("2026-12-04 05:09:03.393870", 1))]
+    assert statement_differences(captured, tomorrow)
+    other = [("SELECT … WHERE starts_at > ?", ("2026-12-03 05:09:03.393870", 2))]
+    assert statement_differences(captured, other)
