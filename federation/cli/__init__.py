@@ -113,8 +113,16 @@ def db_upgrade(revision: str) -> None:
     """Migrate the schema (default: every branch to its head)."""
     from federation import migrate
 
+    before = migrate.current(current_app)
     migrate.upgrade(current_app, revision)
-    click.echo("Database is up to date.")
+    after = migrate.current(current_app)
+    # say what happened: a new database was migrated, an old one moved, or nothing to do
+    if not before:
+        click.echo(f"New database migrated: {len(after)} branch(es) at their latest revision.")
+    elif before != after:
+        click.echo(f"Database migrated: {len(after - before)} branch(es) moved to a new revision.")
+    else:
+        click.echo("Database was already up to date: nothing to migrate.")
 
 
 @db_group.command("downgrade")
@@ -326,6 +334,9 @@ def commune_export(slug: str, output: Path) -> None:
     commune = _commune(slug)
     with atomic_write(output) as handle:  # interrupted: no partial file, an old one intact
         handle.write(export_commune(commune))
+    from federation.security import security_event
+
+    security_event("commune_exported", at=commune.id, by="cli")
     click.echo(f"Exported {slug} to {output}.")
 
 

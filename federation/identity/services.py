@@ -27,6 +27,7 @@ from federation.identity.permissions import (
     FEDERATION_ROLES,
     PermissionRegistry,
 )
+from federation.security import security_event
 from federation.tenancy.context import commune_scope
 
 TOKEN_PREFIX = "cvg_"  # noqa: S105 - a public prefix, not a secret
@@ -262,6 +263,9 @@ def grant_role(
             starts_at=starts_at,
         )
     )
+    security_event(
+        "role_granted", member=member.user_id, role=role, source=source, at=member.commune_id
+    )
 
 
 def revoke_role(member: Membership, role: str, *, source: str = "admin") -> None:
@@ -270,6 +274,7 @@ def revoke_role(member: Membership, role: str, *, source: str = "admin") -> None
     for held in list(member.roles):
         if held.role == role and held.source == source:
             member.roles.remove(held)
+            security_event("role_revoked", member=member.user_id, role=role, at=member.commune_id)
 
 
 def grant_federation_role(
@@ -291,6 +296,7 @@ def grant_federation_role(
     )
     db.session.add(fed_role)
     db.session.flush()
+    security_event("federation_role_granted", member=user.id, role=role, federation=federation_id)
     return fed_role
 
 
@@ -364,6 +370,9 @@ def set_role_permission(commune_id: int, role: str, perm_name: str, granted: boo
         else:
             row.granted = granted
         db.session.flush()
+    security_event(
+        "role_rule_changed", at=commune_id, role=role, permission=perm_name, granted=granted
+    )
     if has_app_context():
         g.pop("_role_tables", None)
         memo.forget()

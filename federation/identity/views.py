@@ -197,6 +197,7 @@ def revoke_token(token_id: int):
 def export():
     user = login_required_here()
     data = export_user(user)
+    security_event("personal_data_exported")
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     return Response(
         body,
