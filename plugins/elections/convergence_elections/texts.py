@@ -74,7 +74,7 @@ def step(data: Mapping[str, Any], names: Mapping[int, str]) -> str:
         )
     if kind == "follows_vote":
         return _(
-            "Place %(p)s : %(who)s (%(r)s du vote), comme le vote l'a placé·e.",
+            "Place %(p)s : %(who)s (rang %(r)s au vote), à la place que le vote lui donne.",
             p=formatting.number(data["position"]),
             who=name(data["candidate"]),
             r=formatting.number(data["rank"]),
@@ -82,14 +82,13 @@ def step(data: Mapping[str, Any], names: Mapping[int, str]) -> str:
     if kind == "parity_swap":
         return _(
             "Place %(p)s : l'alternance stricte demande une personne de sexe « %(sex)s » ; "
-            "%(who)s (%(r)s du vote) passe devant %(passed)s, qui gardent leur ordre entre "
-            "eux et elles.",
+            "%(who)s (rang %(r)s au vote) passe devant %(passed)s.",
             p=formatting.number(data["position"]),
             sex=sex(data["sex"]),
             who=name(data["candidate"]),
             r=formatting.number(data["rank"]),
             passed=", ".join(
-                f"{name(i)} ({formatting.number(r)})"
+                _("%(who)s (rang %(r)s)", who=name(i), r=formatting.number(r))
                 for i, r in zip(data["passed"], data["passed_ranks"], strict=True)
             ),
         )
