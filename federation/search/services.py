@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import g, has_app_context
 from markupsafe import Markup, escape
 from sqlalchemy import and_, false, func, literal_column, or_, select, table
 from sqlalchemy import column as sa_column
@@ -197,10 +198,13 @@ def _hits(found: list[Any]) -> list[Hit]:
     from federation.tenancy.models import Commune
 
     sources = registry()
-    commune_ids = {entry.commune_id for entry, _t, _s in found}
-    communes = {
-        c.id: c for c in db.session.scalars(select(Commune).where(Commune.id.in_(commune_ids)))
-    }
+    current = g.get("commune") if has_app_context() else None
+    communes = {current.id: current} if current is not None else {}
+    missing = {entry.commune_id for entry, _t, _s in found} - communes.keys()
+    if missing:  # across a federation (a commune's page knows its commune)
+        communes.update(
+            (c.id, c) for c in db.session.scalars(select(Commune).where(Commune.id.in_(missing)))
+        )
     journal_ids = [int(e.ref) for e, _t, _s in found if e.kind == "journal.entry"]
     journal = (
         {

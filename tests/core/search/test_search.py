@@ -351,3 +351,29 @@ def test_a_built_in_plugin_contributes_its_public_objects(factory, in_commune):
         assert (hit.kind, hit.url) == ("food.producer", f"/c/{on.slug}/food/producers/{hit.ref}")
     with in_commune(off):
         assert services.search("fromages").total == 0
+
+
+def test_search_page_queries_do_not_grow_with_results(app, client, factory, in_commune):
+    from federation.journal.services import record
+    from federation.testing.queries import count_queries
+
+    commune = factory.commune("compte")
+    member = factory.member(commune)
+    factory.login(client, member)
+
+    def counted() -> int:
+        client.get("/c/compte/search?q=verger")  # warm the caches of the first request
+        with count_queries(app) as counter:
+            assert client.get("/c/compte/search?q=verger").status_code == 200
+        return counter.count
+
+    with in_commune(commune):
+        _proposal("Verger communal")
+        record("test.free", summary="Verger planté", commune_id=commune.id)
+    few = counted()
+    with in_commune(commune):
+        for n in range(25):
+            _proposal(f"Verger {n}")
+            record("test.free", summary=f"Verger {n}", commune_id=commune.id)
+    assert counted() <= few  # 20 hits on the page instead of 2: no more queries
+    assert few <= 9, few
