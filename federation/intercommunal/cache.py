@@ -64,11 +64,7 @@ def cached(
     store = backend()
     members = hashlib.sha256(json.dumps(commune_ids).encode()).hexdigest()[:24]
     if isinstance(store, RedisBackend):
-        try:
-            return _cached_in_redis(store, federation_id, members, commune_ids, name, compute)
-        except redis_errors() as exc:  # Redis away (issue 17 item 6): computed, not kept
-            mark_down(exc)
-            return compute()
+        return _cached_in_redis(store, federation_id, members, commune_ids, name, compute)
     versions = store.versions(version_keys(commune_ids))
     digest = hashlib.sha256(json.dumps([members, versions]).encode()).hexdigest()[:24]
     key = f"{PREFIX}federation:{federation_id}:{name}:{digest}"
@@ -88,13 +84,26 @@ def _cached_in_redis(
     name: str,
     compute: Callable[[], Any],
 ) -> Any:
+    """Redis away (issue 17 item 6): computed once, not kept."""
     key = f"{PREFIX}federation:{federation_id}:{name}:{members}"
-    found = _lookup_script(store)(keys=[key])
-    if found is not None:
-        return pickle.loads(found)  # noqa: S301 - written by this code only
     names = version_keys(commune_ids)
-    versions = store.versions(names)  # before the data is read: never stale
+    try:
+        found = _lookup_script(store)(keys=[key])
+        if found is not None:
+            return pickle.loads(found)  # noqa: S301 - written by this code only
+        versions = store.versions(names)  # before the data is read: never stale
+    except redis_errors() as exc:
+        mark_down(exc)
+        return compute()
     value = compute()
+    try:
+        _keep(store, key, names, versions, value)
+    except redis_errors() as exc:
+        mark_down(exc)
+    return value
+
+
+def _keep(store: RedisBackend, key: str, names: list[str], versions: list[int], value: Any) -> None:
     pipe = store.redis.pipeline(transaction=True)
     pipe.delete(key)
     pipe.hset(
@@ -107,7 +116,6 @@ def _cached_in_redis(
     )
     pipe.expire(key, TTL_SECONDS)
     pipe.execute()
-    return value
 
 
 def _lookup_script(store: RedisBackend) -> Any:

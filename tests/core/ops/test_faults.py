@@ -122,9 +122,15 @@ def test_planted_twin_without_the_fallback_fails(app, make_app):
 
 def test_redis_away_public_pages_still_render(app, make_app, factory):
     commune = factory.commune()
+    federation = factory.federation(communes=[commune])
     away = _redis_away(make_app)
     assert away.test_client().get(f"/c/{commune.slug}/").status_code == 200
     assert away.test_client().get("/").status_code == 200
+    # the federation's indicators (their own cache in Redis) are computed, not kept
+    from federation.tenancy import versions
+
+    versions._DOWN["until"] = 0.0  # Redis tried again (the fixture restores the marks)
+    assert away.test_client().get(f"/f/{federation.slug}/").status_code == 200
 
 
 def test_planted_twin_page_cache_without_its_guard_fails(app, make_app, factory, monkeypatch):
