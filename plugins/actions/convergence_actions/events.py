@@ -378,15 +378,7 @@ def cancel_registration(event: Event, row: Registration, actor: Any = None) -> l
     own = services.signed_in(actor) and row.user_id == actor.id
     if not own and not can_organise(actor, event):
         raise Forbidden(_("Seule la personne inscrite ou l'organisation annule."), field="user")
-    event = _locked(event)
-    db.session.refresh(row)
-    if row.status not in ACTIVE:
-        raise Conflict(_("Cette inscription est déjà annulée."), field="registration_id")
-    row.status = "cancelled"
-    db.session.flush()
-    promoted = _promote(event) if event.status == "open" else []
-    _journal_counts(event)
-    return promoted
+    return _withdraw(event, row, "registration_id")
 
 
 def cancel_by_code(event: Event, code: Any) -> list[Registration]:
@@ -394,10 +386,15 @@ def cancel_by_code(event: Event, code: Any) -> list[Registration]:
     row = _by_code(event, code)
     if row.user_id is not None:
         raise Forbidden(_("Connectez-vous pour annuler."), field="code")
+    return _withdraw(event, row, "code")
+
+
+def _withdraw(event: Event, row: Registration, field: str) -> list[Registration]:
+    """Cancel under the event's lock; a freed place goes to the waiting list."""
     event = _locked(event)
     db.session.refresh(row)
     if row.status not in ACTIVE:
-        raise Conflict(_("Cette inscription est déjà annulée."), field="code")
+        raise Conflict(_("Cette inscription est déjà annulée."), field=field)
     row.status = "cancelled"
     db.session.flush()
     promoted = _promote(event) if event.status == "open" else []
