@@ -33,6 +33,8 @@ def _same_parameters(a: Any, b: Any) -> bool:
         return True
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(_same_parameters(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):  # psycopg's named parameters
+        return a.keys() == b.keys() and all(_same_parameters(a[k], b[k]) for k in a)
     if a != b:
         first, second = _moment(a), _moment(b)
         if first is not None and second is not None:

@@ -182,3 +182,8 @@ def test_a_moving_now_is_the_same_parameter_nothing_else_is():
     assert statement_differences(captured, tomorrow)
     other = [("SELECT … WHERE starts_at > ?", ("2026-12-03 05:09:03.393870", 2))]
     assert statement_differences(captured, other)
+    named = {"ends_at_1": moment, "only_1": 1}
+    later_named = {**named, "ends_at_1": moment.replace(second=8)}
+    assert statement_differences([("s", named)], [("s", later_named)]) == []
+    assert statement_differences([("s", named)], [("s", {**named, "only_1": 2})])
+    assert statement_differences([("s", named)], [("s", {"ends_at_1": moment})])
