@@ -157,6 +157,19 @@ def test_db_commands(run, app):
     assert sorted(heads) == sorted(migrate.heads(app)) and heads
 
 
+def test_db_upgrade_says_what_it_did(make_app, tmp_path):
+    """Issue 16 item 8: "Database is up to date." was printed while a new database was
+    being migrated. A new (SQLite) database is said migrated, then up to date."""
+    fresh = make_app(database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
+    runner = fresh.test_cli_runner()
+    info = ScriptInfo(create_app=lambda: fresh)
+    first = runner.invoke(main, ["db", "upgrade"], obj=info)
+    assert first.exit_code == 0, first.output
+    assert "New database migrated" in first.output and "up to date" not in first.output
+    again = runner.invoke(main, ["db", "upgrade"], obj=info)
+    assert "already up to date" in again.output
+
+
 def test_notification_digests(run, app, factory, in_db):
     from federation.identity.models import User
     from federation.identity.notifications import OUTBOX, notify

@@ -247,3 +247,27 @@ def test_proposals_and_votes_of_another_commune_are_404(app, web, town, factory,
     assert client.get(f"{base}/proposals/{foreign_id}").status_code == 404
     with app.app_context(), commune_scope(other.id):
         assert db.session.get(Proposal, foreign_id) is not None
+
+
+def test_one_control_to_put_a_proposal_to_the_vote_and_support_stays_on_the_list(app, web, town):
+    """Issue 16 item 8: "Passer à : au vote" beside "Préparer le vote" were two controls for
+    one step; supporting a concern from the list jumped to the concern's page."""
+    client, base = web
+    _login(client, town.members[0])
+    raised = client.post(f"{base}/concerns", data={"title": "Un abri vélo"})
+    concern_id = int(raised.headers["Location"].rsplit("/", 1)[1])
+    assert re.search(r"\b1 soutien<", client.get(f"{base}/concerns").text)  # singular
+    _login(client, town.members[1])
+    back = client.post(f"{base}/concerns/{concern_id}/support", data={"back": "list"})
+    assert back.headers["Location"].endswith(f"/concerns#concern-{concern_id}")
+    page = client.get(f"{base}/concerns").text
+    assert f'id="concern-{concern_id}"' in page and re.search(r"\b2 soutiens<", page)
+
+    _login(client, town.members[0])
+    created = client.post(f"{base}/bodies/assemblee/proposals/new", data={"title": "Abri"})
+    proposal_url = created.headers["Location"]
+    client.post(f"{proposal_url}/transition", data={"to": "deliberation"})
+    _login(client, town.facilitator)
+    page = client.get(proposal_url).text
+    assert "Préparer le vote" in page
+    assert 'name="to" value="voting"' not in page  # one control for the step
