@@ -377,3 +377,18 @@ def test_search_page_queries_do_not_grow_with_results(app, client, factory, in_c
             record("test.free", summary=f"Verger {n}", commune_id=commune.id)
     assert counted() <= few  # 20 hits on the page instead of 2: no more queries
     assert few <= 9, few
+
+
+def test_planted_twin_federation_without_the_tenant_filter_finds_outsiders(app, factory, two):
+    a, b = two
+    outsider = factory.commune("delta", "Delta")
+    fed = factory.federation("plateau-twin", communes=[a, b])
+    _plant_b(app, outsider)
+    from federation.tenancy.services import member_commune_ids
+
+    with app.app_context(), scoping.scoped(db.session, scoping.UNSCOPED):
+        ids = member_commune_ids(fed.id)
+    assert _federation_hits(app, ids, "zanzibar") == []  # the rule holds
+    with _tenant_filter_removed():
+        leaked = _federation_hits(app, ids, "zanzibar")
+    assert {h.commune_id for h in leaked} == {outsider.id}  # without it, the outsider leaks
