@@ -219,3 +219,29 @@ def test_a_by_election_follows_the_same_rules(in_commune, town):
                 {"title": "Trop courte", "by_election": "on", "length": "8"},
                 user(town.facilitator),
             )
+
+
+def test_the_programme_goes_through_a_commune_export_and_import(factory, in_commune, town):
+    from convergence_elections.transfer import export_commune, import_commune
+
+    from federation.governance.models import Decision
+
+    found_programme(in_commune, town)
+    with in_commune(town.commune):
+        decision = db.session.scalars(select(Decision)).first()
+        measure = services.add_measure(
+            {"axis_id": services.axes()[0].id, "title": "M", "decision_ids": [decision.id]},
+            user(town.facilitator),
+        )
+        services.edit_measure(measure, {"text": "v2"}, user(town.facilitator))
+        data = export_commune()
+    copy = factory.commune("copie")
+    factory.enable(copy, "elections")
+    with in_commune(copy):
+        import_commune(data)
+    with in_commune(copy):
+        assert [a.status for a in services.axes()] == ["adopted", "adopted"]
+        (measure,) = services.measures()
+        assert measure.version == 2 and [v.version for v in services.history(measure)] == [2, 1]
+    with in_commune(copy), pytest.raises(ValidationFailed):
+        import_commune({"measures": [{"axis": 9}]})
