@@ -65,4 +65,7 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_filter(lookup(ORG_KINDS), "org_kind")
     bp.add_app_template_filter(lookup(AMENDMENT_STATUS), "amendment_status")
     bp.add_app_template_filter(lambda key, table: table.get(key, key), "option_label")
+    from federation.governance.texts import body_name
+
+    bp.add_app_template_filter(body_name, "body_name")
     bp.add_app_template_global(grade_labels, "grade_labels")

@@ -16,6 +16,41 @@ from federation import formatting
 P = Mapping[str, Any]
 
 
+def _assembly_forms() -> list[tuple[str, str]]:
+    """(prefix, suffix) of the generated assembly name in each language of the catalogs."""
+    from flask_babel import force_locale
+
+    from federation.config import LOCALES
+
+    forms = []
+    for locale in LOCALES:
+        with force_locale(locale):
+            prefix, _sep, suffix = _("Assemblée populaire de %(c)s", c="\x00").partition("\x00")
+        forms.append((prefix, suffix))
+    return forms
+
+
+def assembly_name(name: str) -> str:
+    """A popular assembly's generated name ("Assemblée populaire de Faux", written in the
+    language of whoever created the commune) in the reader's language; any other name as
+    given."""
+    for prefix, suffix in _assembly_forms():
+        if prefix and name.startswith(prefix) and name.endswith(suffix):
+            commune = name[len(prefix) : len(name) - len(suffix)]
+            return _("Assemblée populaire de %(c)s", c=commune)
+    return name
+
+
+def body_name(body: Any) -> str:
+    """A body's name in the reader's language: the popular assembly the system created for
+    a commune is named when read; a name people gave stays as given."""
+    from federation.governance.bodies import ASSEMBLY_SLUG
+
+    if getattr(body, "kind", "") == "assembly" and getattr(body, "slug", "") == ASSEMBLY_SLUG:
+        return assembly_name(body.name)
+    return body.name
+
+
 def _mandate_label(role: str) -> str:
     from federation.governance.labels import MANDATE_LABELS
 
@@ -39,7 +74,7 @@ def _mandate_assigned(p: P) -> str:
         "Mandat de %(r)s confié à %(u)s (%(b)s) jusqu'au %(d)s",
         r=_mandate_label(p["role"]),
         u=p["user"],
-        b=p["body_name"],
+        b=assembly_name(p["body_name"]),
         d=formatting.day(p["ends_on"]),
     )
 

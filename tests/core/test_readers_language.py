@@ -476,3 +476,24 @@ def test_the_page_scan_catches_raw_formats():
     fine = '<p>18 500,00 € le 2 déc. 2026, 35,4 %, 1 membre</p><time datetime="2026-12-02">'
     assert raw_formats(fine, "fr") == []
     assert raw_formats("<p>€18,500.00 on Dec 2, 2026, 35.4%, 1 member</p>", "en") == []
+
+
+def test_the_generated_assembly_name_reads_in_each_language(demo):
+    """The popular assembly the system creates for a commune is named when read; a body
+    named by people keeps its name."""
+    from types import SimpleNamespace
+
+    from federation.governance.texts import body_name
+
+    client = demo.test_client()
+    en = client.get("/c/faux-la-montagne/bodies/assemblee?lang=en").get_data(as_text=True)
+    fr = client.get("/c/faux-la-montagne/bodies/assemblee?lang=fr").get_data(as_text=True)
+    assert "<h1>Popular assembly of Faux-la-Montagne</h1>" in en
+    assert "<h1>Assemblée populaire de Faux-la-Montagne</h1>" in fr
+    given = SimpleNamespace(kind="assembly", slug="assemblee", name="Le grand conseil")
+    created_in_english = SimpleNamespace(
+        kind="assembly", slug="assemblee", name="Popular assembly of Tarnac"
+    )
+    with demo.test_request_context(), force_locale("fr"):
+        assert body_name(given) == "Le grand conseil"
+        assert body_name(created_in_english) == "Assemblée populaire de Tarnac"
