@@ -243,6 +243,8 @@ def test_hook_federation_search_sources(app, factory, in_commune):
         assert services.search("forêt", include_private=True).total == 2
     with in_commune(off):  # the plugin is off there: its objects are not found
         assert services.search("forêt", include_private=True).total == 0
+    across = _federation_hits(app, [on.id, off.id], "forêt")  # nor across a federation
+    assert [(h.commune_id, h.kind) for h in across] == [(on.id, "notes.note")]
 
 
 def test_pages_and_api(app, client, factory, in_commune):
