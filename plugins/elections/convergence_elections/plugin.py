@@ -97,8 +97,13 @@ class ElectionsPlugin(ConvergencePlugin):
         from federation.governance.stages import reached
 
         offers = [NavItem(_l("Programme et suivi"), "elections.programme", weight=60)]
-        if stage is None or not reached(stage, "in_office"):
+        if stage is None or not reached(stage, "in_office"):  # the movement's time
             offers.append(NavItem(_l("Liste citoyenne et tirages au sort"), "elections.index"))
+            offers.append(NavItem(_l("Rejoindre la convergence"), "web.join_commune", weight=10))
+        if reached(stage, "in_office"):  # the institutions, opened to everyone
+            offers.append(
+                NavItem(_l("Instances, réunions et ordres du jour"), "governance.body_list", 20)
+            )
         return offers
 
     @hookimpl

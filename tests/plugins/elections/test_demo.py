@@ -39,6 +39,8 @@ def test_the_demo_goes_from_core_group_to_town_hall(app, factory, in_commune):
         assert stages.current(commune.id) == "in_office"
         endpoints = [o.endpoint for o in stages.offers(commune)]
         assert "budget.index" in endpoints
-        assert "budget.index" not in [o.endpoint for o in stages.offers(commune, "campaign")]
+        before = [o.endpoint for o in stages.offers(commune, "campaign")]
+        assert "budget.index" not in before and "web.join_commune" in before
+        assert "governance.body_list" in endpoints and "web.join_commune" not in endpoints
         load(commune, {})  # loading again changes nothing
         assert len(services.lists()) == 1
