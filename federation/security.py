@@ -7,13 +7,12 @@ with the session cookie, so a cross-site request cannot act as the user.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
 from flask import Response, abort, request
+
+from federation.security_log import security_event
 
 log = logging.getLogger("convergence.security")
 
@@ -124,47 +123,6 @@ def safe_next(target: str | None, default: str = "/") -> str:
         ):
             return default
     return target
-
-
-#: field names that could carry a secret: never written, whatever a caller passes
-SECRET_FIELDS = re.compile(r"pass|secret|token|code|key|cookie|session|ballot|choice", re.I)
-
-
-def security_event(event: str, **fields: object) -> None:
-    """R25: one JSON line on the ``convergence.security`` logger — the event, the time, the
-    commune and user, the client address and the view (never the path: a reset link's
-    token is in it), and the caller's fields — never a secret (a field named like one is
-    not written) nor a vote's content.
-
-    Logged: sign-ins and their failures, refused tokens, denied access, role and rule
-    changes, votes cast (without the choice), exports of personal or commune data."""
-    from flask import g, has_request_context
-    from flask_login import current_user
-
-    commune = g.get("commune") if has_request_context() or _has_app_context() else None
-    record: dict[str, object] = {
-        "ts": datetime.now(UTC).isoformat(timespec="seconds"),
-        "event": event,
-        "commune": getattr(commune, "id", None),
-        "user": None,
-    }
-    if has_request_context():
-        user = current_user
-        record["user"] = getattr(user, "id", None) if user else None
-        record["ip"] = request.remote_addr
-        record["endpoint"] = request.endpoint  # never the path: it may carry a link's token
-    for key, value in sorted(fields.items()):
-        if SECRET_FIELDS.search(key):
-            record[key] = "[not logged]"  # tests/core/api/test_security_log.py
-            continue
-        record[key] = value if isinstance(value, int | float | bool | None) else str(value)
-    log.info(json.dumps(record, ensure_ascii=False, sort_keys=True))
-
-
-def _has_app_context() -> bool:
-    from flask import has_app_context
-
-    return has_app_context()
 
 
 def load_token_user() -> object | None:

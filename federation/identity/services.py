@@ -27,7 +27,7 @@ from federation.identity.permissions import (
     FEDERATION_ROLES,
     PermissionRegistry,
 )
-from federation.security import security_event
+from federation.security_log import security_event
 from federation.tenancy.context import commune_scope
 
 TOKEN_PREFIX = "cvg_"  # noqa: S105 - a public prefix, not a secret
