@@ -26,7 +26,7 @@
       L.marker(point, { title: item.dataset.name, alt: item.dataset.name })
         .addTo(map).bindPopup(document.createTextNode(item.dataset.name));
     });
-    map.fitBounds(bounds, { maxZoom: 15, padding: [24, 24] });
+    map.fitBounds(bounds, { maxZoom: 15, padding: [48, 48] });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
