@@ -3,7 +3,7 @@ attendance and quorum, minutes written by the secretary and published; iCalendar
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
