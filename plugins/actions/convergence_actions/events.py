@@ -547,18 +547,20 @@ def icalendar(items: list[Event], host: str, name: str) -> str:
 
 
 def parse_roles(value: Any) -> list[dict[str, Any]]:
-    """``"signaleur·e:4, mécanicien·ne:1"`` (or a list of dicts) → roster role specs."""
+    """``"signaleur·e:4, premiers secours:2:secourisme"`` (or a list of dicts) → roster
+    role specs: a name, how many, and the qualification a role requires (optional)."""
     if isinstance(value, list):
         return value
     roles = []
     for part in str(value or "").split(","):
         if not part.strip():
             continue
-        name, _sep, needed = part.partition(":")
+        name, needed, skill = ([*part.split(":", 2), "", ""])[:3]
         roles.append(
             {
                 "name": text_field(name, "roles", 80, required=True),
                 "needed": integer_field(needed or "1", "roles", 1, 1000),
+                "skill": text_field(skill, "roles", 80),
             }
         )
     if not roles:

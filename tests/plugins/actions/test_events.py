@@ -12,7 +12,7 @@ from convergence_actions.models import Registration
 from sqlalchemy import select
 
 from federation.db import db, utcnow
-from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from federation.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from tests.plugins.actions.conftest import new_event, user
 
 
@@ -189,12 +189,15 @@ def test_roles_and_quotas_come_from_the_roster(client, factory, town, in_commune
     event_id = new_event(town, in_commune)
     with in_commune(town.commune):
         shift = events.open_roles(
-            events.get_event(event_id), "Signaleur·e:2, Mécanicien·ne:1", user(town.facilitator)
+            events.get_event(event_id),
+            "Signaleur·e:2, Mécanicien·ne:1, Premiers secours:1:secourisme",
+            user(town.facilitator),
         )
         shift_id = shift.id
-        assert [(r.name, r.needed) for r in shift.roles] == [
-            ("Signaleur·e", 2),
-            ("Mécanicien·ne", 1),
+        assert [(r.name, r.needed, r.required_skill) for r in shift.roles] == [
+            ("Signaleur·e", 2, ""),
+            ("Mécanicien·ne", 1, ""),
+            ("Premiers secours", 1, "secourisme"),
         ]
         db.session.commit()
         with pytest.raises(Conflict):
@@ -206,6 +209,11 @@ def test_roles_and_quotas_come_from_the_roster(client, factory, town, in_commune
         db.session.commit()
         with pytest.raises(Conflict):  # the quota holds
             sign_up(shift, shift.roles[1], user(town.members[1]))
+        db.session.rollback()
+    with in_commune(town.commune):
+        shift = get_shift(shift_id)
+        with pytest.raises(ServiceError):  # the qualification is required
+            sign_up(shift, shift.roles[2], user(town.members[1]))
         db.session.rollback()
     page = client.get(f"/c/{town.commune.slug}/roster/shifts/{shift_id}")
     assert page.status_code == 200
