@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+
+def actor_text(actor: str) -> str:
+    """Who acted, as the journal shows it: a person's or an organisation's name as given;
+    the system's own actors ("@platform", "@housing.circle"…) in the reader's language
+    (the kind ``actor.<name>``)."""
+    from federation.texts import render
+
+    if actor.startswith("@"):
+        return render(f"actor.{actor[1:]}", {}, fallback=actor[1:])
+    return actor
+
+
 KINDS = {
+    "actor.platform": lambda p: _("plateforme"),
     "federation.created": lambda p: _("Fédération créée : %(n)s", n=p["name"]),
     "commune.opened": lambda p: _("Ouverture de l'espace communal de %(n)s", n=p["name"]),
     # notices about joining a commune (in-app and e-mail)

@@ -46,7 +46,7 @@ def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> s
             "federation.created",
             payload={"communes": members, "name": federation.name},
             federation_id=federation.id,
-            actor="plateforme",
+            actor="@platform",
         )
 
     password = spec.get("password", "demo-convergence")
@@ -90,7 +90,7 @@ def load_demo(app: Flask, *, force: bool = False, path: Path | None = None) -> s
                 "commune.opened",
                 payload={"insee_code": commune.insee_code, "name": commune.name},
                 commune_id=commune.id,
-                actor="plateforme",
+                actor="@platform",
             )
             for name in _in_dependency_order(plugins):
                 enable_plugin(commune, name)

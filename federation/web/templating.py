@@ -82,6 +82,9 @@ def init_templating(app: Flask) -> None:
 
     # every number, amount, date and unit a page shows (Babel, the request's locale)
     app.jinja_env.filters.update(FILTERS)
+    from federation.core_texts import actor_text
+
+    app.jinja_env.filters["journal_actor"] = actor_text  # "@platform" → "plateforme"/"platform"
     from federation.web.error_summary import check_summary_links
 
     app.after_request(check_summary_links)

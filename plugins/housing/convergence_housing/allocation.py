@@ -183,7 +183,7 @@ def put_grid_in_force(grid: Grid, decision_id: int | None) -> None:
             "decision": decision_id,
         },
         commune_id=commune_id(),
-        actor=_("assemblée populaire"),
+        actor="@housing.assembly",
     )
 
 
@@ -379,7 +379,7 @@ def decide(allocation: Allocation, decision_id: int | None, today: date | None =
             "household_commune": home,
         },
         commune_id=commune_id(),
-        actor=_("cercle du logement"),
+        actor="@housing.circle",
     )
     emit("housing.allocated", {"allocation_id": allocation.id}, commune_id=commune_id())
 

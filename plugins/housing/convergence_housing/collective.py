@@ -96,7 +96,7 @@ def pledge(project: Project, user: Any, kind: Any, amount: Any, organisation: An
             "total": str(project.pledged),
         },
         commune_id=commune_id(),
-        actor=organisation or _("un·e habitant·e"),
+        actor=organisation or "@housing.inhabitant",
     )
     emit(
         "housing.pledged", {"project_id": project.id, "amount": str(value)}, commune_id=commune_id()
@@ -165,7 +165,7 @@ def decide_purchase(project: Project, decision_id: int | None) -> None:
             "decision": decision_id,
         },
         commune_id=commune_id(),
-        actor=_("assemblée populaire"),
+        actor="@housing.assembly",
     )
     emit("housing.purchase_decided", {"project_id": project.id}, commune_id=commune_id())
 
@@ -201,7 +201,7 @@ def fail_campaign(project: Project, actor: Any) -> Decimal:
             "currency": "EUR",
         },
         commune_id=commune_id(),
-        actor=getattr(actor, "display_name", "") or _("cercle du logement"),
+        actor=getattr(actor, "display_name", "") or "@housing.circle",
     )
     emit("housing.campaign_failed", {"project_id": project.id}, commune_id=commune_id())
     return refunded

@@ -24,6 +24,10 @@ def _label(table: str, value: str) -> str:
 
 
 KINDS = {
+    # who acted, for the journal's entries the system writes (actor "@housing.…")
+    "actor.housing.assembly": lambda p: _("assemblée populaire"),
+    "actor.housing.circle": lambda p: _("cercle du logement"),
+    "actor.housing.inhabitant": lambda p: _("un·e habitant·e"),
     "housing.pledge": lambda p: _(
         "Promesse de %(a)s (%(k)s) pour l'acquisition collective « %(p)s »",
         a=_money(p, "amount"),

@@ -682,7 +682,7 @@ def declare_level(
             "reference": row.reference,
         },
         commune_id=commune_id(),
-        actor=getattr(actor, "display_name", "") or _("module de l'eau"),
+        actor=getattr(actor, "display_name", "") or "@water.module",
     )
     after = levels_in_force(targets, today)
     for resource in targets:
@@ -1061,7 +1061,7 @@ def apply_run(run: AllocationRun, *, actor: Any = None, decision_id: int | None 
             "decision": run.decision_id,
         },
         commune_id=run.commune_id,
-        actor=getattr(actor, "display_name", "") or _("cercle de l'eau"),
+        actor=getattr(actor, "display_name", "") or "@water.circle",
     )
     _notify_users(run, resource)
     emit(

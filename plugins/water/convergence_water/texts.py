@@ -35,6 +35,9 @@ def target(p: P) -> str:
 
 
 KINDS = {
+    # who acted, for the journal's entries the system writes (actor "@water.…")
+    "actor.water.module": lambda p: _("module de l'eau"),
+    "actor.water.circle": lambda p: _("cercle de l'eau"),
     "water.level": lambda p: _(
         "Niveau de sécheresse « %(level)s » pour %(target)s (%(source)s)",
         level=_level(p["level"]),
