@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from federation import csvio
+
 from .rules import Election
 
 VOTE_TYPES = ("approval", "cumulative", "scoring", "ordinal", "choose-1")
@@ -694,7 +696,8 @@ def _fmt(value: Any) -> str:
 def write(pb: PBFile) -> str:
     """The file as text (LF line endings); project and vote rows in the given order."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    # formula cells (=, +, -, @) neutralised: the public export opens in spreadsheets
+    writer = csvio.writer(out, delimiter=";", lineterminator="\n")
     meta = dict(pb.meta)
     meta["num_projects"] = str(len(pb.projects))
     meta["num_votes"] = str(len(pb.votes))
