@@ -32,6 +32,8 @@ class Item:
     end: datetime | None
     url: str
     cancelled: bool = False
+    #: the commune's name, on a person's calendar across their communes
+    commune: str = ""
 
     @property
     def label(self) -> str:
@@ -127,6 +129,27 @@ def items(slug: str, start: datetime, end: datetime, user_id: int | None = None)
         )
         for row in db.session.execute(union_all(meetings, votes, shifts))
     ]
+    return sorted(found, key=lambda i: (i.start, i.kind, i.id))
+
+
+def person_items(user_id: int, start: datetime, end: datetime) -> list[Item]:
+    """A person's events in every commune where they are an active member (a query per
+    commune: a person belongs to a few)."""
+    from dataclasses import replace
+
+    from federation.identity.services import memberships_of
+    from federation.tenancy.context import commune_scope
+
+    found: list[Item] = []
+    for membership in memberships_of(user_id):
+        if membership.status != "active":
+            continue
+        commune = membership.commune
+        with commune_scope(commune.id):
+            found += [
+                replace(item, commune=commune.name)
+                for item in items(commune.slug, start, end, user_id=user_id)
+            ]
     return sorted(found, key=lambda i: (i.start, i.kind, i.id))
 
 

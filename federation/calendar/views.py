@@ -25,11 +25,14 @@ bp = Blueprint("calendar", __name__, template_folder="templates")
 LEAFLET = "vendor/node_modules/leaflet/dist/leaflet.js"
 
 
-def _month_page(user_id: int | None, mine: bool):
+def _month_page(user_id: int | None, mine: bool, everywhere: bool = False):
     today = datetime.now(UTC).date()
     year, month = services.parse_month(request.args.get("month"), today)
     start, end = services.month_bounds(year, month)
-    found = services.items(g.commune.slug, start, end, user_id=user_id)
+    if everywhere:
+        found = services.person_items(user_id, start, end)
+    else:
+        found = services.items(g.commune.slug, start, end, user_id=user_id)
     before, after = services.neighbours(year, month)
     return render_template(
         "calendar/month.html",
@@ -43,6 +46,7 @@ def _month_page(user_id: int | None, mine: bool):
         today=today,
         weekdays=WEEKDAYS,
         mine=mine,
+        everywhere=everywhere,
         base=request.path,
         time=lambda value: format_time(value, "short"),
         day=lambda value: format_date(value, "full"),
@@ -58,6 +62,13 @@ def commune_month():
 def person_month():
     user = login_required_here()
     return _month_page(user.id, mine=True)
+
+
+@bp.route("/calendar")
+def person_everywhere():
+    """The person's month across every commune where they are a member."""
+    user = login_required_here()
+    return _month_page(user.id, mine=True, everywhere=True)
 
 
 @bp.route("/c/<commune>/calendar.ics")

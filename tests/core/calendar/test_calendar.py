@@ -199,3 +199,21 @@ def test_places_list_without_tiles_and_map_with_them(app, client, factory, in_co
         assert not re.search(r"<script(?![^>]*\bsrc=)", page.text)
     finally:
         app.config["MAP_TILES_URL"] = ""
+
+
+def test_person_calendar_across_their_communes(client, factory, in_commune, commune_with_events):
+    commune, member, now = commune_with_events
+    second = factory.commune("second-ville", "Second-Ville")
+    factory.member(second, user=member.user)
+    with in_commune(second):
+        body = db.session.scalar(select(Body).limit(1))
+        meeting = Meeting(body_id=body.id, title="Comité des fêtes", starts_at=now)
+        db.session.add(meeting)
+        db.session.flush()
+        db.session.add(MeetingAttendance(meeting_id=meeting.id, user_id=member.user.id))
+    assert client.get("/calendar").status_code == 302
+    factory.login(client, member)
+    page = client.get(f"/calendar?month={now:%Y-%m}").text
+    assert "Assemblée de quartier" in page and "(Cal-Ville)" in page
+    assert "Comité des fêtes" in page and "(Second-Ville)" in page
+    assert "Cercle eau" not in page and "ailleurs" not in page
