@@ -78,6 +78,7 @@ class Journey:
 
     def __init__(self, name: str, lang: str, base: str, new_page, screenshot) -> None:
         self.name, self.lang, self.base = name, lang, base
+        self.new_page = new_page
         self.page = new_page("en-GB" if lang == "en" else "fr-FR")
         self.phone = new_page("en-GB" if lang == "en" else "fr-FR")
         self.phone.set_viewport_size(PHONE)
@@ -165,6 +166,12 @@ def test_inhabitant(journey, demo_site, lang):
     page.locator("main form button[type=submit]").click()
     assert page.url.endswith(f"{FAUX}/")
     j.go("/home", "newcomer-home")
+    # the people who may approve it are told, and find it on their home
+    approver = Journey("approver", lang, j.base, j.new_page, j.screenshot)
+    approver.sign_in("facilitatrice@demo.convergence.local")
+    home = approver.go("/home", "home").locator("main").inner_text()
+    assert f"Zoé ({lang})" in home, home
+    approver.go("/notifications", "notifications")
 
     j.sign_in("habitante@demo.convergence.local")
     j.go("/home", "home")
@@ -200,13 +207,12 @@ def test_inhabitant(journey, demo_site, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_facilitator(journey, lang):
-    """Sees the join request at home, convenes an assembly with the most supported concerns
+    """Finds what awaits her at home, convenes an assembly with the most supported concerns
     on its agenda (the confirmation names its date), looks at votes, decisions, mandates and
     the journal."""
     j = journey("facilitator", lang)
     j.sign_in("facilitatrice@demo.convergence.local")
-    home = j.go("/home", "home")
-    assert f"Zoé ({lang})" in home.locator("main").inner_text()  # the request waits for her
+    j.go("/home", "home")
     page = j.go(f"{FAUX}/bodies/assemblee/meetings/new", "meeting-new")
     page.locator("#f-title").fill(f"Assemblée de printemps ({lang})")
     page.locator("#f-starts_at").fill("2027-04-10T18:00")
