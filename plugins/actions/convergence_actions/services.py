@@ -502,7 +502,11 @@ def report_back(campaign: Campaign, text: Any, actor: Any, *, meeting_id: Any = 
         heading = _("Compte rendu de mandat : %(t)s", t=campaign.title)
         meetings.add_agenda_item(meeting, heading[:200])
         minutes = "\n\n".join(p for p in (meeting.minutes, f"## {heading}\n\n{report}") if p)
-        meetings.write_minutes(meeting, actor, minutes)
+        # the draft minutes keep their secretary (the reporter only when there is none yet)
+        from federation.identity.models import User
+
+        secretary = db.session.get(User, meeting.secretary_id) if meeting.secretary_id else None
+        meetings.write_minutes(meeting, secretary or actor, minutes)
     campaign.status = "reported"
     campaign.report = report
     campaign.reported_at = utcnow()
