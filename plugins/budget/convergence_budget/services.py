@@ -4,8 +4,6 @@ intercommunal contributions. No Flask request objects here."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from federation import csvio
 from federation.db import db, lock_row
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.formatting import money as format_money
@@ -457,20 +456,9 @@ class CsvPreview:
 def preview_csv(text: str, year: Any) -> CsvPreview:
     """Read a budget CSV and check every line; nothing is written."""
     year = _year(year)
-    text = (text or "").lstrip("\ufeff")
-    if not text.strip():
-        raise ValidationFailed(_("Le fichier est vide."), field="csv")
-    sample = text.split("\n", 1)[0]
-    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ValidationFailed(_("Le fichier est vide."), field="csv") from None
-    except csv.Error as exc:
-        raise ValidationFailed(
-            _("Fichier CSV illisible : %(e)s", e=str(exc)), field="csv"
-        ) from None
+    # federation.csvio: size, sniffed delimiter, line numbers, a clear error on bad CSV
+    table = csvio.read_table(text or "", field_name="csv", max_rows=MAX_CSV_ROWS)
+    header = table.header
     columns = [CSV_COLUMNS.get(h.strip().lower()) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
@@ -487,20 +475,7 @@ def preview_csv(text: str, year: Any) -> CsvPreview:
         for line in db.session.scalars(select(BudgetLine).where(BudgetLine.year == year))
     }
     seen: dict[tuple, int] = {}
-    rows: list[CsvRow] = []
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(rows) >= MAX_CSV_ROWS:
-                raise ValidationFailed(
-                    _("%(n)d lignes au plus par import.", n=MAX_CSV_ROWS), field="csv"
-                )
-            rows.append(_csv_row(number, cells, columns, existing, seen))
-    except csv.Error as exc:
-        raise ValidationFailed(
-            _("Fichier CSV illisible : %(e)s", e=str(exc)), field="csv"
-        ) from None
+    rows = [_csv_row(number, cells, columns, existing, seen) for number, cells in table.rows]
     errors = [] if rows else [_("Aucune ligne de budget dans le fichier.")]
     return CsvPreview(year, rows, errors)
 

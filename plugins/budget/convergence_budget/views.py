@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from federation import csvio
 from federation.db import db
 from federation.errors import ServiceError
 from federation.form_posts import done as _done
@@ -221,14 +222,11 @@ def import_csv():
     if request.method == "POST":
         upload = request.files.get("file")
         text = values.get("csv", "")
-        if upload is not None and upload.filename:
-            raw = upload.read(MAX_UPLOAD + 1)
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("latin-1")
-            values["csv"] = text
         try:
+            if upload is not None and upload.filename:
+                # any usual encoding (UTF-16 too), or a clear error naming the field
+                text = csvio.read_source(upload.stream, field_name="csv", max_bytes=MAX_UPLOAD)
+                values["csv"] = text
             if values.get("action") == "confirm":
                 result = services.import_csv(text, values.get("year"), actor=user.display_name)
                 return _done(
