@@ -9,8 +9,6 @@ event log with its old and new value; every counter is computed from that log.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -33,6 +31,7 @@ from convergence_housing.constants import (
     TRANSITIONS,
 )
 from convergence_housing.models import Dwelling, DwellingEvent, Owner
+from federation import csvio
 from federation.db import db
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.governance.bodies import in_thematic_circle
@@ -584,12 +583,13 @@ def read_vacancy_file(
     content: str, year: int | None = None
 ) -> tuple[list[tuple[int, dict]], list[str]]:
     """Parse the whole file first: (line number, parsed row) and every error with its line."""
-    lines = content.lstrip("\ufeff").splitlines()
-    if not lines:
+    if not (content or "").strip():
         return [], [_("Fichier vide.")]
-    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
-    header = next(reader, [])
+    try:  # federation.csvio: encodings, sniffed delimiter, size, line numbers
+        table = csvio.read_table(content, field_name="csv")
+    except ValidationFailed as exc:
+        return [], [exc.message]
+    header = table.header
     columns = _columns(header)
     named = {key: header[index].strip().strip("\ufeff") for key, index in columns.items()}
     missing = [k for k in REQUIRED if k not in columns]
@@ -600,10 +600,8 @@ def read_vacancy_file(
     parsed: list[tuple[int, dict]] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if number > MAX_IMPORT_ROWS + 1:
+    for count, (number, row) in enumerate(table.rows, start=1):
+        if count > MAX_IMPORT_ROWS:
             errors.append(_("Ligne %(n)d : plus de %(m)d lignes.", n=number, m=MAX_IMPORT_ROWS))
             break
         cells = {key: (row[i] if i < len(row) else "").strip() for key, i in columns.items()}
