@@ -110,9 +110,22 @@ def test_reading_tolerates_what_real_files_contain():
     ]
 
 
+#: integer project ids: the column reader parses the votes on whole arrays
+NUMERIC = (
+    "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;4\n2;6\n10;5\nVOTES\n"
+    "voter_id;vote\n1;1,10\n2;10,2\n3;2\n"
+)
+
+
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
+        # the column reader leaves what it refuses to the row reader, which names the line
+        (PB.replace("v2;b2", "v2;b2,b2"), 13, "names a project twice"),
+        (NUMERIC.replace("2;10,2", "2;10,10"), 12, "names a project twice"),
+        (NUMERIC.replace("2;10,2", "2;10,3"), 12, "unknown project '3'"),
+        (NUMERIC.replace("2;10,2", "2;10,02"), 12, "unknown project '02'"),
+        (NUMERIC.replace("3;2", "1;2"), 13, "votes twice"),
         (PB.replace("v1;a1, b2", "v1;a1,zz"), 12, "unknown project"),
         (PB.replace("b2;400.5", "a1;400.5"), 9, "listed twice"),
         (PB.replace("budget;1000.5\n", ""), 0, "no budget"),
@@ -193,25 +206,3 @@ def test_every_real_file_reads_the_same_by_columns(name):
     fast = pabulib.parse(data)
     assert fast._columns is not None  # the regular files take the column reader
     assert _read(fast) == _read(pabulib.parse(data, by_columns=False))
-
-
-NUMERIC = (
-    "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n1;4\n2;6\n10;5\nVOTES\n"
-    "voter_id;vote\n1;1,10\n2;10,2\n3;2\n"
-)
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "words"),
-    [
-        (PB.replace("v2;b2", "v2;b2,b2"), 13, "names a project twice"),
-        (NUMERIC.replace("2;10,2", "2;10,10"), 12, "names a project twice"),
-        (NUMERIC.replace("2;10,2", "2;10,3"), 12, "unknown project '3'"),
-        (NUMERIC.replace("2;10,2", "2;10,02"), 12, "unknown project '02'"),
-        (NUMERIC.replace("3;2", "1;2"), 13, "votes twice"),
-    ],
-)
-def test_the_column_reader_refuses_with_the_row_readers_line(text, line, words):
-    with pytest.raises(pabulib.PabulibError) as caught:
-        pabulib.parse(text)
-    assert caught.value.line == line and words in caught.value.message
