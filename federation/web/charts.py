@@ -15,15 +15,26 @@ from markupsafe import Markup
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
-    """A value and its unit in the reader's locale ("7,4 %" / "7.4%", "12 500")."""
+    """A value and its unit in the reader's locale ("7,4 %" / "7.4%", "12 500",
+    "18 500,00 €" / "€18,500.00", "3,5 m³/j" / "3.5 m³/d", "4 h")."""
     from federation import formatting
 
     if value is None:
         return "—"
     if unit == "%":
         return formatting.percent(float(value) / 100)
+    if unit == "€":
+        return formatting.money(value, "EUR")
+    if unit in formatting.UNITS:
+        return formatting.quantity(value, unit)
     shown = formatting.number(value, 0 if float(value).is_integer() else 1)
+    if unit == "m³/j":
+        unit = _("m³/j")  # the indicators' per-day volume, in the reader's language
     return f"{shown} {unit}".strip()
+
+
+#: an indicator's value with its unit, for the pages (the chart's own format)
+format_value = _fmt
 
 
 def bar_chart(

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from federation.web.charts import bar_chart
+from federation.web.charts import bar_chart, format_value
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ def init_templating(app: Flask) -> None:
         can=can,
         unread_notifications=unread_notifications,
         bar_chart=bar_chart,
+        indicator_value=format_value,
         get_locale=get_locale,
         deployment_name=lambda: current_app.config["DEPLOYMENT_NAME"],
     )
