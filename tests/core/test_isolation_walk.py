@@ -533,6 +533,8 @@ GLOBAL_ENDPOINTS = {
     "web.notifications",
     # the person's own home: their communes only (tests/core/test_home.py, planted twin)
     "home.home",
+    # the person's month in their communes only (tests/core/calendar, planted twin)
+    "calendar.person_everywhere",
     "auth.login",
     "auth.logout",
     "auth.register",

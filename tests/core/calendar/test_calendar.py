@@ -111,6 +111,16 @@ def commune_with_events(factory, in_commune):
     with in_commune(other):
         body = db.session.scalar(select(Body).limit(1))
         db.session.add(Meeting(body_id=body.id, title="Réunion secrète d'ailleurs", starts_at=now))
+        db.session.add(
+            Vote(
+                body_id=body.id,
+                title="Scrutin d'ailleurs",
+                method="majority",
+                status="open",
+                electorate="commune",
+                closes_at=now + timedelta(days=1),
+            )
+        )
     return commune, member, now
 
 
@@ -217,3 +227,17 @@ def test_person_calendar_across_their_communes(client, factory, in_commune, comm
     assert "Assemblée de quartier" in page and "(Cal-Ville)" in page
     assert "Comité des fêtes" in page and "(Second-Ville)" in page
     assert "Cercle eau" not in page and "ailleurs" not in page
+
+
+def test_planted_twin_person_calendar_without_the_commune_scope_leaks(
+    client, factory, commune_with_events, monkeypatch
+):
+    """The month across communes reads each commune in its own scope; with the scope
+    replaced by the unscoped context, a vote of a commune the person is not in shows."""
+    from federation.tenancy import context
+
+    commune, member, now = commune_with_events
+    factory.login(client, member)
+    monkeypatch.setattr(context, "commune_scope", lambda _commune_id: context.unscoped())
+    page = client.get(f"/calendar?month={now:%Y-%m}").text
+    assert "Scrutin d&#39;ailleurs" in page
