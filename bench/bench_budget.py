@@ -34,8 +34,10 @@ plugin's ``bench`` extra (``pip install -e 'plugins/budget[bench]'``).
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing as mp
 import os
+import resource
 import statistics
 import sys
 import time
@@ -115,7 +117,10 @@ def theirs(path: str, rule: str, tie_key: dict, top: int) -> tuple[float, float,
     return elapsed, cpu, [p.name for p in result]
 
 
-def _child(connection, function, args) -> None:
+def _child(connection, function, args, cpu_limit) -> None:
+    if cpu_limit:  # the kernel stops the child (SIGXCPU) past this much CPU time
+        seconds = max(1, math.ceil(cpu_limit))
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     try:
         connection.send(("ok", function(*args)))
     except BaseException as exc:
@@ -124,18 +129,25 @@ def _child(connection, function, args) -> None:
         connection.close()
 
 
-def fresh(function, args: tuple, limit: float) -> tuple[float, float, list[str]] | None:
-    """``function(*args)`` in a process of its own; None when it ran past ``limit`` s."""
+def fresh(
+    function, args: tuple, limit: float, cpu_limit: float = 0
+) -> tuple[float, float, list[str]] | None:
+    """``function(*args)`` in a process of its own; None when it ran past ``limit`` s of
+    wall time or ``cpu_limit`` s of CPU time."""
     context = mp.get_context("fork")
     parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(child, function, args))
+    process = context.Process(target=_child, args=(child, function, args, cpu_limit))
     process.start()
     child.close()
     if not parent.poll(limit):
         process.kill()
         process.join()
         return None
-    status, value = parent.recv()
+    try:
+        status, value = parent.recv()
+    except EOFError:  # stopped at its CPU limit
+        process.join()
+        return None
     process.join()
     if status != "ok":
         raise RuntimeError(f"{function.__name__}{args[:2]}: {value}")
@@ -158,6 +170,11 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=0, help="only the N smallest files")
     parser.add_argument("--rules", default=",".join(RULES))
     parser.add_argument("--only", default="", help="files whose name contains one of (a,b)")
+    parser.add_argument(
+        "--cpu-limit",
+        action="store_true",
+        help="stop pabutools after --limit s of CPU time (not wall time): on a loaded machine",
+    )
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"pabulib data not found in {DATA}: set CONVERGENCE_PB_DATA")
@@ -179,7 +196,8 @@ def main() -> None:
     print(
         f"exact arithmetic: {rules.EXACT}; {args.rounds} interleaved rounds per row, fresh "
         f"state per call (parse + election + rule, forked process); pabutools stopped after "
-        f"{args.limit:.0f} s of wall time. Wall: perf_counter; CPU: the child's process time "
+        f"{args.limit:.0f} s of {'CPU' if args.cpu_limit else 'wall'} time. Wall: "
+        f"perf_counter; CPU: the child's process time "
         f"(what the machine's other load does not inflate as much)"
     )
     header = (
@@ -209,7 +227,12 @@ def main() -> None:
                 mine_cpu.append(cpu)
                 if gave_up:
                     continue
-                found = fresh(theirs, (str(path), rule, tie_key, parsed.max_length()), args.limit)
+                found = fresh(
+                    theirs,
+                    (str(path), rule, tie_key, parsed.max_length()),
+                    args.limit if not args.cpu_limit else 20 * args.limit,
+                    args.limit if args.cpu_limit else 0,
+                )
                 if found is None:
                     gave_up = True  # no use waiting again: one try per row
                     continue
@@ -236,8 +259,13 @@ def main() -> None:
                 theirs_text = f">{args.limit:.0f} (stopped)"
                 theirs_cpu = f"{'-':>10}"
                 cpu_ratio_text = f"{'-':>9}"
+                if args.cpu_limit:  # the lower bound is in CPU time
+                    cpu_ratio = args.limit / statistics.median(mine_cpu)
+                    theirs_cpu = f"{'>' + format(args.limit, '.0f'):>10}"
+                    cpu_ratio_text = f">{cpu_ratio:7.0f}×"
             verdict = ("yes" if same else "NO") if other else "n/a"
-            summary[rule].append((path.name, ratio, cpu_ratio if other else 0.0, same or not other))
+            low_cpu = cpu_ratio if other or args.cpu_limit else 0.0
+            summary[rule].append((path.name, ratio, low_cpu, same or not other))
             print(
                 f"{path.name[:40]:40} {rule:9} {spread(mine):>26} {theirs_text:>30} "
                 f"{ratio_text:>8} {cpu_text} {theirs_cpu} {cpu_ratio_text} {verdict}",
