@@ -200,22 +200,38 @@ def version_keys(commune_ids: Iterable[int]) -> list[str]:
 
 def bump_communes(commune_ids: Iterable[int]) -> None:
     """Move the counters of these communes on; ``-1`` (unknown communes) moves the global
-    counter, so every key moves on. Redis away: the bump is lost, so the global counter
-    moves on as soon as this process reaches Redis again (what was cached before is then
-    never served)."""
+    counter, so every key moves on. A bump always tries Redis, even while this process
+    reads without it (other workers may read it): when it fails, the global counter moves
+    on as soon as this process reaches Redis again (what was cached before is then never
+    served)."""
     if has_app_context():
         ids = set(commune_ids)
         keys = [GLOBAL_VERSION] if UNKNOWN in ids else []
-        store = backend()
+        keys += [version_key(cid) for cid in sorted(ids - {UNKNOWN})]
+        shared = _shared_store()
+        if shared is None:
+            backend().bump(keys)
+            return
         try:
-            store.bump(keys + [version_key(cid) for cid in sorted(ids - {UNKNOWN})])
+            if _DOWN["missed"]:
+                shared.bump([GLOBAL_VERSION])
+                _DOWN["missed"] = False
+            shared.bump(keys)
         except redis_errors() as exc:
-            if not getattr(store, "shared", False):
-                raise
             _DOWN["missed"] = True
             mark_down(exc)
-        if not getattr(store, "shared", False) and current_app.config.get("REDIS_URL"):
-            _DOWN["missed"] = True  # committed while Redis was marked away
+
+
+def _shared_store() -> RedisBackend | None:
+    """The Redis store whatever this process's recent failures (for writes)."""
+    found = current_app.extensions.get("convergence_cache")
+    if found is None:
+        redis = _redis()
+        if redis is None:
+            return None
+        found = RedisBackend(redis)
+        current_app.extensions["convergence_cache"] = found
+    return found
 
 
 def _catch_up(store: RedisBackend) -> None:

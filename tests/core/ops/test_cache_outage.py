@@ -60,3 +60,41 @@ def test_planted_twin_without_the_catch_up_serves_a_stale_page(app, make_app, fa
     monkeypatch.setattr(versions, "_catch_up", lambda store: None)
     with pytest.raises(AssertionError):
         no_stale_page_after_an_outage(make_app, factory, monkeypatch)
+
+
+def bump_reaches_redis_while_reads_skip_it(make_app, factory, monkeypatch) -> None:
+    """A process that met a Redis failure reads without Redis for a few seconds; its
+    commits must still move the shared versions (other workers read them)."""
+    from redis import Redis
+
+    url = redis_or_skip(REDIS_DB)
+    writer = make_app(redis_url=url, JOBS_INLINE=True)
+    commune = factory.commune()
+    keys = [versions.GLOBAL_VERSION, versions.version_key(commune.id)]
+    before = Redis.from_url(url).mget(keys)
+    monkeypatch.setitem(versions._DOWN, "until", float("inf"))  # reads skip Redis here
+    with writer.app_context():
+        from federation.tenancy.context import unscoped
+        from federation.tenancy.models import Commune
+
+        with unscoped():
+            db.session.get(Commune, commune.id).name = "Renommée"
+            db.session.commit()
+    after = Redis.from_url(url).mget(keys)
+    assert after != before, "the other workers would keep serving the old page"
+
+
+@pytest.mark.redis
+def test_a_commit_moves_the_shared_versions_even_while_reads_skip_redis(
+    app, make_app, factory, monkeypatch
+):
+    bump_reaches_redis_while_reads_skip_it(make_app, factory, monkeypatch)
+
+
+@pytest.mark.redis
+def test_planted_twin_bumping_only_what_this_process_reads_fails(
+    app, make_app, factory, monkeypatch
+):
+    monkeypatch.setattr(versions, "_shared_store", lambda: None)
+    with pytest.raises(AssertionError):
+        bump_reaches_redis_while_reads_skip_it(make_app, factory, monkeypatch)
