@@ -24,7 +24,8 @@ def test_concern_to_decision_in_the_browser(live_server, new_page, factory, scre
     page.get_by_label("Intitulé").fill("La source du bourg baisse l'été")
     page.get_by_label("Thème (ex. eau, logement, alimentation)").fill("eau")
     page.get_by_role("button", name="Enregistrer").click()
-    assert "1 soutiens" in page.content()
+    assert "1 soutien" in page.content() and "1 soutiens" not in page.content()  # ngettext
+    assert "Votre préoccupation est enregistrée" in page.locator(".flashes").inner_text()
 
     page.goto(f"{c}/bodies/assemblee/proposals/new")
     page.get_by_label("Titre").fill("Cuves de récupération d'eau de pluie")
