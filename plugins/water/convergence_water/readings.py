@@ -9,7 +9,6 @@ by default a file with any bad line stores nothing (``partial=True`` keeps the g
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +30,7 @@ from convergence_water.services import (
     settings,
     water_bodies,
 )
+from federation import csvio
 from federation.db import db
 from federation.errors import ValidationFailed
 from federation.identity.notifications import notify
@@ -288,10 +288,11 @@ def csv_records(stream: Iterable[str]) -> Iterator[tuple[int, str, str, str]]:
     """
     lines = iter(stream)
     header_line = next(lines, "")
-    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+    delimiter = csvio.sniff_delimiter(header_line)
     header = [
         h.strip().lower().lstrip("\ufeff")
-        for h in next(csv.reader([header_line], delimiter=delimiter), [])
+        for _n, cells in csvio.records([header_line], delimiter, field_name="file")
+        for h in cells
     ]
     positions: dict[str, int] = {}
     for key, names in HEADERS.items():
@@ -310,9 +311,8 @@ def csv_records(stream: Iterable[str]) -> Iterator[tuple[int, str, str, str]]:
         )
     meter_at, date_at, index_at = positions["meter"], positions["date"], positions["index"]
     width = max(meter_at, date_at, index_at) + 1
-    for number, row in enumerate(csv.reader(lines, delimiter=delimiter), start=2):
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
+    # streamed (a town's year of readings), blank lines skipped, numbered where records start
+    for number, row in csvio.records(lines, delimiter, field_name="file", first_line=2):
         if len(row) < width:
             yield number, "", "", ""  # refused below with "missing meter"
             continue
