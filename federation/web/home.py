@@ -190,15 +190,15 @@ def _votes(user_id: int, by_id: dict[int, Commune], now: datetime) -> list[dict[
         .limit(LIMIT)
     )
     return [
-        {
-            "title": v.title,
-            "body": v.body.name,
-            "commune": by_id[v.commune_id].name,
-            "closes_at": v.closes_at,
-            "url": f"/c/{by_id[v.commune_id].slug}/votes/{v.id}",
-        }
+        _item(v, by_id, "votes", title=v.title, body=v.body.name, closes_at=v.closes_at)
         for v in rows
     ]
+
+
+def _item(row: Any, by_id: dict[int, Commune], path: str, **fields: Any) -> dict[str, Any]:
+    """One line of the home: the row's commune and page, and what the template shows."""
+    commune = by_id[row.commune_id]
+    return {"commune": commune.name, "url": f"/c/{commune.slug}/{path}/{row.id}", **fields}
 
 
 def _meetings(user_id: int, by_id: dict[int, Commune], now: datetime) -> list[dict[str, Any]]:
@@ -217,14 +217,15 @@ def _meetings(user_id: int, by_id: dict[int, Commune], now: datetime) -> list[di
         .limit(LIMIT)
     )
     return [
-        {
-            "title": m.title,
-            "body": m.body.name,
-            "commune": by_id[m.commune_id].name,
-            "starts_at": m.starts_at,
-            "place": m.place,
-            "url": f"/c/{by_id[m.commune_id].slug}/meetings/{m.id}",
-        }
+        _item(
+            m,
+            by_id,
+            "meetings",
+            title=m.title,
+            body=m.body.name,
+            starts_at=m.starts_at,
+            place=m.place,
+        )
         for m in rows
     ]
 
@@ -245,13 +246,9 @@ def _shifts(user_id: int, by_id: dict[int, Commune], now: datetime) -> list[dict
         .limit(LIMIT)
     )
     return [
-        {
-            "title": s.display_title,
-            "commune": by_id[s.commune_id].name,
-            "starts_at": s.starts_at,
-            "place": s.place,
-            "url": f"/c/{by_id[s.commune_id].slug}/roster/shifts/{s.id}",
-        }
+        _item(
+            s, by_id, "roster/shifts", title=s.display_title, starts_at=s.starts_at, place=s.place
+        )
         for s in rows
     ]
 

@@ -64,13 +64,17 @@ def test_public_pages_have_no_serious_violation(live_server, new_page, axe, site
 )
 def test_admin_forms_have_no_serious_violation(live_server, new_page, axe, site, path):
     page = new_page()
-    admin = site["admin"].user
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Adresse e-mail").fill(admin.email)
-    page.get_by_label("Mot de passe").fill(admin.password)
-    page.get_by_role("button", name="Se connecter").click()
+    _sign_in(page, live_server, site["admin"].user)
     page.goto(live_server + path)
     assert axe(page) == []
+
+
+def _sign_in(page, base, user):
+    page.goto(f"{base}/login")
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(user.password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}/home")
 
 
 def test_error_summary_form_has_no_serious_violation(live_server, new_page, axe):
@@ -94,12 +98,7 @@ def test_phone_header_has_no_serious_violation(live_server, new_page, axe, site,
 
 def test_home_has_no_serious_violation(live_server, new_page, axe, site):
     page = new_page()
-    admin = site["admin"].user
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Adresse e-mail").fill(admin.email)
-    page.get_by_label("Mot de passe").fill(admin.password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server}/home")
+    _sign_in(page, live_server, site["admin"].user)
     assert axe(page) == []
     page.locator(".switcher summary").click()
     assert axe(page) == []

@@ -143,6 +143,14 @@ def _outbox_link(to: str, pattern: str) -> str:
     return re.search(pattern, mails[-1].get_content()).group(0)
 
 
+def _pages_of(page, prefix: str) -> list[str]:
+    """The links of the page's main content to ``prefix`` + an id, in order."""
+    hrefs = page.locator(f"main a[href^='{prefix}']").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    return [h for h in hrefs if re.fullmatch(rf"{re.escape(prefix)}\d+", h)]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_inhabitant(journey, demo_site, lang):
     """Registers, confirms her address, asks to join; then (Léa, a verified member)
@@ -238,11 +246,8 @@ def test_municipal_agent(journey, lang):
     j.go(f"{FAUX}/budget/", "budget")
     j.go(f"{FAUX}/budget/import", "budget-import")
     page = j.go(f"{FAUX}/budget/pb/", "pb")
-    hrefs = page.locator(f"main a[href^='{FAUX}/budget/pb/']").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))"
-    )
-    processes = [h for h in hrefs if re.fullmatch(rf"{FAUX}/budget/pb/\d+", h)]
-    assert processes, hrefs
+    processes = _pages_of(page, f"{FAUX}/budget/pb/")
+    assert processes
     first = processes[-1]  # the demo's cycle that went to its results
     j.go(first, "pb-process")
     j.go(f"{first}/results", "pb-results")
@@ -258,10 +263,7 @@ def test_water_circle(journey, lang):
     j.go(f"{FAUX}/water/resources", "resources")
     j.go(f"{FAUX}/water/levels", "levels")
     page = j.go(f"{FAUX}/water/allocations", "allocations")
-    runs = page.locator(f"main a[href^='{FAUX}/water/allocations/']").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))"
-    )
-    runs = [h for h in runs if re.fullmatch(rf"{FAUX}/water/allocations/\d+", h)]
+    runs = _pages_of(page, f"{FAUX}/water/allocations/")
     assert runs
     j.go(runs[0], "allocation")
     j.go(f"{FAUX}/water/me", "my-water")
