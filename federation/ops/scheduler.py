@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 QUEUE = "convergence"
 LOCK_KEY = "convergence:scheduler:leader"
+#: when each task was last enqueued (by whichever scheduler was active)
+LAST_KEY = "convergence:scheduler:last:"
+WEEK = 7 * 24 * 3600
 #: seconds the lock outlives a silent leader; the leader renews it every tick
 LOCK_TIMEOUT = 90
 #: seconds between two ticks (the cron scheduler's own sleep is capped by it)
@@ -250,6 +253,7 @@ class Scheduler:
         was_active, self.active = self.active, self._hold()
         if self.active and not was_active:
             log.info("scheduler %s is now the active one", self.name)
+            self._resume()
         if not self.active:
             return []
         due = [job for job in self.cron.get_jobs() if job.should_run()]
@@ -266,14 +270,40 @@ class Scheduler:
                 done.append(job.name)
         else:
             try:
-                done = [job.name for job in self.cron.enqueue_jobs()]
+                enqueued = self.cron.enqueue_jobs()
+                done = [job.name for job in enqueued]
                 if done:
                     self.cron.save()
+                    self._remember(enqueued)
                 self.cron.heartbeat()
             except Exception as exc:  # Redis away: try again at the next tick
                 log.warning("scheduler %s could not enqueue: %s", self.name, exc)
         self.enqueued.extend(done)
         return done
+
+    def _remember(self, jobs: list[Any]) -> None:
+        """When each task was last enqueued, for the scheduler that takes over."""
+        with self.redis.pipeline() as pipe:
+            for job in jobs:
+                pipe.set(f"{LAST_KEY}{job.name}", job.latest_enqueue_time.isoformat(), ex=WEEK)
+            pipe.execute()
+
+    def _resume(self) -> None:
+        """Taking over: the tasks' timing goes on from the previous active scheduler's (an
+        interval task it enqueued a minute ago is not enqueued again at once)."""
+        if self.redis is None:
+            return
+        from datetime import datetime
+
+        jobs = self.cron.get_jobs()
+        try:
+            found = self.redis.mget([f"{LAST_KEY}{job.name}" for job in jobs])
+        except Exception as exc:
+            log.warning("scheduler %s: previous timing not read (%s)", self.name, exc)
+            return
+        for job, last in zip(jobs, found, strict=True):
+            if last:
+                job.set_enqueue_time(datetime.fromisoformat(last.decode()))
 
     def release(self) -> None:
         if self.lock is not None and self.active:

@@ -114,13 +114,24 @@ def test_planted_twin_without_the_lock_enqueues_twice(make_app):
 
 
 @pytest.mark.redis
+def test_planted_twin_a_takeover_forgetting_the_timing_enqueues_again(make_app, monkeypatch):
+    app, a, b = _two(make_app)
+    monkeypatch.setattr(b, "_resume", lambda: None)
+    a.tick()
+    b.tick()
+    a.release()
+    assert b.tick() != []  # without the previous timing, every interval task again
+    b.release()
+
+
+@pytest.mark.redis
 def test_the_other_scheduler_takes_over_when_the_active_one_stops(make_app):
     app, a, b = _two(make_app)
     a.tick()
     b.tick()
     assert a.active and not b.active
     a.release()  # stopped (SIGTERM): the lock is given back at once
-    b.tick()
+    assert b.tick() == []  # takes over; what a enqueued is not due again
     assert b.active
     b.release()
 
