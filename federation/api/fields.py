@@ -47,14 +47,18 @@ def decimal_property(
 ) -> dict[str, Any]:
     """apispec attribute function (bound to its converter): a ``Decimal`` sent as a
     string is declared ``type: string, format: decimal`` (apispec says ``number``), and the
-    bounds of its
+    bounds of any field (a date's bounds go to ``x-minimum``/``x-maximum``) and of its
     ``Range`` are numbers (apispec copies them as the field serialises them: "0.00")."""
-    if not isinstance(field, fields.Decimal):
-        return {}
     for key in ("minimum", "maximum"):
         if key in ret and not isinstance(ret[key], int | float):
-            number = float(ret[key])
+            try:
+                number = float(ret[key])
+            except (TypeError, ValueError):  # a date's Range: not a JSON Schema bound
+                ret[f"x-{key}"] = str(ret.pop(key))
+                continue
             ret[key] = int(number) if number.is_integer() else number
+    if not isinstance(field, fields.Decimal):
+        return {}
     if field.as_string:
         ret["type"] = "string"
         ret["format"] = "decimal"

@@ -21,7 +21,11 @@ def non_numeric_bounds(node: Any, path: str = "") -> list[str]:
             if key in node and not isinstance(node[key], int | float):
                 found.append(f"{path}.{key}")
         for key, value in node.items():
-            found += non_numeric_bounds(value, f"{path}/{key}")
+            if key == "properties" and isinstance(value, dict):  # names, not a schema
+                for name, sub in value.items():
+                    found += non_numeric_bounds(sub, f"{path}/properties/{name}")
+            else:
+                found += non_numeric_bounds(value, f"{path}/{key}")
     elif isinstance(node, list):
         for value in node:
             found += non_numeric_bounds(value, path)
@@ -36,6 +40,8 @@ def test_bounds_are_numbers_and_decimals_are_strings(client):
     assert cost["minimum"] == 0
     # the twin: a string bound is found
     assert non_numeric_bounds({"x": {"minimum": "0.00"}}) == ["/x.minimum"]
+    # a property named "minimum" is no bound
+    assert non_numeric_bounds({"properties": {"minimum": {"type": "integer"}}}) == []
 
 
 def test_decimal_property_converts_one_field():
