@@ -30,18 +30,12 @@ class FuzzReport:
     by_kind: Counter[str] = field(default_factory=Counter)
 
 
-def seed(app: Flask) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """A commune with every installed plugin on, a federation (basin), a token per role."""
-    from federation.testing.factories import Factory
-
-    factory = Factory(app)
-    commune = factory.commune("fuzz", "Fuzz-sur-Loire")
-    other = factory.commune("fuzz-voisine", "Voisine")
-    state = app.extensions["convergence"]
+def enable_every_plugin(app: Flask, factory: Any, commune: Any) -> None:
+    """Every installed plugin on in ``commune`` (one needing another after it)."""
     from federation.errors import ServiceError
 
-    waiting = sorted(state.pm.switchable)
-    while waiting:  # a plugin needing another is enabled after it
+    waiting = sorted(app.extensions["convergence"].pm.switchable)
+    while waiting:
         left = []
         for plugin in waiting:
             try:
@@ -51,6 +45,43 @@ def seed(app: Flask) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
         if len(left) == len(waiting):
             break
         waiting = left
+
+
+def scratch_app(name: str) -> Flask:
+    """An application on a fresh, migrated SQLite database in a temporary folder."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from federation.app import create_app
+    from federation.migrate import upgrade
+
+    folder = Path(tempfile.mkdtemp(prefix=f"convergence-{name}-"))
+    os.environ["CONVERGENCE_INSTANCE_PATH"] = str(folder)
+    app = create_app(
+        name,
+        env="testing",
+        secret_key=f"{name}-secret-key-not-for-production",
+        database_url=f"sqlite:///{folder / (name + '.sqlite')}",
+        password_hashing="fast-for-tests",
+        mail_backend="memory",
+        redis_url=None,
+        TESTING=True,
+        RATELIMIT_ENABLED=False,
+        JOBS_INLINE=True,
+    )
+    upgrade(app)
+    return app
+
+
+def seed(app: Flask) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """A commune with every installed plugin on, a federation (basin), a token per role."""
+    from federation.testing.factories import Factory
+
+    factory = Factory(app)
+    commune = factory.commune("fuzz", "Fuzz-sur-Loire")
+    other = factory.commune("fuzz-voisine", "Voisine")
+    enable_every_plugin(app, factory, commune)
     federation = factory.federation("fuzz-bassin", communes=[commune, other], kind="basin")
     headers = {
         "anonymous": {},
@@ -161,33 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     role); prints the number of cases and every failure; non-zero on any failure, or when
     fewer than MINIMUM cases ran."""
     import sys
-    import tempfile
     import time
-    from pathlib import Path
 
     args = list(sys.argv[1:] if argv is None else argv)
     examples = int(args[0]) if args else 5
     minimum = int(args[1]) if len(args) > 1 else 10_000
-    folder = Path(tempfile.mkdtemp(prefix="convergence-fuzz-"))
-    import os
-
-    os.environ["CONVERGENCE_INSTANCE_PATH"] = str(folder)
-    from federation.app import create_app
-    from federation.migrate import upgrade
-
-    app = create_app(
-        "fuzz",
-        env="testing",
-        secret_key="fuzz-secret-key-not-for-production",
-        database_url=f"sqlite:///{folder / 'fuzz.sqlite'}",
-        password_hashing="fast-for-tests",
-        mail_backend="memory",
-        redis_url=None,
-        TESTING=True,
-        RATELIMIT_ENABLED=False,
-        JOBS_INLINE=True,
-    )
-    upgrade(app)
+    app = scratch_app("fuzz")
     headers, pins = seed(app)
     started = time.monotonic()
     report = run(app, headers, pins, examples=examples, strict=True)

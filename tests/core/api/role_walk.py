@@ -33,23 +33,13 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def seed(app: Flask) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    from federation.errors import ServiceError
     from federation.testing.factories import Factory
+    from tests.core.api.fuzzing import enable_every_plugin
 
     factory = Factory(app)
     commune = factory.commune("matrice", "Matrice")
     other = factory.commune("matrice-voisine", "Voisine")
-    waiting = sorted(app.extensions["convergence"].pm.switchable)
-    while waiting:
-        left = []
-        for plugin in waiting:
-            try:
-                factory.enable(commune, plugin)
-            except ServiceError:
-                left.append(plugin)
-        if len(left) == len(waiting):
-            break
-        waiting = left
+    enable_every_plugin(app, factory, commune)
     federation = factory.federation("matrice-fede", communes=[commune, other], kind="basin")
     coordinator = factory.member(other).user
     delegate = factory.member(commune).user
@@ -140,27 +130,9 @@ def as_markdown(table: dict[str, str]) -> str:
 
 
 def main() -> None:  # pragma: no cover (a maintenance tool)
-    import os
-    import tempfile
-    from pathlib import Path
+    from tests.core.api.fuzzing import scratch_app
 
-    folder = Path(tempfile.mkdtemp(prefix="convergence-matrix-"))
-    os.environ["CONVERGENCE_INSTANCE_PATH"] = str(folder)
-    from federation.app import create_app
-    from federation.migrate import upgrade
-
-    app = create_app(
-        "matrix",
-        env="testing",
-        secret_key="matrix-secret-key-not-for-production",
-        database_url=f"sqlite:///{folder / 'matrix.sqlite'}",
-        password_hashing="fast-for-tests",
-        mail_backend="memory",
-        TESTING=True,
-        RATELIMIT_ENABLED=False,
-        JOBS_INLINE=True,
-    )
-    upgrade(app)
+    app = scratch_app("matrix")
     table = walk(app)
     sys.stdout.write(as_markdown(table) if "--markdown" in sys.argv else as_source(table))
 
