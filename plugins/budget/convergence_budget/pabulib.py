@@ -404,6 +404,7 @@ def _repeats(idx: Any, lengths: Any, size: int) -> bool:
 
 
 _NUMERIC = bytes(range(48, 58)) + b",;"
+_POWERS = 10.0 ** np.arange(16)  # exact in float64 up to 10**15
 
 
 def _numbers(texts: list[str], leading_zeros: bool) -> tuple[Any, Any] | None:
@@ -431,12 +432,11 @@ def _numbers(texts: list[str], leading_zeros: bool) -> tuple[Any, Any] | None:
         return None
     if not leading_zeros and np.any((b[starts] == 48) & (width > 1)):
         return None
-    token = np.cumsum(separator)  # a digit's token: separators before it
-    digit = ~separator
-    place = (ends[token] - np.arange(len(b)) - 1)[digit]
-    values = np.bincount(
-        token[digit], weights=(b[digit] - 48).astype(np.float64) * 10.0**place, minlength=len(ends)
-    ).astype(np.int64)
+    at = np.flatnonzero(~separator)  # the digits' positions
+    token = at - np.arange(len(at))  # a digit's token: how many separators come before it
+    place = ends[token] - at - 1  # its power of ten
+    weights = (b[at] - 48) * _POWERS[place]
+    values = np.bincount(token, weights=weights, minlength=len(ends)).astype(np.int64)
     text_of = np.concatenate(([0], np.cumsum(b[ends[:-1]] == 59)))
     per_text = np.bincount(text_of, minlength=len(texts))
     return values, per_text
