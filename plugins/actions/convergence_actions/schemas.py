@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, fields, validate
 
+from federation.api.fields import Integer
+
 
 class _In(Schema):
     class Meta:
@@ -19,32 +21,32 @@ class ActMandateSchema(_In):
     budget_line = fields.String(load_default="", validate=validate.Length(max=60))
     deadline = fields.Date(load_default=None, allow_none=True)
     sensitive = fields.Boolean(load_default=False)
-    body_id = fields.Integer(load_default=None, allow_none=True)
-    concern_ids = fields.List(fields.Integer(), load_default=list)
+    body_id = Integer(load_default=None, allow_none=True)
+    concern_ids = fields.List(Integer(), load_default=list)
 
 
 class ActCampaignInSchema(ActMandateSchema):
-    decision_id = fields.Integer(required=True)
-    federation_campaign_id = fields.Integer(load_default=None, allow_none=True)
+    decision_id = Integer(required=True)
+    federation_campaign_id = Integer(load_default=None, allow_none=True)
 
 
 class ActCampaignSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
     goal = fields.String()
     demands = fields.String()
     means = fields.String()
     budget_line = fields.String()
     deadline = fields.Date(allow_none=True)
-    decision_id = fields.Integer(allow_none=True)
-    body_id = fields.Integer(allow_none=True)
+    decision_id = Integer(allow_none=True)
+    body_id = Integer(allow_none=True)
     sensitive = fields.Boolean()
     status = fields.String()
     report = fields.String()
     reported_at = fields.DateTime(allow_none=True)
-    report_meeting_id = fields.Integer(allow_none=True)
-    federation_campaign_id = fields.Integer(allow_none=True)
-    supporters = fields.Integer()
+    report_meeting_id = Integer(allow_none=True)
+    federation_campaign_id = Integer(allow_none=True)
+    supporters = Integer()
     figures = fields.Dict()
 
 
@@ -60,19 +62,19 @@ class ActPledgeSchema(_In):
 
 class ActReportSchema(_In):
     report = fields.String(required=True, validate=validate.Length(1, 20000))
-    meeting_id = fields.Integer(load_default=None, allow_none=True)
+    meeting_id = Integer(load_default=None, allow_none=True)
 
 
 class ActEventInSchema(_In):
-    campaign_id = fields.Integer(load_default=None, allow_none=True)
+    campaign_id = Integer(load_default=None, allow_none=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     starts_at = fields.DateTime(required=True)
     ends_at = fields.DateTime(required=True)
-    place_id = fields.Integer(load_default=None, allow_none=True)
+    place_id = Integer(load_default=None, allow_none=True)
     location = fields.String(load_default="", validate=validate.Length(max=300))
     accessibility = fields.String(load_default="", validate=validate.Length(max=2000))
-    capacity = fields.Integer(load_default=0, validate=validate.Range(0, 100000))
+    capacity = Integer(load_default=0, validate=validate.Range(0, 100000))
     waiting_list = fields.Boolean(load_default=True)
     approval = fields.Boolean(load_default=False)
     open_to_email = fields.Boolean(load_default=False)
@@ -80,24 +82,24 @@ class ActEventInSchema(_In):
 
 
 class ActEventSchema(Schema):
-    id = fields.Integer()
-    campaign_id = fields.Integer(allow_none=True)
+    id = Integer()
+    campaign_id = Integer(allow_none=True)
     title = fields.String()
     description = fields.String()
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
-    place_id = fields.Integer(allow_none=True)
+    place_id = Integer(allow_none=True)
     location = fields.String()
     accessibility = fields.String()
-    capacity = fields.Integer()
+    capacity = Integer()
     waiting_list = fields.Boolean()
     approval = fields.Boolean()
     open_to_email = fields.Boolean()
     private_list = fields.Boolean()
     status = fields.String()
-    shift_id = fields.Integer(allow_none=True)
-    confirmed = fields.Integer()
-    waiting = fields.Integer()
+    shift_id = Integer(allow_none=True)
+    confirmed = Integer()
+    waiting = Integer()
     names = fields.List(fields.String())
 
 
@@ -107,8 +109,8 @@ class ActRegisterSchema(_In):
 
 
 class ActRegistrationSchema(Schema):
-    id = fields.Integer()
-    event_id = fields.Integer()
+    id = Integer()
+    event_id = Integer()
     status = fields.String()
     code = fields.String()
     public_name = fields.String()
@@ -116,7 +118,7 @@ class ActRegistrationSchema(Schema):
 
 
 class ActParticipantSchema(ActRegistrationSchema):
-    user_id = fields.Integer(allow_none=True)
+    user_id = Integer(allow_none=True)
     email = fields.String()
 
 
@@ -141,11 +143,11 @@ class ActPlaceInSchema(_In):
 
 
 class ActRoomSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(1, 120))
-    capacity = fields.Integer(load_default=0)
-    max_hours = fields.Integer(load_default=4)
-    min_notice_hours = fields.Integer(load_default=0)
+    capacity = Integer(load_default=0)
+    max_hours = Integer(load_default=4)
+    min_notice_hours = Integer(load_default=0)
     members_only = fields.Boolean(load_default=True)
 
     class Meta:
@@ -153,7 +155,7 @@ class ActRoomSchema(Schema):
 
 
 class ActPlaceSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     address = fields.String()
     accessibility = fields.String()
@@ -166,12 +168,12 @@ class ActBookingInSchema(_In):
     starts_at = fields.DateTime(required=True)
     ends_at = fields.DateTime(required=True)
     purpose = fields.String(load_default="", validate=validate.Length(max=200))
-    event_id = fields.Integer(load_default=None, allow_none=True)
+    event_id = Integer(load_default=None, allow_none=True)
 
 
 class ActBookingSchema(Schema):
-    id = fields.Integer()
-    room_id = fields.Integer()
+    id = Integer()
+    room_id = Integer()
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     status = fields.String()
@@ -181,21 +183,21 @@ class ActProjectInSchema(_In):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     kind = fields.String(required=True, validate=validate.OneOf(["cooperative", "association"]))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
-    place_id = fields.Integer(load_default=None, allow_none=True)
-    body_id = fields.Integer(load_default=None, allow_none=True)
+    place_id = Integer(load_default=None, allow_none=True)
+    body_id = Integer(load_default=None, allow_none=True)
     steps = fields.List(fields.String(validate=validate.Length(1, 200)), load_default=list)
 
 
 class ActStepSchema(Schema):
-    id = fields.Integer()
-    position = fields.Integer()
+    id = Integer()
+    position = Integer()
     title = fields.String()
     done_on = fields.Date(allow_none=True)
-    decision_id = fields.Integer(allow_none=True)
+    decision_id = Integer(allow_none=True)
 
 
 class ActProjectSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     kind = fields.String()
     description = fields.String()
@@ -204,23 +206,23 @@ class ActProjectSchema(Schema):
 
 
 class ActStepDoneSchema(_In):
-    decision_id = fields.Integer(load_default=None, allow_none=True)
+    decision_id = Integer(load_default=None, allow_none=True)
 
 
 class ActFederationCampaignInSchema(_In):
-    federation_id = fields.Integer(required=True)
+    federation_id = Integer(required=True)
     title = fields.String(required=True, validate=validate.Length(1, 200))
     goal = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
 class ActFederationCampaignSchema(Schema):
-    id = fields.Integer()
-    federation_id = fields.Integer()
+    id = Integer()
+    federation_id = Integer()
     title = fields.String()
     goal = fields.String()
     events = fields.List(fields.Dict())
     per_commune = fields.Dict()
-    total = fields.Integer()
+    total = Integer()
 
 
 class ActionsSettings(Schema):

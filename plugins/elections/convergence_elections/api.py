@@ -20,6 +20,7 @@ from convergence_elections import draws as draw_services
 from convergence_elections import law, services, texts
 from federation.api import api_error
 from federation.api.errors import service_errors
+from federation.api.fields import Integer
 from federation.db import db
 from federation.errors import ServiceError
 from federation.governance import stages
@@ -34,18 +35,18 @@ class StageSchema(Schema):
 
 
 class MeasureSchema(Schema):
-    id = fields.Integer()
-    axis_id = fields.Integer()
+    id = Integer()
+    axis_id = Integer()
     title = fields.String()
     text = fields.String()
     sources = fields.List(fields.Dict())
-    version = fields.Integer()
+    version = Integer()
     follow_up = fields.String(allow_none=True)
     follow_up_reason = fields.String()
 
 
 class AxisSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
     text = fields.String()
     status = fields.String()
@@ -57,7 +58,7 @@ class ProgrammeSchema(Schema):
 
 
 class CandidacySchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(dump_only=True)
     sex = fields.String(required=True, validate=validate.OneOf(services.SEXES))
     statement = fields.String(required=True, validate=validate.Length(1, 5000))
@@ -70,14 +71,14 @@ class CandidacySchema(Schema):
 
 
 class ListSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
     by_election = fields.Boolean()
-    population = fields.Integer()
-    seats = fields.Integer()
-    length = fields.Integer()
-    minimum = fields.Integer()
-    maximum = fields.Integer()
+    population = Integer()
+    seats = Integer()
+    length = Integer()
+    minimum = Integer()
+    maximum = Integer()
     references = fields.List(fields.String())
     method = fields.String()
     status = fields.String()
@@ -86,13 +87,13 @@ class ListSchema(Schema):
 
 
 class DrawSchema(Schema):
-    draw = fields.Integer()
+    draw = Integer()
     title = fields.String()
     attributes = fields.List(fields.String())
     commitment = fields.String()
     pool_digest = fields.String()
     quotas = fields.Dict()
-    commit_seq = fields.Integer(allow_none=True)
+    commit_seq = Integer(allow_none=True)
     seed = fields.String()
     pool = fields.Dict()
     selected = fields.Dict()
