@@ -275,7 +275,17 @@ def _errors_by_line(errors: list[ReadingError], total: int) -> dict[str, list[st
     result: dict[str, list[str]] = {}
     for error in errors:
         key = f"line {error.line}" if error.line is not None else error.field
-        result.setdefault(key, []).append(f"{error.field}: {error.message}")
+        if error.line is None:
+            result.setdefault(key, []).append(f"{error.field}: {error.message}")
+        else:  # the line is said in the message: the summary shows messages, not keys
+            result.setdefault(key, []).append(
+                _(
+                    "ligne %(line)d, %(field)s : %(message)s",
+                    line=error.line,
+                    field=error.field,
+                    message=error.message,
+                )
+            )
     if total > len(errors):
         result["_schema"] = [_("… et %(n)d autres lignes refusées.", n=total - len(errors))]
     return result

@@ -31,7 +31,7 @@ def _login(page, server: str, who) -> None:
     page.get_by_label("Adresse e-mail").fill(who.user.email)
     page.get_by_label("Mot de passe").fill(who.user.password)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{server}/account/")
+    page.wait_for_url(f"{server}/home")
 
 
 def test_distribution_journey(live_server, new_page, in_commune, food_town):

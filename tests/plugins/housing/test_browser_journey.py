@@ -37,7 +37,7 @@ def _login(page, live_server, ref) -> None:
     page.get_by_label("Adresse e-mail").fill(ref.user.email)
     page.get_by_label("Mot de passe").fill(ref.user.password)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server}/account/")
+    page.wait_for_url(f"{live_server}/home")
 
 
 def test_report_confirm_follow_and_pledge(live_server, new_page, axe, town, in_commune):

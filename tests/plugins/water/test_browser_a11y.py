@@ -67,7 +67,7 @@ def test_water_pages_have_no_serious_violation(live_server, new_page, axe, pages
     page.get_by_label("Adresse e-mail").fill(town.facilitator.user.email)
     page.get_by_label("Mot de passe").fill(town.facilitator.user.password)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server}/account/")
+    page.wait_for_url(f"{live_server}/home")
     found = {}
     for url in urls:
         page.goto(live_server + url)
