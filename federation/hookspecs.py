@@ -294,6 +294,7 @@ def federation_text_kinds() -> dict[str, Any]:
     (the catalogs' source language), translated by your plugin's catalog.
     """
 
+
 @hookspec
 def federation_search_sources() -> list[Any]:
     """Declare the plugin's objects that people can find (global, once at start-up).
