@@ -31,9 +31,9 @@ from convergence_elections.models import (
 from convergence_elections.ordering import OrderingError, Ranked, flatten, parity_order
 from federation.db import db
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from federation.governance import proposals as gov_proposals
 from federation.governance import votes as gov_votes
 from federation.governance.models import Body, Concern, Decision, Proposal
+from federation.governance.submissions import propose_to_body
 from federation.identity.services import has_permission, is_active_member
 from federation.journal.services import record
 from federation.tenancy.context import session
@@ -113,24 +113,10 @@ def core_group() -> Body:
     return body
 
 
-def _open(body: Body, author: Any, title: str, text: str, payload: dict, open_vote: bool):
-    proposal = gov_proposals.create_proposal(
-        body, author, title[:200], text, extra={"elections": payload}
-    )
-    gov_proposals.transition(proposal, "deliberation", author)
-    if open_vote:
-        if not has_permission(author, "gov.facilitate", commune_id()):
-            raise Conflict(_("Seule la facilitation ouvre un vote."), field="open_vote")
-        vote = gov_votes.create_vote(
-            body,
-            proposal.title,
-            "majority",
-            proposal=proposal,
-            results_hidden=False,
-            settings={"threshold": "1/2"},
-        )
-        gov_votes.open_vote(vote, author)
-    return proposal
+def _open(
+    body: Body, author: Any, title: str, text: str, payload: dict[str, Any], open_vote: bool
+) -> Any:
+    return propose_to_body(body, author, title, text, {"elections": payload}, open_vote=open_vote)
 
 
 # --- programme: axes ----------------------------------------------------------------------

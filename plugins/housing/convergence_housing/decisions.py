@@ -19,13 +19,11 @@ from convergence_housing import allocation as alloc
 from convergence_housing import collective, sharing
 from convergence_housing.constants import CRITERIA
 from convergence_housing.models import Allocation, Grid, Project
-from convergence_housing.services import assembly, commune_id, housing_bodies, require_steer
+from convergence_housing.services import assembly, housing_bodies, require_steer
 from federation.db import db
 from federation.errors import Conflict, ValidationFailed
-from federation.governance import proposals as gov_proposals
-from federation.governance import votes as gov_votes
 from federation.governance.models import Body, Proposal
-from federation.identity.services import has_permission
+from federation.governance.submissions import propose_to_body
 
 log = logging.getLogger(__name__)
 
@@ -33,23 +31,7 @@ log = logging.getLogger(__name__)
 def _open(
     body: Body, author: Any, title: str, text: str, payload: dict[str, Any], open_vote: bool
 ) -> Proposal:
-    proposal = gov_proposals.create_proposal(
-        body, author, title[:200], text, extra={"housing": payload}
-    )
-    gov_proposals.transition(proposal, "deliberation", author)
-    if open_vote:
-        if not has_permission(author, "gov.facilitate", commune_id()):
-            raise Conflict(_("Seule la facilitation ouvre un vote."), field="open_vote")
-        vote = gov_votes.create_vote(
-            body,
-            proposal.title,
-            "majority",
-            proposal=proposal,
-            results_hidden=False,
-            settings={"threshold": "1/2"},
-        )
-        gov_votes.open_vote(vote, author)
-    return proposal
+    return propose_to_body(body, author, title, text, {"housing": payload}, open_vote=open_vote)
 
 
 def _assembly() -> Body:
