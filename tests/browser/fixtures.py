@@ -62,11 +62,28 @@ def new_page(browser):
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        return _settled(context.new_page())
 
     yield _new
     for context in contexts:
         context.close()
+
+
+def _settled(page):
+    """A page whose ``content()`` waits for the document it shows to finish loading.
+
+    A click on a submit button returns once the navigation has started: reading the page at
+    that moment can catch the next document half parsed (its ``<head>`` and no body yet, which
+    failed CI under load). Tests read what a person would see, so the read waits for it.
+    """
+    read = page.content
+
+    def content() -> str:
+        page.wait_for_load_state("load")
+        return read()
+
+    page.content = content
+    return page
 
 
 @pytest.fixture
