@@ -290,6 +290,11 @@ def _register_blueprints(app: Flask, state: ConvergenceState) -> None:
             plugin = _owner(state, bp)
             app.register_blueprint(bp, url_prefix=f"/c/<commune>/{plugin}")
             state.plugin_blueprints[bp.name] = plugin
+    for blueprints in state.pm.hook.federation_federation_blueprints():
+        for bp in blueprints or []:
+            plugin = _owner(state, bp)
+            app.register_blueprint(bp, url_prefix=f"/f/<federation>/{plugin}")
+            state.plugin_federation_blueprints[bp.name] = plugin
     for blueprints in state.pm.hook.federation_api_blueprints():
         for bp in blueprints or []:
             plugin = _owner(state, bp)

@@ -34,4 +34,6 @@ class ConvergenceState:
     voting_methods: dict[str, Any] = field(default_factory=dict)
     #: plugin name → its web/API blueprint names (for the per-commune 404 guard)
     plugin_blueprints: dict[str, str] = field(default_factory=dict)
+    #: federation page blueprints (``/f/<federation>/<plugin>/``) → their plugin
+    plugin_federation_blueprints: dict[str, str] = field(default_factory=dict)
     instance: str = "demo"

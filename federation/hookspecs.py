@@ -89,6 +89,30 @@ def federation_navigation_items(commune: Commune, user: User | None) -> list[Nav
 
 
 @hookspec
+def federation_federation_blueprints() -> list[Blueprint]:
+    """Return the plugin's web blueprints for federation pages (global, once at start-up).
+
+    Each is mounted under ``/f/<federation>/<plugin>/`` (name it ``<plugin>_…``); its views
+    read the federation from ``g.federation`` and its member communes through the
+    read-only federation scope the core has entered. Every route answers 404 for a
+    federation where the plugin is on in no member commune (the core's guard).
+    """
+
+
+@hookspec
+def federation_federation_navigation_items(
+    federation: Federation, user: User | None
+) -> list[NavItem]:
+    """Return entries for a federation's home page, ``/f/<federation>/`` (isolated).
+
+    Called for the plugins enabled in at least one member commune, with the signed-in
+    ``user`` or ``None``. Return :class:`federation.plugins.contributions.NavItem` entries
+    whose endpoints are federation pages (see ``federation_federation_blueprints``); the
+    core sorts them by ``weight`` then label.
+    """
+
+
+@hookspec
 def federation_dashboard_widgets(commune: Commune, user: User | None) -> list[Widget]:
     """Return widgets for the commune home page (commune hook, isolated).
 

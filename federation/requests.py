@@ -70,12 +70,27 @@ def install_request_hooks(app: Flask, state: ConvergenceState) -> None:
     def _guard_plugins() -> None:
         plugin = state.plugin_blueprints.get(request.blueprint or "")
         if plugin is None:
+            plugin = state.plugin_federation_blueprints.get(request.blueprint or "")
+            if plugin is not None and not plugin_on_in_federation(plugin):
+                abort(404)
             return
         from federation.plugins.services import is_enabled
 
         commune = g.get("commune")
         if commune is None or not is_enabled(commune.id, plugin):
             abort(404)
+
+
+def plugin_on_in_federation(plugin: str) -> bool:
+    """Whether ``plugin`` is on in at least one member commune of the current federation."""
+    federation = g.get("federation")
+    if federation is None:
+        return False
+    from federation.plugins.services import communes_with_plugins, manager
+
+    if plugin not in manager().switchable:
+        return True  # always on
+    return bool(communes_with_plugins(member_commune_ids(federation.id)).get(plugin))
 
 
 def platform_hosts(app: Flask) -> set[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -162,7 +164,32 @@ def federation_home():
         indicator_rows=rows,
         roles=federation_role_holders(federation.id),
         entries=journal.entries(journal.federation_chain(federation.id), limit=5),
+        plugin_links=federation_plugin_links(federation, [c.id for c in communes]),
     )
+
+
+def federation_plugin_links(federation: Any, member_ids: list[int]) -> list[dict[str, Any]]:
+    """What the plugins on in a member commune offer at the federation level (hook
+    ``federation_federation_navigation_items``, isolated), sorted by weight then label."""
+    from flask import url_for
+    from werkzeug.routing import BuildError
+
+    from federation.plugins.services import communes_with_plugins
+
+    on = {name for name, ids in communes_with_plugins(member_ids).items() if ids}
+    skip = set(manager().switchable) - on
+    user = current_user if current_user.is_authenticated else None
+    links = []
+    for _plugin, found in manager().call_isolated(
+        "federation_federation_navigation_items", skip=skip, federation=federation, user=user
+    ):
+        for item in found or []:
+            try:
+                url = url_for(item.endpoint, federation=federation.slug, **item.values)
+            except BuildError:
+                continue
+            links.append({"label": item.label, "url": url, "weight": item.weight})
+    return sorted(links, key=lambda i: (i["weight"], str(i["label"])))
 
 
 @bp.route("/f/<federation>/journal")
