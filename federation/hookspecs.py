@@ -366,3 +366,22 @@ def federation_stage_offers(commune: Commune, stage: str | None) -> list[NavItem
     ``weight`` then label; a plugin may also read ``stages.current(commune.id)`` in its
     own pages.
     """
+
+
+@hookspec
+def federation_role_matrix() -> dict[str, str]:
+    """Declare who may call each of the plugin's routes (R9; global, read by the tests).
+
+    Return ``{"METHOD /path": "s1 s2 s3 s4 s5 s6 s7 s8"}`` for every route the plugin
+    adds — its pages and its API — with the path as the URL map spells it, placeholders
+    in braces (``"GET /c/{commune}/water/resources/{resource_id}"``). Each value is the
+    status the route answers, in the order of :data:`federation.api.role_matrix.ROLES`
+    (anonymous, member, facilitator, admin, admin of another commune, coordinator,
+    delegate, platform admin), to a request with the seeded commune and federation in the
+    path, an id that names no row and an empty body. The core gathers the plugins'
+    rows with its own (:func:`federation.api.role_matrix.collect`); the walk in
+    ``tests/core/api/test_role_matrix.py`` sends every route of the app as every role
+    and fails on a difference and on a route that no table declares. Keep the rows in
+    a module of the plugin (``convergence_<name>/role_matrix.py``) and regenerate them
+    after a reviewed change of access with ``python -m tests.core.api.role_walk``.
+    """
