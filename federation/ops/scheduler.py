@@ -87,6 +87,21 @@ TASKS: tuple[Task, ...] = (
         plugin="housing",
         per_commune=True,
     ),
+    # actions: events' participants reminded the day before; campaigns' deadlines a week
+    Task(
+        "actions.remind",
+        ("actions", "remind"),
+        cron="5 * * * *",
+        plugin="actions",
+        per_commune=True,
+    ),
+    Task(
+        "actions.deadlines",
+        ("actions", "deadlines"),
+        cron="40 5 * * *",
+        plugin="actions",
+        per_commune=True,
+    ),
 )
 
 
