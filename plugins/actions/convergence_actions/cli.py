@@ -111,6 +111,38 @@ def remind(slug: str, hours: int) -> None:
     click.echo(f"{sent} reminders sent")
 
 
+@actions_cli.command("deadlines")
+@click.option("--commune", "slug", required=True, help="Commune slug.")
+@click.option("--days", default=7, show_default=True, help="Deadlines within.")
+def deadlines(slug: str, days: int) -> None:
+    """Tell the carriers and supporters of campaigns whose deadline is near (once each)."""
+    from convergence_actions import services
+
+    with _in_commune(slug):
+        told = services.remind_deadlines(days=days)
+        db.session.commit()
+    click.echo(f"{told} people told of a near deadline")
+
+
+@actions_cli.command("schedule")
+@click.option("--commune", "slug", required=True, help="Commune slug.")
+@click.option("--by", "by", required=True, help="E-mail of the organiser.")
+@click.option("--title", required=True)
+@click.option("--starts", "starts_at", required=True, help="Start, ISO 8601 (2027-03-20T14:00).")
+@click.option("--ends", "ends_at", required=True, help="End, ISO 8601.")
+@click.option("--location", default="")
+@click.option("--capacity", default=0, show_default=True, help="Places (0: no limit).")
+@click.option("--campaign", "campaign_id", type=int, default=None, help="Campaign id, if any.")
+def schedule(slug: str, by: str, campaign_id: int | None, **data: Any) -> None:
+    """Schedule an event, of a campaign or on its own (the pages' and the API's service)."""
+    from convergence_actions import events
+
+    with _in_commune(slug):
+        row = events.schedule({**data, "campaign_id": campaign_id}, _actor(by))
+        db.session.commit()
+        click.echo(f"event {row.id} scheduled")
+
+
 @actions_cli.command("check-in")
 @click.argument("event_id", type=int)
 @click.argument("code")

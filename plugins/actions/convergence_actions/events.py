@@ -226,7 +226,6 @@ def _tell(event: Event, row: Registration, kind: str, **extra: Any) -> None:
             params=params,
             link=link,
             commune_id=event.commune_id,
-            email=True,
         )
     elif row.email:
         text = render(kind, params)

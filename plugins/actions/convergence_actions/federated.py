@@ -42,10 +42,12 @@ def join(federation_id: Any, actor: Any) -> Any:
     return federation_data.opt_in(ident(federation_id, "federation_id"), TOPIC)
 
 
-def federation_campaigns() -> list[FederationCampaign]:
-    return list(
-        db.session.scalars(select(FederationCampaign).order_by(FederationCampaign.id.desc()))
-    )
+def federation_campaigns(federation_id: int | None = None) -> list[FederationCampaign]:
+    """The campaigns the scope reads (of one federation when ``federation_id``)."""
+    query = select(FederationCampaign).order_by(FederationCampaign.id.desc())
+    if federation_id is not None:
+        query = query.where(FederationCampaign.federation_id == federation_id)
+    return list(db.session.scalars(query))
 
 
 def get_federation_campaign(campaign_id: Any) -> FederationCampaign:
@@ -80,19 +82,9 @@ def overview(row: FederationCampaign) -> dict[str, Any]:
     """One list of local events across the participating communes and the registrations
     counted per commune, in three queries whatever the number of communes."""
     from federation.tenancy.context import federation_scope
-    from federation.tenancy.models import Commune
 
     members = federation_data.participants(row.federation_id, TOPIC)
-    names = dict(
-        db.session.execute(
-            select(Commune.id, Commune.name).where(Commune.id.in_(members or [0]))
-        ).all()
-    )
-    slugs = dict(
-        db.session.execute(
-            select(Commune.id, Commune.slug).where(Commune.id.in_(members or [0]))
-        ).all()
-    )
+    names, slugs = _names_and_slugs(members)
     per_commune: dict[int, int] = dict.fromkeys(members, 0)
     listed: list[dict[str, Any]] = []
     if members:
@@ -131,3 +123,43 @@ def overview(row: FederationCampaign) -> dict[str, Any]:
         "per_commune_slug": {slugs.get(cid, str(cid)): n for cid, n in per_commune.items()},
         "total": sum(per_commune.values()),
     }
+
+
+def _names_and_slugs(commune_ids: list[int]) -> tuple[dict[int, str], dict[int, str]]:
+    from federation.tenancy.models import Commune
+
+    rows = db.session.execute(
+        select(Commune.id, Commune.name, Commune.slug).where(Commune.id.in_(commune_ids or [0]))
+    ).all()
+    return {r.id: r.name for r in rows}, {r.id: r.slug for r in rows}
+
+
+def hosts(row: FederationCampaign) -> list[dict[str, Any]]:
+    """The local campaigns that host ``row``, in every participating commune (two queries)."""
+    from federation.tenancy.context import federation_scope
+
+    members = federation_data.participants(row.federation_id, TOPIC)
+    if not members:
+        return []
+    names, slugs = _names_and_slugs(members)
+    with federation_scope(members):
+        found = db.session.scalars(
+            select(Campaign)
+            .where(Campaign.federation_campaign_id == row.id)
+            .order_by(Campaign.commune_id, Campaign.id)
+        )
+        return [
+            {
+                "id": c.id,
+                "title": c.title,
+                "commune": names.get(c.commune_id, ""),
+                "commune_slug": slugs.get(c.commune_id, ""),
+            }
+            for c in found
+        ]
+
+
+def federation_slug(row: FederationCampaign) -> str:
+    from federation.tenancy.models import Federation
+
+    return db.session.scalar(select(Federation.slug).where(Federation.id == row.federation_id))

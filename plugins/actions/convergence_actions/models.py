@@ -87,6 +87,8 @@ class Campaign(TenantMixin, TimestampMixin, db.Model):
         ForeignKey("actions_federation_campaigns.id", ondelete="SET NULL"), index=True
     )
     created_by_id: Mapped[int | None] = _user_fk()
+    #: when the carriers and supporters were told the deadline is near (once)
+    deadline_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (INFO,)
 

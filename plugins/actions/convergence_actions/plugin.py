@@ -54,6 +54,16 @@ class ActionsPlugin(ConvergencePlugin):
         return [bp]
 
     @hookimpl
+    def federation_federation_blueprints(self):
+        from convergence_actions.federation_views import bp
+
+        return [bp]
+
+    @hookimpl
+    def federation_federation_navigation_items(self, federation, user):
+        return [NavItem(_l("Campagnes fédérales"), "actions_federation.campaigns", weight=40)]
+
+    @hookimpl
     def federation_api_blueprints(self):
         from convergence_actions.api import blp
 

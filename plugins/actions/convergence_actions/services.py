@@ -15,7 +15,7 @@ as a proposal, and its adoption launches the campaign (:func:`on_decision_adopte
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -540,3 +540,72 @@ def assembly_meetings() -> list[Any]:
             .limit(20)
         )
     )
+
+
+# --- deadline reminders -------------------------------------------------------------------
+
+
+def deadline_recipients(campaign: Campaign) -> set[int]:
+    """Who hears that a campaign's deadline is near: who launched it, the members of the
+    circle that carries it, and its supporters."""
+    from federation.governance.models import BodyMember
+
+    people = set(
+        db.session.scalars(select(Supporter.user_id).where(Supporter.campaign_id == campaign.id))
+    )
+    if campaign.body_id is not None:
+        people |= set(
+            db.session.scalars(
+                select(BodyMember.user_id).where(BodyMember.body_id == campaign.body_id)
+            )
+        )
+    if campaign.created_by_id is not None:
+        people.add(campaign.created_by_id)
+    return people
+
+
+def remind_deadlines(*, today: date | None = None, days: int = 7) -> int:
+    """Tell the carriers and supporters of every active campaign whose deadline falls
+    within ``days`` (once per campaign): a notice of kind ``actions.deadline``, e-mailed
+    at once or gathered in each person's digest, as they chose (``notices.tell``).
+    Returns how many people were told."""
+    from federation.identity.notices import tell
+
+    today = today or utcnow().date()
+    due = list(
+        db.session.scalars(
+            select(Campaign)
+            .where(
+                Campaign.status == "active",
+                Campaign.deadline_reminded_at.is_(None),
+                Campaign.deadline.is_not(None),
+                Campaign.deadline >= today,
+                Campaign.deadline <= today + timedelta(days=days),
+            )
+            .order_by(Campaign.deadline, Campaign.id)
+        )
+    )
+    told = 0
+    slug = _commune_slug()
+    for campaign in due:
+        told += tell(
+            deadline_recipients(campaign),
+            "actions.deadline",
+            {
+                "campaign": campaign.id,
+                "title": campaign.title,
+                "deadline": campaign.deadline.isoformat(),
+                "days": (campaign.deadline - today).days,
+            },
+            link=f"/c/{slug}/actions/campaigns/{campaign.id}",
+            commune_id=campaign.commune_id,
+        )
+        campaign.deadline_reminded_at = utcnow()
+    db.session.flush()
+    return told
+
+
+def _commune_slug() -> str:
+    from federation.tenancy.models import Commune
+
+    return db.session.get(Commune, commune_id()).slug

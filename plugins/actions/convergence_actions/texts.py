@@ -94,6 +94,12 @@ KINDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         c=p["code"],
     ),
     "actions.refused": lambda p: _("Votre inscription à %(t)s n'a pas été retenue.", t=p["title"]),
+    "actions.deadline": lambda p: _(
+        "L'échéance de la campagne %(t)s approche : le %(d)s. Pensez au compte rendu à "
+        "l'assemblée.",
+        t=p["title"],
+        d=formatting.day(p.get("deadline")),
+    ),
     "actions.reminder": lambda p: _(
         "Rappel : %(t)s, le %(w)s. Votre code : %(c)s", t=p["title"], w=_when(p), c=p["code"]
     ),

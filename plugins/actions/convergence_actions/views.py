@@ -235,6 +235,26 @@ def _event_action(event: Any, form: dict, user: Any) -> tuple[str, str]:
     abort(400)
 
 
+@bp.route("/events/new", methods=["GET", "POST"])
+def new_event():
+    """An event outside any campaign (a work day, a public meeting…): the organisers'
+    form, through the same service as a campaign's events, the API and the CLI."""
+    user = _signed_in()
+    if not services.can_organise(user):
+        abort(403)
+    errors: dict = {}
+    form = posted_form()
+    if request.method == "POST":
+        done, errors = _attempt(
+            lambda: f"{_base()}/events/{events.schedule(form, user).id}", _("Action prévue.")
+        )
+        if done:
+            return done
+    return _page(
+        "actions/new_event.html", errors, places=places.places(), values=form if errors else {}
+    )
+
+
 @bp.route("/events/<int:event_id>", methods=["GET", "POST"])
 def event(event_id: int):
     row = _or_404(events.get_event, event_id)
@@ -509,10 +529,6 @@ def federation_page():
 
 @bp.route("/federation/<int:row_id>")
 def federation_campaign(row_id: int):
+    """A federation campaign's page is the federation's (``/f/<federation>/actions/…``)."""
     row = _or_404(federated.get_federation_campaign, row_id)
-    return render_template(
-        "actions/federation_campaign.html",
-        row=row,
-        overview=federated.overview(row),
-        local=[c for c in services.campaigns() if c.federation_campaign_id == row.id],
-    )
+    return redirect(f"/f/{federated.federation_slug(row)}/actions/campaigns/{row.id}")

@@ -75,7 +75,7 @@ def test_demo_story(app, client, demo, in_commune):
         shared_id, parade_id = shared[0].id, parade.id
     assert overview["per_commune_slug"] == {"faux-la-montagne": 4, "tarnac": 4}
     assert {e["commune_slug"] for e in overview["events"]} == {"faux-la-montagne", "tarnac"}
-    assert client.get(f"/c/tarnac/actions/federation/{shared_id}").status_code == 200
+    assert client.get(f"/c/tarnac/actions/federation/{shared_id}").status_code == 302
     for url in (
         "/c/faux-la-montagne/actions/",
         "/c/faux-la-montagne/actions/places",

@@ -66,15 +66,49 @@ def test_one_list_of_local_events_and_registrations_per_commune(
     assert [e["title"] for e in overview["events"]] == ["Panneaux une", "Panneaux deux"]
     assert overview["per_commune_slug"] == {"une": 2, "deux": 4}
     assert overview["total"] == 6
-    page = client.get(f"{one.base}/federation/{plateau['id']}")
+    # the page is the federation's: the commune's address leads there
+    moved = client.get(f"{one.base}/federation/{plateau['id']}")
+    fpage = f"/f/plateau/actions/campaigns/{plateau['id']}"
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(fpage)
+    page = client.get(fpage)
     assert page.status_code == 200
     assert "Panneaux deux" in page.text and "/c/deux/actions/events/" in page.text
+    assert "Panneaux à Une" in page.text and "Panneaux à Deux" in page.text  # the hosts
     assert "Action discrète" not in page.text
     api = client.get(f"{two.api}/federation-campaigns/{plateau['id']}").json
     assert api["per_commune"] == {"une": 2, "deux": 4}
     with count_queries() as counter:
-        client.get(f"{one.base}/federation/{plateau['id']}")
+        client.get(fpage)
     assert counter.count <= 30, counter.count
+
+
+def test_hook_federation_federation_navigation_items(client, plateau):
+    """The federation home links to the plugin's federation page, which lists the campaign."""
+    home = client.get("/f/plateau/")
+    assert 'href="/f/plateau/actions/"' in home.text
+    listing = client.get("/f/plateau/actions/")
+    assert listing.status_code == 200
+    assert f"/f/plateau/actions/campaigns/{plateau['id']}" in listing.text
+
+
+def test_hook_federation_federation_blueprints(client, plateau, factory, app):
+    """Mounted under /f/<federation>/actions/; 404 for a federation where the plugin is on
+    in no member commune, and for another federation's campaign (planted twin: without the
+    guard the page answers)."""
+    import federation.requests as requests_module
+
+    lone = factory.commune("sans-actions")
+    factory.federation("vide", communes=[lone])
+    assert "actions_federation" in app.extensions["convergence"].plugin_federation_blueprints
+    assert client.get("/f/vide/actions/").status_code == 404
+    assert 'href="/f/vide/actions/"' not in client.get("/f/vide/").text
+    assert client.get(f"/f/vide/actions/campaigns/{plateau['id']}").status_code == 404
+    saved = requests_module.plugin_on_in_federation
+    try:
+        requests_module.plugin_on_in_federation = lambda plugin: True
+        assert client.get("/f/vide/actions/").status_code == 200  # the guard was the 404
+    finally:
+        requests_module.plugin_on_in_federation = saved
 
 
 def test_a_commune_outside_or_not_opted_in_reaches_nothing(client, in_commune, plateau, factory):
