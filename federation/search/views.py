@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template, request
 from flask_login import current_user
 
-from federation import formatting
+from federation import formatting, query_args
 from federation.search import services
 
 bp = Blueprint("search", __name__, template_folder="templates")
@@ -14,10 +14,7 @@ MAX_QUERY = 200
 
 
 def _page() -> int:
-    try:
-        return max(1, min(10_000, int(request.args.get("page", "1"))))
-    except ValueError:
-        return 1
+    return query_args.int_arg("page", 1, minimum=1, maximum=query_args.PAGE_MAX)
 
 
 def member_may_see_private() -> bool:

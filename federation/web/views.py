@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from federation import query_args
 from federation.db import db
 from federation.identity.decorators import login_required_here
 from federation.identity.forms import EmptyForm, JoinForm
@@ -33,10 +34,7 @@ def portal():
     if host_commune is not None:
         return redirect(f"/c/{host_commune.slug}/")
     query = request.args.get("q", "")[:100]
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = query_args.int_arg("page", 1, minimum=1, maximum=query_args.PAGE_MAX)
     communes = tenancy.search_communes(query, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "portal.html",
@@ -134,10 +132,7 @@ def join_commune():
 
 
 def _journal_page(chain: str, template: str, **context):
-    try:
-        before = int(request.args["before"]) if "before" in request.args else None
-    except ValueError:
-        before = None
+    before = query_args.int_arg("before", minimum=1)
     entries = journal.entries(chain, limit=50, before_seq=before)
     head = journal.head(chain)
     return render_template(

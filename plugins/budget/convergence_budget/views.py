@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from federation import csvio
+from federation import csvio, query_args
 from federation.db import db
 from federation.errors import ServiceError
 from federation.form_posts import done as _done
@@ -75,7 +75,7 @@ def _or_404(fn, *args: Any) -> Any:
 @bp.route("/")
 def index():
     years = services.years()
-    year = request.args.get("year", type=int) or services.current_year(years)
+    year = query_args.int_arg("year", minimum=1000, maximum=9999) or services.current_year(years)
     rows = services.figures(year)
     return render_template(
         "budget/index.html",
