@@ -26,7 +26,7 @@ from federation.governance.models import (
     ProposalCosigner,
 )
 from federation.identity.models import User
-from federation.identity.notifications import notify
+from federation.identity.notices import tell
 from federation.journal.services import record
 from federation.validation import text_field
 
@@ -442,8 +442,7 @@ def notify_followers(
     each follower's language; the proposal's title joins the parameters)."""
     link = f"/c/{_slug(proposal.commune_id)}/proposals/{proposal.id}"
     params = {"proposal": proposal.id, "title": proposal.title, **(params or {})}
-    for user_id in sorted(followers(proposal) - {exclude}):
-        notify(user_id, kind=kind, params=params, link=link, commune_id=proposal.commune_id)
+    tell(followers(proposal) - {exclude}, kind, params, link=link, commune_id=proposal.commune_id)
 
 
 def _slug(commune_id: int) -> str:

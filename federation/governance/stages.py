@@ -175,11 +175,14 @@ def on_decision_adopted(payload: dict[str, Any], commune_id: int) -> StageChange
 def offers(commune: Any, stage: str | None = None) -> list[Any]:
     """What the plugins enabled in ``commune`` offer at its stage (hook
     ``federation_stage_offers``), sorted by weight then label."""
-    from federation.plugins.services import commune_hooks
+    from federation.plugins.services import call_in_commune
 
     stage = current(commune.id) if stage is None else stage
     found: list[Any] = []
-    for answer in commune_hooks(commune.id).federation_stage_offers(commune=commune, stage=stage):
+    # isolated: a plugin that raises is logged with its name and left out; the page renders
+    for _plugin, answer in call_in_commune(
+        commune.id, "federation_stage_offers", commune=commune, stage=stage
+    ):
         found.extend(answer or [])
     return sorted(found, key=lambda item: (item.weight, str(item.label)))
 

@@ -39,17 +39,24 @@ class RegisterForm(FlaskForm):
     locale = SelectField(_l("Langue"), choices=LOCALE_CHOICES, default="fr")
 
 
+#: how a person wants their notices (User.digest, see federation.identity.notices), said
+#: as they would say it
 DIGEST_CHOICES = [
-    ("none", _l("Jamais")),
-    ("daily", _l("Chaque jour")),
-    ("weekly", _l("Chaque semaine")),
+    ("none", _l("Par e-mail, chacune dès qu'elle arrive")),
+    ("daily", _l("Par e-mail, en un résumé chaque jour")),
+    ("weekly", _l("Par e-mail, en un résumé chaque semaine")),
+    ("off", _l("Pas d'e-mail : seulement sur le site")),
 ]
 
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Nom affiché"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Langue"), choices=LOCALE_CHOICES)
-    digest = SelectField(_l("Résumé des notifications par e-mail"), choices=DIGEST_CHOICES)
+    digest = SelectField(
+        _l("Recevoir mes notifications"),
+        choices=DIGEST_CHOICES,
+        description=_l("Elles restent toujours consultables sur le site, dans Notifications."),
+    )
 
 
 class PasswordForm(FlaskForm):

@@ -27,7 +27,6 @@ def join(
             params={"commune": commune.name},
             link=f"/c/{commune.slug}/",
             commune_id=commune.id,
-            email=True,
         )
     else:
         from federation.identity.notices import join_requested
@@ -52,7 +51,6 @@ def approve(member: Membership, by: User) -> None:
         params={"commune": member.commune.name},
         link=f"/c/{member.commune.slug}/",
         commune_id=member.commune_id,
-        email=True,
     )
 
 
@@ -63,5 +61,4 @@ def refuse(member: Membership, by: User) -> None:
         kind="membership.refused",
         params={"commune": member.commune.name},
         commune_id=member.commune_id,
-        email=True,
     )

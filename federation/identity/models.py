@@ -42,7 +42,8 @@ class User(TimestampMixin, db.Model):
     #: when the person proved they receive mail at ``email`` (federation.auth.verification);
     #: no verification method grants a membership before it
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    #: e-mail digest of notifications: "none", "daily" or "weekly"
+    #: how notices reach the person besides the app: "none" (each by e-mail), "daily" or
+    #: "weekly" (a summary by e-mail), "off" (no e-mail) — federation.identity.notices
     digest: Mapped[str] = mapped_column(
         String(8), default="none", server_default="none", nullable=False
     )

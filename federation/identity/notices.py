@@ -1,11 +1,18 @@
-"""Telling several people at once that something awaits them (issue 16 item 3).
+"""The one way the platform tells people something (issue 16 item 3).
 
-:func:`tell` leaves the same notice (a kind + parameters, rendered in each reader's
-language) for many people in a constant number of statements, and e-mails it, after the
-commit, to those who want each notice by e-mail: people who chose no digest
-(``User.digest == "none"``); the others find it in their daily or weekly digest
-(:func:`federation.identity.notifications.send_digests`). Services call it in the same
-transaction as the change they announce: the notice exists if and only if the change does.
+:func:`tell` stores the notice — a kind + parameters, rendered in each reader's language,
+never a sentence — for one person or many, in a constant number of statements, and follows
+each person's preference (``User.digest``, chosen on their profile):
+
+* ``"none"`` (the default): each notice in the app and by e-mail as it comes, after the
+  commit, in the recipient's own language;
+* ``"daily"`` / ``"weekly"``: in the app, and by e-mail in the daily or weekly summary
+  (:func:`federation.identity.notifications.send_digests`);
+* ``"off"``: in the app only, never by e-mail.
+
+:func:`federation.identity.notifications.notify` is the same call for one person. Services
+call them in the same transaction as the change they announce: the notice exists if and only
+if the change does.
 """
 
 from __future__ import annotations
@@ -33,8 +40,10 @@ def tell(
     link: str = "",
     commune_id: int | None = None,
 ) -> int:
-    """Notify every person of ``user_ids`` (in-app; by e-mail when they want each notice).
+    """Notify every person of ``user_ids`` (in the app; by e-mail as their preference says).
     Returns how many were told. Two statements whatever their number."""
+    if not kind:
+        raise ValueError("a notification needs a kind (declared through federation_text_kinds)")
     ids = sorted(set(user_ids))
     if not ids:
         return 0
@@ -63,7 +72,8 @@ def tell(
         ],
     )
     memo.forget()  # unread counts changed
-    mailed = [(p.email, p.locale) for p in people if p.digest == "none"]
+    now_by_mail = [p for p in people if mailed_at_once(p.digest)]
+    mailed = [(p.email, p.locale) for p in now_by_mail]
     if len(mailed) > INLINE_MAILS and commune_id is not None:
         # many e-mails: a background job after the commit (an RQ worker when Redis is
         # configured), not the request that opened the vote
@@ -76,7 +86,7 @@ def tell(
                 kind="notices.mail",
                 commune_id=commune_id,
                 params={
-                    "user_ids": [p.id for p in people if p.digest == "none"],
+                    "user_ids": [p.id for p in now_by_mail],
                     "kind": kind,
                     "params": json.loads(stored),
                     "link": link,
@@ -87,6 +97,16 @@ def tell(
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         db.session().after_commit(lambda: _mail(app, mailed, kind, params, link, commune_id))
     return len(people)
+
+
+#: the preferences a person chooses (``User.digest``), see the module's docstring
+DIGEST_PREFERENCES = ("none", "daily", "weekly", "off")
+
+
+def mailed_at_once(preference: str | None) -> bool:
+    """Whether a person with this preference gets each notice by e-mail as it comes (the
+    others: in their summary, or in the app only)."""
+    return (preference or "none") == "none"
 
 
 #: up to this many e-mails are sent right after the commit; more go to a background job

@@ -1,8 +1,9 @@
-"""In-app notifications, and e-mail through the configured backend."""
+"""Reading notifications, the daily and weekly summaries, and e-mail through the configured
+backend. Telling people goes through :mod:`federation.identity.notices` (``notify`` below is
+its call for one person)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import smtplib
 from datetime import datetime
@@ -23,43 +24,19 @@ OUTBOX: list[EmailMessage] = []
 
 def notify(
     user_id: int,
-    message: str = "",
     *,
-    kind: str = "",
+    kind: str,
     params: dict[str, Any] | None = None,
     link: str = "",
     commune_id: int | None = None,
-    email: bool = False,
-) -> Notification:
-    """Leave a notice for one person (and e-mail it when ``email``).
+) -> int:
+    """Leave a notice for one person: :func:`federation.identity.notices.tell` for one
+    (stored as ``kind`` + ``params``, a kind declared through ``federation_text_kinds``;
+    e-mailed, or kept for the summary, as the person's preference says, in their language).
+    Returns 1 when the person was told (0 for an inactive account)."""
+    from federation.identity.notices import tell
 
-    Prefer ``kind`` + ``params`` (a kind declared through ``federation_text_kinds``): the
-    notice is then shown, and e-mailed, in the recipient's own language. ``message`` is
-    for kinds without a renderer.
-    """
-    if not message and not kind:
-        raise ValueError("a notification needs a kind (or a message)")
-    note = Notification(
-        user_id=user_id,
-        message=message,
-        kind=kind,
-        params=json.dumps(params or {}, sort_keys=True, default=str),
-        link=link,
-        commune_id=commune_id,
-    )
-    db.session.add(note)
-    if email:
-        from flask_babel import force_locale
-
-        from federation.identity.models import User
-
-        user = db.session.get(User, user_id)
-        if user is not None:
-            url = absolute_url(link, commune_id) if link else ""
-            with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
-                text = note.text
-            send_mail(user.email, text[:120], text + (f"\n\n{url}" if url else ""))
-    return note
+    return tell([user_id], kind, params or {}, link=link, commune_id=commune_id)
 
 
 def absolute_url(path: str, commune_id: int | None = None) -> str:

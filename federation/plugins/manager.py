@@ -106,9 +106,21 @@ class ConvergencePluginManager(pluggy.PluginManager):
         return CommuneHooks(self, [self.by_name[n] for n in disabled if n in self.by_name])
 
     def call_isolated(
-        self, hook_name: str, skip: Iterable[str] = (), **kwargs: Any
+        self,
+        hook_name: str,
+        skip: Iterable[str] = (),
+        *,
+        savepoint: bool = False,
+        first: bool = False,
+        **kwargs: Any,
     ) -> list[tuple[str, Any]]:
-        """Call each implementation on its own; log and skip the ones that raise."""
+        """Call each implementation on its own; log (with the plugin's name) and skip the
+        ones that raise: the page, or the other plugins, go on (issue 17 item 6). The one way
+        the core calls a hook that plugins answer at run time.
+
+        ``savepoint``: each implementation runs in a savepoint of the current session, so one
+        that raises leaves nothing half-written. ``first``: stop at the first answer that is
+        not None (a ``firstresult`` hook)."""
         skipped = set(skip)
         results: list[tuple[str, Any]] = []
         for impl in getattr(self.hook, hook_name).get_hookimpls():
@@ -116,12 +128,20 @@ class ConvergencePluginManager(pluggy.PluginManager):
                 continue
             try:
                 args = {key: kwargs[key] for key in impl.argnames}
-                result = impl.function(**args)
+                if savepoint:
+                    from federation.db import db
+
+                    with db.session.begin_nested():
+                        result = impl.function(**args)
+                else:
+                    result = impl.function(**args)
             except Exception:
                 log.exception("plugin %s failed in %s; skipped", impl.plugin_name, hook_name)
                 continue
             if result is not None:
                 results.append((impl.plugin_name, result))
+                if first:
+                    break
         return results
 
 

@@ -81,6 +81,17 @@ def disabled_in(commune_id: int) -> set[str]:
     return set(manager().switchable) - enabled_plugins(commune_id)
 
 
+def call_in_commune(
+    commune_id: int, hook_name: str, *, savepoint: bool = False, first: bool = False, **kwargs: Any
+) -> list[tuple[str, Any]]:
+    """``(plugin, answer)`` of each plugin enabled in the commune, each called on its own: one
+    that raises is logged with its name and left out (see
+    :meth:`~federation.plugins.manager.ConvergencePluginManager.call_isolated`)."""
+    return manager().call_isolated(
+        hook_name, skip=disabled_in(commune_id), savepoint=savepoint, first=first, **kwargs
+    )
+
+
 def _forget(commune_id: int) -> None:
     if has_app_context():
         g.get("_enabled_plugins", {}).pop(commune_id, None)

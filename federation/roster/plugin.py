@@ -37,12 +37,18 @@ class RosterPlugin(ConvergencePlugin):
         """Turn the roster's attendance event into the plugins' hook."""
         if name != "roster.attendance_recorded" or not payload.get("attended_user_ids"):
             return
-        from federation.plugins.services import commune_hooks
+        from federation.plugins.services import call_in_commune
         from federation.roster.services import get_shift
 
         shift = get_shift(payload["shift_id"])
-        commune_hooks(commune.id).federation_roster_shift_attended(
-            commune=commune, shift=shift, user_ids=list(payload["attended_user_ids"])
+        # each plugin in a savepoint: one that raises is logged and undone, the others run
+        call_in_commune(
+            commune.id,
+            "federation_roster_shift_attended",
+            savepoint=True,
+            commune=commune,
+            shift=shift,
+            user_ids=list(payload["attended_user_ids"]),
         )
 
     @hookimpl

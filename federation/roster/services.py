@@ -5,6 +5,7 @@ journal entry (no personal data) and emits its domain event in the same transact
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from federation.db import db, lock_row, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.identity.models import User
+from federation.identity.notices import tell
 from federation.journal.services import record
 from federation.plugins.events import emit
 from federation.roster.models import (
@@ -30,6 +32,8 @@ from federation.roster.models import (
 )
 from federation.roster.texts import journal_title
 from federation.tenancy.context import commune_scope, session
+
+log = logging.getLogger(__name__)
 
 MAX_ROLES = 20
 MAX_NEEDED = 500
@@ -378,7 +382,8 @@ def my_signups(user_id: int, *, after: datetime | None = None) -> list[tuple[Sig
 
 
 def cancel_shift(shift: Shift, actor: User | None = None) -> None:
-    """Cancel a whole shift: its people are told (in-app and e-mail)."""
+    """Cancel a whole shift: its people are told (in the app, and by e-mail as each one's
+    preference says)."""
     if shift.status != "open":
         raise Conflict(_("Ce créneau est déjà annulé."), field="shift")
     lock_row(Shift, shift.id)
@@ -386,15 +391,13 @@ def cancel_shift(shift: Shift, actor: User | None = None) -> None:
     shift.status = "cancelled"
     people = signups(shift)
     db.session.flush()
-    link = _shift_link(shift)
-    for signup in people:
-        _notify(
-            signup.user_id,
-            "roster.shift_cancelled_notice",
-            {**journal_title(shift), "starts_at": aware(shift.starts_at).isoformat()},
-            link,
-            shift.commune_id,
-        )
+    tell(
+        [signup.user_id for signup in people],
+        "roster.shift_cancelled_notice",
+        {**journal_title(shift), "starts_at": aware(shift.starts_at).isoformat()},
+        link=_shift_link(shift),
+        commune_id=shift.commune_id,
+    )
     record(
         "roster.shift_cancelled",
         payload={"shift": shift.id, "people": len(people), **journal_title(shift)},
@@ -892,24 +895,10 @@ def _shift_link(shift: Shift) -> str:
     return f"/c/{commune.slug}/roster/shifts/{shift.id}" if commune else ""
 
 
-def _notify(
-    user_id: int,
-    kind: str,
-    params: dict[str, Any],
-    link: str,
-    commune_id: int,
-    email: bool = True,
-) -> None:
-    """Notify (in-app and by e-mail), shown and mailed in the person's own language (a kind
-    of :mod:`federation.roster.texts`)."""
-    from federation.identity.notifications import notify
-
-    notify(user_id, kind=kind, params=params, link=link, commune_id=commune_id, email=email)
-
-
 def send_reminders(*, now: datetime | None = None) -> int:
     """Remind every person signed up for a shift of the current commune that starts within the
-    commune's reminder delay (in-app and e-mail, once per sign-up). Returns how many."""
+    commune's reminder delay (once per sign-up; in the app, by e-mail as each person's
+    preference says). Returns how many."""
     now = aware(now or utcnow())
     horizon = now + timedelta(hours=settings().remind_hours_before)
     rows = db.session.execute(
@@ -924,19 +913,24 @@ def send_reminders(*, now: datetime | None = None) -> int:
         )
         .order_by(Shift.starts_at, Signup.id)
     ).all()
+    by_shift: dict[int, tuple[Shift, list[Signup]]] = {}
     for signup, shift in rows:
-        _notify(
-            signup.user_id,
+        by_shift.setdefault(shift.id, (shift, []))[1].append(signup)
+    for shift, shift_signups in by_shift.values():
+        # like every notice: in the app, and by e-mail as each person's preference says
+        tell(
+            [signup.user_id for signup in shift_signups],
             "roster.reminder",
             {
                 **journal_title(shift),
                 "starts_at": aware(shift.starts_at).isoformat(),
                 "place": shift.place,
             },
-            _shift_link(shift),
-            shift.commune_id,
+            link=_shift_link(shift),
+            commune_id=shift.commune_id,
         )
-        signup.reminded_at = now
+        for signup in shift_signups:
+            signup.reminded_at = now
     db.session.flush()
     return len(rows)
 
@@ -946,17 +940,26 @@ def source_link(shift: Shift) -> tuple[str, str] | None:
     the kind (``federation_roster_source_link``), or None."""
     if not shift.source_kind:
         return None
-    from federation.plugins.services import commune_hooks
+    from federation.plugins.services import call_in_commune
     from federation.tenancy.models import Commune
 
     commune = db.session.get(Commune, shift.commune_id)
-    found = commune_hooks(shift.commune_id).federation_roster_source_link(
-        commune=commune, source_kind=shift.source_kind, source_ref=shift.source_ref
-    )
-    if not found:
-        return None
-    label, url = found
-    return str(label), str(url)
+    # isolated: a plugin that raises is logged with its name; the shift page renders
+    for plugin, found in call_in_commune(
+        shift.commune_id,
+        "federation_roster_source_link",
+        first=True,
+        commune=commune,
+        source_kind=shift.source_kind,
+        source_ref=shift.source_ref,
+    ):
+        try:
+            label, url = found
+        except (TypeError, ValueError):
+            log.warning("plugin %s: roster source link %r is not (label, url)", plugin, found)
+            return None
+        return str(label), str(url)
+    return None
 
 
 def shifts_of_series(series: RosterSeries) -> list[Shift]:

@@ -20,14 +20,12 @@ def navigation_items() -> list[dict[str, Any]]:
     commune = g.get("commune")
     if commune is None:
         return []
-    from federation.plugins.services import disabled_in, manager
+    from federation.plugins.services import call_in_commune
 
     user = current_user if current_user.is_authenticated else None
     items = []
     # isolated: a plugin that raises is logged with its name and left out; the page renders
-    results = manager().call_isolated(
-        "federation_navigation_items", skip=disabled_in(commune.id), commune=commune, user=user
-    )
+    results = call_in_commune(commune.id, "federation_navigation_items", commune=commune, user=user)
     for _plugin, found in results:
         for item in found or []:
             try:

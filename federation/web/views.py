@@ -18,7 +18,7 @@ from federation.identity.services import federation_role_holders
 from federation.intercommunal.coordination import federation_indicators
 from federation.journal import services as journal
 from federation.plugins import Widget
-from federation.plugins.services import disabled_in, manager, verification_methods
+from federation.plugins.services import call_in_commune, manager, verification_methods
 from federation.security import safe_next
 from federation.tenancy import services as tenancy
 from federation.web.page_cache import cached_fragment
@@ -86,8 +86,8 @@ def commune_home():
 def _widgets(commune, user) -> list[tuple[str, str, bool, int]]:
     """The plugins' home page blocks, rendered (title, HTML, whether it is markup, weight):
     what the fragment cache keeps."""
-    results = manager().call_isolated(
-        "federation_dashboard_widgets", skip=disabled_in(commune.id), commune=commune, user=user
+    results = call_in_commune(
+        commune.id, "federation_dashboard_widgets", commune=commune, user=user
     )
     found = sorted(
         (w for _p, found in results for w in found or []), key=lambda w: (w.weight, str(w.title))

@@ -179,7 +179,12 @@ def test_notification_digests(run, app, factory, in_db):
     with in_db():
         db.session.get(User, daily.id).digest = "daily"
         for user_id in (daily.id,):
-            notify(user_id, "Nouvelle proposition : four à pain", link="/c/x/proposals/1")
+            notify(
+                user_id,
+                kind="vote.opened_for_you",
+                params={"title": "four à pain", "body": "Assemblée"},
+                link="/c/x/proposals/1",
+            )
     result = run("notifications", "digest", "--frequency", "daily")
     assert result.exit_code == 0 and "1 digest(s) sent." in result.output
     [mail] = OUTBOX

@@ -112,7 +112,7 @@ def test_a_membership_added_in_the_request_is_seen_at_once(factory, in_request):
 def test_unread_count_follows_notifications_and_bulk_reads(in_request):
     here, user = in_request
     assert unread_count(user.id) == 0
-    notify(user.id, "Bonjour", commune_id=here.id)
+    notify(user.id, kind="membership.pending", params={"commune": "Ici"}, commune_id=here.id)
     assert unread_count(user.id) == 1
     mark_all_read(user.id)  # a bulk UPDATE, not the unit of work
     assert unread_count(user.id) == 0

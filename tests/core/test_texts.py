@@ -101,7 +101,6 @@ def test_a_notification_is_mailed_in_the_recipients_language(bapp):
             kind="bikes.repair_done",
             params={"bike": "7", "cost": "12.5", "currency": "PLN"},
             commune_id=commune.id,
-            email=True,
         )
         db.session.commit()
         note = db.session.scalars(db.select(Notification)).one()

@@ -175,7 +175,6 @@ def run(row: Draw, actor: Any) -> Draw:
                 params={"title": row.title},
                 link=f"/c/{slug}/elections/draws/{row.id}",
                 commune_id=row.commune_id,
-                email=True,
             )
     return row
 
