@@ -54,6 +54,23 @@ class ConvergencePlugin:
     def gettext_domain(self) -> str:
         return f"convergence_{self.name}"
 
+    @hookimpl
+    def federation_role_matrix(self) -> dict[str, str]:
+        """The plugin's rows of the role matrix (R9): ``ROLE_MATRIX`` of the module
+        ``role_matrix`` beside the plugin's class (``convergence_water/role_matrix.py``),
+        ``{}`` without one; override to build them otherwise."""
+        import importlib
+        import sys
+
+        package = sys.modules[type(self).__module__].__package__ or ""
+        try:
+            module = importlib.import_module(f"{package}.role_matrix")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.role_matrix":
+                raise
+            return {}
+        return dict(module.ROLE_MATRIX)
+
     def default_settings(self) -> dict[str, Any]:
         if self.settings_schema is None:
             return {}
