@@ -23,6 +23,7 @@ from .schemas import (
     BudgetAttachSchema,
     BudgetBallotSchema,
     BudgetBookProjectSchema,
+    BudgetBookSchema,
     BudgetCsvImportSchema,
     BudgetCsvResultSchema,
     BudgetEntrySchema,
@@ -34,6 +35,7 @@ from .schemas import (
     BudgetProcessUpdateSchema,
     BudgetProjectSchema,
     BudgetReceiptSchema,
+    BudgetReconcileSchema,
     BudgetReviewSchema,
 )
 
@@ -56,6 +58,8 @@ def _line_dump(row: services.LineFigures) -> dict[str, Any]:
         "section": line.section,
         "chapter": line.chapter,
         "function": line.function,
+        "direction": line.direction,
+        "nature": line.nature,
         "label": line.label,
         "theme": line.theme,
         "planned": line.planned,
@@ -121,18 +125,20 @@ class LineEntries(MethodView):
             line = services.get_line(line_id)
         return [entry for entry, _line in services.entries(line)]
 
-    @blp.arguments(BudgetEntrySchema)
+    @blp.arguments(BudgetBookSchema)
     @blp.response(201, BudgetEntrySchema)
     def post(self, data, line_id):
-        """Book executed spending on a line (refused beyond what remains), journaled."""
+        """Book executed spending on a line, pointing to what allowed it (an adopted
+        decision, or the voted line where the commune's rules allow it); refused beyond
+        what remains; journaled with the link."""
         user = _manager()
         with service_errors():
-            entry = services.book(
+            entry = services.book_for(
                 services.get_line(line_id),
                 data["amount"],
                 data["label"],
-                kind="manual",
-                decided_by=data.get("decided_by") or user.display_name,
+                data["authority"],
+                decision_id=data.get("decision_id"),
                 actor=user.display_name,
             )
         db.session.commit()
@@ -162,8 +168,46 @@ def import_csv(data):
         "year": preview.year,
         "lines": len(preview.rows),
         "planned": str(preview.total_planned),
+        "planned_expenses": str(preview.planned_expenses),
+        "planned_revenue": str(preview.planned_revenue),
+        "executed_without_decision": str(preview.executed_without_decision),
+        "warnings": preview.notes(),
         "dry_run": data["dry_run"],
     }
+
+
+@blp.route("/entries/without-decision")
+@blp.response(200, BudgetEntrySchema(many=True))
+def entries_without_decision():
+    """Spending entries that point to no decision (booked before the rule): kept, listed."""
+    return [entry for entry, _line in services.without_decision()]
+
+
+@blp.route("/execution")
+@blp.response(200)
+def execution_report():
+    """Planned vs executed per section (revenue, expenses, balance), chapter and function;
+    ``?year=`` (default: the current budget year)."""
+    from flask import request
+
+    from . import execution
+
+    year = request.args.get("year", type=int) or services.current_year()
+    return execution.as_json(execution.report(year))
+
+
+@blp.route("/reconcile", methods=["POST"])
+@blp.arguments(BudgetReconcileSchema)
+@blp.response(200)
+def reconcile(data):
+    """Compare the executed amounts of an accounting export (CSV) with the spending booked
+    here under a decision; lists what has no decision. Books nothing."""
+    from . import execution
+
+    _manager()
+    with service_errors():
+        result = execution.reconcile(data["csv"], data["year"])
+    return execution.reconciliation_json(result)
 
 
 @blp.route("/proposals/<int:proposal_id>/spending", methods=["POST"])
@@ -378,3 +422,12 @@ def export_pb(process_id):
     if text is None:  # pragma: no cover
         api_error(404)
     return Response(text, mimetype="text/plain; charset=utf-8")
+
+
+@blp.route("/processes/<int:process_id>/results.csv")
+@blp.response(200)
+def results_csv(process_id):
+    """The results as a CSV table for spreadsheets (formula cells neutralised)."""
+    with service_errors():
+        text = pb.results_csv(pb.get_process(process_id))
+    return Response(text, mimetype="text/csv; charset=utf-8")

@@ -66,7 +66,121 @@ def import_csv(slug: str, year: int, dry_run: bool, path: str) -> None:
         if not dry_run:
             db.session.commit()
     verb = "checked" if dry_run else "imported"
-    click.echo(f"{len(preview.rows)} lines {verb} for {year}, {preview.total_planned} € planned.")
+    click.echo(
+        f"{len(preview.rows)} lines {verb} for {year}: {preview.planned_expenses} € expenses, "
+        f"{preview.planned_revenue} € revenue planned ({preview.total_planned} € in all)."
+    )
+    for note in preview.notes():
+        click.echo(f"warning: {note}")
+    if preview.executed_without_decision:
+        click.echo(
+            f"{preview.executed_without_decision} € executed in the file, booked by nothing: "
+            "no decision points to it (see `convergence budget reconcile`)."
+        )
+
+
+@budget_cli.command("book")
+@click.option("--commune", "slug", required=True, help="Commune slug.")
+@click.option("--line", "line_id", type=int, required=True, help="Budget line id.")
+@click.option("--amount", required=True)
+@click.option("--label", required=True, help="What the money was spent on.")
+@click.option("--decision", "decision_id", type=int, default=None, help="Adopted decision id.")
+@click.option(
+    "--voted-line",
+    is_flag=True,
+    help="Ordinary operating spending allowed by the voted line (the commune's rules).",
+)
+@with_appcontext
+def book(
+    slug: str, line_id: int, amount: str, label: str, decision_id: int | None, voted_line: bool
+) -> None:
+    """Book a spending on a line, pointing to the decision that allowed it."""
+    from . import services
+
+    if voted_line == (decision_id is not None):
+        raise click.UsageError("give --decision ID, or --voted-line")
+    with commune_scope(_commune_id(slug)):
+        try:
+            entry = services.book_for(
+                services.get_line(line_id),
+                amount,
+                label,
+                "line" if voted_line else "decision",
+                decision_id=decision_id,
+                actor="convergence budget",
+            )
+        except ServiceError as exc:
+            _fail(exc)
+        db.session.commit()
+        click.echo(
+            f"entry {entry.id}: {entry.amount} € on line {line_id} ({entry.kind}), "
+            f"journal n° {entry.journal_seq}."
+        )
+
+
+@budget_cli.command("execution")
+@click.option("--commune", "slug", required=True, help="Commune slug.")
+@click.option("--year", type=int, default=None)
+@with_appcontext
+def execution_cmd(slug: str, year: int | None) -> None:
+    """Planned vs executed: balance per section, per chapter and per function (M57)."""
+    from . import execution, services
+
+    with commune_scope(_commune_id(slug)):
+        year = year or services.current_year()
+        found = execution.report(year)
+        unlinked = services.without_decision(year) if year else []
+    click.echo(f"budget {year} (M57 {execution.m57.EXERCISE})")
+    for s in found.sections:
+        click.echo(
+            f"  {s.section:<11} revenue {s.revenue:>14}  expenses {s.expenses:>14}  "
+            f"balance {s.balance:>14}  executed {s.executed_expenses:>14}"
+        )
+    for direction, items in found.chapters.items():
+        click.echo(f"{direction} per chapter:")
+        for f in items:
+            click.echo(f"  {f.key:<6} {f.planned:>14} {f.executed:>14}  {f.label}")
+    click.echo("expenses per function:")
+    for f in found.functions:
+        click.echo(f"  {f.key:<6} {f.planned:>14} {f.executed:>14}  {f.label}")
+    click.echo(f"without decision: {len(unlinked)} entries, {found.without_decision} €")
+    for entry, line in unlinked:
+        click.echo(f"  entry {entry.id}: {entry.amount} € — {entry.label} ({line.label})")
+
+
+@budget_cli.command("reconcile")
+@click.option("--commune", "slug", required=True, help="Commune slug.")
+@click.option("--year", type=int, required=True)
+@click.argument("path")
+@with_appcontext
+def reconcile_cmd(slug: str, year: int, path: str) -> None:
+    """Compare an accounting export's executed amounts with the spending booked under a
+    decision; list what has none. Books nothing."""
+    from federation import csvio
+
+    from . import execution
+
+    with commune_scope(_commune_id(slug)):
+        try:
+            text = csvio.read_source(_read(path))
+            found = execution.reconcile(text, year)
+        except ServiceError as exc:
+            _fail(exc)
+        db.session.rollback()  # nothing to write
+    for message in found.errors:
+        click.echo(f"error: {message}")
+    for r in found.rows:
+        lines = ",".join(str(n) for n in r.numbers)
+        click.echo(
+            f"line {lines}: {r.direction} {r.chapter} {r.nature or '-'} {r.function or '-'}: "
+            f"file {r.reported}, with decision {r.with_decision}, without {r.gap} "
+            f"[{r.status}]"
+        )
+    click.echo(
+        f"executed {found.reported} €, with a decision {found.with_decision} €, "
+        f"without a decision {found.gap} € ({len(found.without_decision_entries)} entries "
+        "booked before the rule)."
+    )
 
 
 @budget_cli.command("import-pb")
@@ -99,9 +213,11 @@ def import_pb(slug: str, title: str | None, path: str) -> None:
             return
         result = process.result or {}
         file_rule = result.get("file_rule") or process.rule
+        utilities = result.get("utilities")
+        named = f", utilities {pb.rules.UTILITIES[utilities]}" if utilities else ""
         click.echo(
-            head + f"{file_rule} ({process.rule}) selects {len(result.get('selected', []))} "
-            f"projects ({took:.1f} s)."
+            head + f"vote type {process.pabulib_vote_type}; {file_rule} ({process.rule}{named}) "
+            f"selects {len(result.get('selected', []))} projects ({took:.1f} s)."
         )
         if result.get("truncated"):
             click.echo(_truncated_note(result["outcomes"][process.rule]))
@@ -121,14 +237,22 @@ def _truncated_note(outcome: dict) -> str:
 @click.option("--commune", "slug", required=True)
 @click.option("--process", "process_id", type=int, required=True)
 @click.option("--output", "-o", default="-", help="File to write (default: standard output).")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["pb", "csv"]),
+    default="pb",
+    help="pb: the pabulib file (as imported); csv: the results table for spreadsheets.",
+)
 @with_appcontext
-def export_pb(slug: str, process_id: int, output: str) -> None:
+def export_pb(slug: str, process_id: int, output: str, kind: str) -> None:
     """Write a participatory budget in pabulib format (after its vote)."""
     from . import participatory as pb
 
     with commune_scope(_commune_id(slug)):
         try:
-            text = pb.export_pb(pb.get_process(process_id))
+            process = pb.get_process(process_id)
+            text = pb.export_pb(process) if kind == "pb" else pb.results_csv(process)
         except ServiceError as exc:
             _fail(exc)
     if output == "-":

@@ -41,7 +41,13 @@ def random_id() -> int:
 
 Money = Numeric(14, 2)
 SECTIONS = ("operation", "investment")
-ENTRY_KINDS = ("decision", "pb", "pooled", "manual")
+#: what allowed a spending entry: an adopted decision, a participatory-budget vote, a
+#: ratified pooled project, or the voted budget line itself (ordinary operating spending,
+#: where the commune's settings allow it). "manual" is only the mark of entries booked
+#: before every spending had to point to a decision: kept, listed as "without decision".
+ENTRY_KINDS = ("decision", "pb", "pooled", "line", "manual")
+AUTHORITY_KINDS = ("decision", "pb", "pooled", "line")
+DIRECTIONS = ("expense", "revenue")
 PHASES = ("submission", "review", "vote", "results", "follow_up")
 BALLOT_KINDS = ("approval", "cumulative", "ranked")
 PB_RULES = ("greedy", "mes")
@@ -60,6 +66,12 @@ class BudgetLine(TenantMixin, TimestampMixin, db.Model):
     chapter: Mapped[str] = mapped_column(String(10), nullable=False)
     #: M57 function code ("0", "21", "8"…)
     function: Mapped[str] = mapped_column(String(10), default="", nullable=False)
+    #: "expense" or "revenue" (TOTEM's CodRD: D / R)
+    direction: Mapped[str] = mapped_column(
+        String(8), default="expense", server_default="expense", nullable=False
+    )
+    #: M57 nature account ("6042", "73111"…), optional
+    nature: Mapped[str] = mapped_column(String(10), default="", server_default="", nullable=False)
     label: Mapped[str] = mapped_column(String(200), nullable=False)
     theme: Mapped[str] = mapped_column(String(40), default="", nullable=False)
     planned: Mapped[Decimal] = mapped_column(Money, nullable=False)
@@ -93,7 +105,9 @@ class BudgetEntry(TenantMixin, TimestampMixin, db.Model):
 
     ``kind`` says who decided: an adopted decision, a participatory budget, a pooled
     intercommunal project ratified by the assembly, or a manual booking by an agent.
-    One decision (or pooled project) is booked at most once (UNIQUE).
+    One decision (or pooled project) is booked at most once (UNIQUE). Every entry is
+    booked through :func:`convergence_budget.services.book`, which refuses one without
+    what allowed it; ``kind == "manual"`` marks the entries kept from before that rule.
     """
 
     __tablename__ = "budget_entries"
@@ -118,6 +132,10 @@ class BudgetEntry(TenantMixin, TimestampMixin, db.Model):
         ForeignKey("budget_pb_projects.id", ondelete="SET NULL")
     )
     journal_seq: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def without_decision(self) -> bool:
+        return self.kind not in AUTHORITY_KINDS
 
     __table_args__ = (
         UniqueConstraint("commune_id", "decision_id"),
@@ -157,6 +175,9 @@ class PBProcess(TenantMixin, TimestampMixin, db.Model):
     )
     #: imported from pabulib: the file's META, kept for export
     source_meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
+    #: the pabulib vote type of an imported file (approval, choose-1, cumulative, scoring,
+    #: ordinal), kept as such; None for a vote run here (:attr:`pabulib_vote_type`)
+    vote_type: Mapped[str | None] = mapped_column(String(12))
     #: ballots imported without a voter record (pabulib)
     imported_ballots: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     eligible_count: Mapped[int | None] = mapped_column(Integer)
@@ -170,6 +191,11 @@ class PBProcess(TenantMixin, TimestampMixin, db.Model):
     def currency(self) -> str:
         """The currency of the amounts: an imported budget keeps its file's (PLN, HUF)."""
         return str((self.source_meta or {}).get("currency") or "EUR").upper()
+
+    @property
+    def pabulib_vote_type(self) -> str:
+        """The vote type in pabulib's words: the imported file's, else the ballot's."""
+        return self.vote_type or {"ranked": "ordinal"}.get(self.ballot_kind, self.ballot_kind)
 
 
 class PBProject(TenantMixin, TimestampMixin, db.Model):
@@ -194,6 +220,9 @@ class PBProject(TenantMixin, TimestampMixin, db.Model):
     review_reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     selected: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    #: imported from pabulib: the file's PROJECTS row, every column as written (exported
+    #: back as it was)
+    source_row: Mapped[dict[str, str] | None] = mapped_column(JSON)
     progress: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
     __table_args__ = (
@@ -263,6 +292,10 @@ class PBBallot(TenantMixin, db.Model):
         ForeignKey("budget_pb_processes.id", ondelete="CASCADE"), nullable=False
     )
     content: Mapped[str] = mapped_column(Text, nullable=False)
+    #: imported from pabulib: the file's VOTES row (voter_id, vote, points, age, sex…) as a
+    #: JSON object in text (ordered, and comparable like every column of this table), a
+    #: public file's data exported back as it was; None for a ballot cast here
+    source_row: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         UniqueConstraint("commune_id", "receipt"),

@@ -25,6 +25,16 @@ class BudgetSettings(Strict):
     pooled_section = fields.String(
         load_default="investment", validate=validate.OneOf(["investment", "operation"])
     )
+    #: the commune's rule for ordinary operating spending: the chapters on which the voted
+    #: line itself allows a spending (no other decision), comma-separated; "" for none
+    voted_line_chapters = fields.String(
+        load_default="011,012",
+        validate=validate.Regexp(r"^[0-9 ,;]*$"),
+        metadata={
+            "label": "Chapitres de fonctionnement où la ligne votée suffit à dépenser "
+            "(dépenses courantes, ex. 011,012)"
+        },
+    )
 
 
 class BudgetLineSchema(Strict):
@@ -33,6 +43,9 @@ class BudgetLineSchema(Strict):
     section = fields.String(required=True, validate=validate.Length(1, 20))
     chapter = fields.String(required=True, validate=validate.Length(1, 10))
     function = fields.String(load_default="", validate=validate.Length(max=10))
+    #: "expense" or "revenue"; by default the chapter's (asked when it carries both)
+    direction = fields.String(load_default=None, validate=validate.OneOf(["expense", "revenue"]))
+    nature = fields.String(load_default="", validate=validate.Length(max=10))
     label = fields.String(required=True, validate=validate.Length(1, 200))
     theme = fields.String(load_default="", validate=validate.Length(max=40))
     planned = fields.Decimal(required=True, as_string=True, places=2)
@@ -54,13 +67,25 @@ class BudgetEntrySchema(Strict):
     amount = fields.Decimal(required=True, as_string=True, places=2)
     label = fields.String(required=True, validate=validate.Length(1, 200))
     kind = fields.String(dump_only=True)
-    decided_by = fields.String(load_default="", validate=validate.Length(max=200))
+    without_decision = fields.Boolean(dump_only=True)
+    decided_by = fields.String(dump_only=True)
     decision_id = Integer(dump_only=True)
     proposal_id = Integer(dump_only=True)
     pooled_project_id = Integer(dump_only=True)
     pb_project_id = Integer(dump_only=True)
     journal_seq = Integer(dump_only=True)
     created_at = DateTime(dump_only=True)
+
+
+class BudgetBookSchema(Strict):
+    """A spending asked by a person: what allows it is an adopted decision
+    (``authority="decision"`` and ``decision_id``) or the voted line (``"line"``), where the
+    commune's rules allow it."""
+
+    amount = fields.Decimal(required=True, as_string=True, places=2)
+    label = fields.String(required=True, validate=validate.Length(1, 200))
+    authority = fields.String(required=True, validate=validate.OneOf(["decision", "line"]))
+    decision_id = Integer(load_default=None)
 
 
 class BudgetCsvImportSchema(Strict):
@@ -73,7 +98,17 @@ class BudgetCsvResultSchema(Strict):
     year = Integer()
     lines = Integer()
     planned = fields.String()
+    planned_expenses = fields.String()
+    planned_revenue = fields.String()
+    #: what the file says was executed: booked by nothing, to reconcile with decisions
+    executed_without_decision = fields.String()
+    warnings = fields.List(fields.String())
     dry_run = fields.Boolean()
+
+
+class BudgetReconcileSchema(Strict):
+    year = Integer(required=True, validate=validate.Range(1990, 2200))
+    csv = fields.String(required=True, validate=validate.Length(1, 2_000_000))
 
 
 class BudgetAttachSchema(Strict):

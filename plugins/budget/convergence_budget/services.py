@@ -24,8 +24,9 @@ from federation.tenancy.context import current_commune
 from federation.validation import CENT, money
 from federation.validation import text_field as _text
 
+from . import nomenclature as m57
 from .models import (
-    ENTRY_KINDS,
+    AUTHORITY_KINDS,
     SECTIONS,
     BudgetAmendment,
     BudgetEntry,
@@ -39,36 +40,10 @@ KIND_LABELS = {
     "decision": _l("décision de l'assemblée"),
     "pb": _l("budget participatif"),
     "pooled": _l("projet intercommunal mutualisé"),
-    "manual": _l("engagement des services"),
+    "line": _l("ligne votée du budget (dépense courante)"),
+    "manual": _l("sans décision (inscrite avant la règle)"),
 }
-#: M57 chapters most communes use (label shown next to the code)
-M57_CHAPTERS = {
-    "011": _l("Charges à caractère général"),
-    "012": _l("Charges de personnel"),
-    "65": _l("Autres charges de gestion courante"),
-    "66": _l("Charges financières"),
-    "67": _l("Charges spécifiques"),
-    "70": _l("Produits des services"),
-    "73": _l("Impôts et taxes"),
-    "74": _l("Dotations et participations"),
-    "20": _l("Immobilisations incorporelles"),
-    "204": _l("Subventions d'équipement versées"),
-    "21": _l("Immobilisations corporelles"),
-    "23": _l("Immobilisations en cours"),
-    "16": _l("Emprunts et dettes"),
-}
-#: M57 functions (first digit)
-M57_FUNCTIONS = {
-    "0": _l("Services généraux"),
-    "1": _l("Sécurité"),
-    "2": _l("Enseignement, formation"),
-    "3": _l("Culture, vie sociale, sport"),
-    "4": _l("Santé, action sociale"),
-    "5": _l("Aménagement des territoires, habitat"),
-    "6": _l("Action économique"),
-    "7": _l("Environnement"),
-    "8": _l("Transports"),
-}
+DIRECTION_LABELS = {"expense": _l("dépense"), "revenue": _l("recette")}
 
 
 def _year(value: Any, field: str = "year") -> int:
@@ -111,6 +86,27 @@ def _section(value: Any, field: str = "section") -> str:
     return section
 
 
+DIRECTION_WORDS = {
+    "expense": "expense",
+    "dépense": "expense",
+    "depense": "expense",
+    "dépenses": "expense",
+    "depenses": "expense",
+    "d": "expense",
+    "revenue": "revenue",
+    "recette": "revenue",
+    "recettes": "revenue",
+    "r": "revenue",
+}
+
+
+def _direction(value: Any, field: str = "direction") -> str:
+    direction = DIRECTION_WORDS.get(str(value or "").strip().lower())
+    if direction is None:
+        raise ValidationFailed(_("Sens inconnu : dépense ou recette."), field=field)
+    return direction
+
+
 # --- lines ---------------------------------------------------------------------------------
 
 
@@ -123,16 +119,18 @@ def create_line(
     planned: Any,
     theme: Any = "",
     *,
+    direction: Any = None,
+    nature: Any = "",
     actor: str = "",
 ) -> BudgetLine:
+    """A line of the budget, checked against the M57 nomenclature (422 naming the field)."""
+    values = line_values(section, direction, chapter, function, nature)
     line = BudgetLine(
         year=_year(year),
-        section=_section(section),
-        chapter=_code(chapter, "chapter"),
-        function=_code(function, "function", required=False),
         label=_text(label, "label", 200, required=True),
         theme=_text(theme, "theme", 40),
         planned=money(planned, "planned", allow_zero=True, allow_negative=True),
+        **values,
     )
     if line.planned < 0:
         raise ValidationFailed(_("Le montant prévu ne peut pas être négatif."), field="planned")
@@ -144,6 +142,80 @@ def create_line(
             _("Cette ligne existe déjà au budget %(y)s.", y=line.year), field="label"
         ) from None
     return line
+
+
+def line_values(
+    section: Any, direction: Any, chapter: Any, function: Any, nature: Any
+) -> dict[str, str]:
+    """Section, direction, chapter, function and nature of a line, checked against M57;
+    the first fault raises :class:`ValidationFailed` naming its field."""
+    values, faults = _nomenclature_values(section, direction, chapter, function, nature)
+    if faults:
+        field_name, message = faults[0]
+        raise ValidationFailed(message, field=field_name, errors=_by_field(faults))
+    return values
+
+
+def _by_field(faults: list[tuple[str, str]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for field_name, message in faults:
+        found.setdefault(field_name, []).append(message)
+    return found
+
+
+def _nomenclature_values(
+    section: Any, direction: Any, chapter: Any, function: Any, nature: Any
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    faults: list[tuple[str, str]] = []
+    try:
+        chapter = _code(chapter, "chapter")
+    except ValidationFailed as exc:
+        return {}, [("chapter", str(exc.message))]
+    try:
+        function = _code(function, "function", required=False)
+    except ValidationFailed as exc:
+        faults.append(("function", str(exc.message)))
+        function = ""
+    nature = str(nature or "").strip()
+    known = m57.chapters().get(chapter)
+    if str(section or "").strip():
+        try:
+            section = _section(section)
+        except ValidationFailed as exc:
+            faults.append(("section", str(exc.message)))
+            section = known.section if known else "operation"
+    else:
+        section = known.section if known else "operation"
+    if str(direction or "").strip():
+        try:
+            direction = _direction(direction)
+        except ValidationFailed as exc:
+            faults.append(("direction", str(exc.message)))
+            direction = m57.default_direction(chapter) or "expense"
+    else:
+        direction = m57.default_direction(chapter)
+        if direction is None and known is not None:
+            faults.append(
+                (
+                    "direction",
+                    _(
+                        "sens manquant : le chapitre %(c)s porte des dépenses et des "
+                        "recettes (dépense ou recette)",
+                        c=chapter,
+                    ),
+                )
+            )
+        direction = direction or "expense"
+    checked = m57.check(section, direction, chapter, function, nature)
+    faults += checked.errors
+    values = {
+        "section": section,
+        "direction": direction,
+        "chapter": chapter,
+        "function": function,
+        "nature": nature,
+    }
+    return values, faults
 
 
 def get_line(line_id: int) -> BudgetLine:
@@ -235,7 +307,7 @@ def group_by(rows: list[LineFigures], key: str) -> list[tuple[str, Decimal, Deci
     for row in rows:
         if key == "chapter":
             name = row.line.chapter
-            label = str(M57_CHAPTERS.get(name) or "")
+            label = m57.chapter_label(name)
             name = f"{name} {label}" if label else name
             name = name if len(name) <= 24 else name[:23] + "…"
         else:
@@ -299,7 +371,7 @@ def book(
     amount: Any,
     label: Any,
     *,
-    kind: str = "manual",
+    kind: str,
     decided_by: str = "",
     actor: str = "",
     decision_id: int | None = None,
@@ -308,13 +380,21 @@ def book(
     pb_project_id: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> BudgetEntry:
-    """Book executed spending on a line and write it to the public journal.
+    """Book executed spending on a line and write it to the public journal — the one path
+    for every spending entry (page, API, CLI, governance and intercommunal events, the
+    participatory budget).
+
+    ``kind`` names what allowed it, and the entry points to it: ``"decision"`` an adopted
+    decision (``decision_id``), ``"pb"`` a winning participatory-budget project
+    (``pb_project_id``), ``"pooled"`` a ratified pooled project (``pooled_project_id``),
+    ``"line"`` the voted line itself, for ordinary operating spending on the chapters the
+    commune's settings name. Anything else is refused (422 on ``decision``).
 
     Refused beyond what remains on the line (planned + amendments − executed), with a
     message that gives the figures. One decision or pooled project is booked once.
     """
-    if kind not in ENTRY_KINDS:
-        raise ValidationFailed(_("Type de dépense inconnu."), field="kind")
+    authority = _authority(line, kind, decision_id, pooled_project_id, pb_project_id)
+    proposal_id = authority.get("proposal", proposal_id)
     amount = money(amount, "amount")
     label = _text(label, "label", 200, required=True)
     now = line_figures(line, lock=True)
@@ -335,7 +415,7 @@ def book(
         amount=amount,
         label=label,
         kind=kind,
-        decided_by=_text(decided_by or actor, "decided_by", 200),
+        decided_by=_text(decided_by or authority.get("by") or actor, "decided_by", 200),
         decision_id=decision_id,
         proposal_id=proposal_id,
         pooled_project_id=pooled_project_id,
@@ -346,6 +426,7 @@ def book(
             db.session.add(entry)
     except IntegrityError:
         raise Conflict(_("Cette dépense est déjà inscrite."), field="decision") from None
+    authority.pop("by", None)
     journal = record(
         "budget.spending",
         payload={
@@ -360,6 +441,7 @@ def book(
             "proposal": proposal_id,
             "pooled_project": pooled_project_id,
             "pb_project": pb_project_id,
+            "authority": authority,
             **(extra or {}),
         },
         commune_id=line.commune_id,
@@ -367,6 +449,148 @@ def book(
     )
     entry.journal_seq = journal.seq
     return entry
+
+
+def _no_decision() -> ValidationFailed:
+    return ValidationFailed(
+        _(
+            "Une dépense doit pointer vers la décision qui l'a permise : une décision adoptée, "
+            "un projet intercommunal ratifié, un projet lauréat du budget participatif, ou la "
+            "ligne votée quand les règles de la commune le permettent."
+        ),
+        field="decision",
+    )
+
+
+def _authority(
+    line: BudgetLine,
+    kind: str,
+    decision_id: int | None,
+    pooled_project_id: int | None,
+    pb_project_id: int | None,
+) -> dict[str, Any]:
+    """What allowed a spending, checked; the journal's ``authority`` (with ``by``, the
+    default "decided by" text, removed before it is written)."""
+    if kind not in AUTHORITY_KINDS:
+        raise _no_decision()
+    if line.direction != "expense":
+        raise ValidationFailed(
+            _("On n'inscrit une dépense que sur une ligne de dépenses."), field="line_id"
+        )
+    if kind == "decision":
+        return _decision_authority(decision_id)
+    if kind == "pb":
+        from .models import PBProject
+
+        project = db.session.get(PBProject, int(pb_project_id or 0))
+        if project is None or not project.selected:
+            raise _no_decision()
+        return {"kind": "pb", "pb_project": project.id, "process": project.process_id}
+    if kind == "pooled":
+        # booked on the event of the intercommunal ratification, which carries the id
+        if not pooled_project_id:
+            raise _no_decision()
+        return {"kind": "pooled", "pooled_project": int(pooled_project_id)}
+    if not voted_line_allows(line):
+        raise ValidationFailed(
+            _(
+                "Les règles de la commune ne permettent pas de dépenser sur la seule ligne "
+                "votée pour le chapitre %(c)s : choisissez la décision qui permet cette "
+                "dépense.",
+                c=line.chapter,
+            ),
+            field="decision",
+        )
+    return {
+        "kind": "line",
+        "line": line.id,
+        "year": line.year,
+        "chapter": line.chapter,
+        "by": _("Budget %(y)s voté (ligne « %(l)s »)", y=line.year, l=line.label)[:200],
+    }
+
+
+def _decision_authority(decision_id: Any) -> dict[str, Any]:
+    from federation.governance.models import Decision
+
+    try:
+        decision = db.session.get(Decision, int(decision_id or 0))
+    except (TypeError, ValueError):
+        decision = None
+    if decision is None:  # tenant-scoped: another commune's decision is not found either
+        raise _no_decision()
+    return {
+        "kind": "decision",
+        "decision": decision.id,
+        "proposal": decision.proposal_id,
+        "decision_title": decision.title,
+        "journal_decision_seq": decision.journal_seq,
+        "by": decision.body.name if decision.body else "",
+    }
+
+
+def voted_line_chapters(commune_id: int | None = None) -> list[str]:
+    """The operating chapters on which the voted line itself allows ordinary spending
+    (setting ``voted_line_chapters``, e.g. "011,012")."""
+    from federation.plugins.services import plugin_settings
+
+    settings = plugin_settings(commune_id or _commune_of_session(), "budget")
+    raw = str(settings.get("voted_line_chapters") or "")
+    return [c.strip() for c in raw.replace(";", ",").split(",") if c.strip()]
+
+
+def voted_line_allows(line: BudgetLine) -> bool:
+    return (
+        line.section == "operation"
+        and line.direction == "expense"
+        and line.chapter in voted_line_chapters(line.commune_id)
+    )
+
+
+def bookable_decisions(limit: int = 50) -> list[Any]:
+    """Adopted decisions not booked yet, newest first (one query): what a spending may
+    point to on the booking form."""
+    from federation.governance.models import Decision
+
+    booked = select(BudgetEntry.decision_id).where(BudgetEntry.decision_id.is_not(None))
+    return list(
+        db.session.scalars(
+            select(Decision)
+            .where(Decision.id.not_in(booked))
+            .order_by(Decision.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def book_for(
+    line: BudgetLine, amount: Any, label: Any, authority: Any, *, decision_id: Any, actor: str
+) -> BudgetEntry:
+    """A booking asked by a person (page, API, CLI): ``authority`` is ``"decision"`` (with
+    ``decision_id``) or ``"line"`` (the voted line)."""
+    if authority == "line":
+        return book(line, amount, label, kind="line", actor=actor)
+    if authority != "decision" or decision_id in (None, ""):
+        raise _no_decision()
+    try:
+        decision = int(decision_id)
+    except (TypeError, ValueError):
+        raise _no_decision() from None
+    return book(line, amount, label, kind="decision", decision_id=decision, actor=actor)
+
+
+def without_decision(year: int | None = None) -> list[tuple[BudgetEntry, BudgetLine]]:
+    """Entries booked before every spending had to point to a decision (kind "manual"):
+    kept, and listed as such."""
+    query = (
+        select(BudgetEntry, BudgetLine)
+        .join(BudgetLine, BudgetLine.id == BudgetEntry.line_id)
+        .where(BudgetEntry.kind.not_in(AUTHORITY_KINDS))
+        .order_by(BudgetEntry.id)
+    )
+    if year is not None:
+        query = query.where(BudgetLine.year == year)
+    return [(e, line) for e, line in db.session.execute(query).all()]
 
 
 def entries(line: BudgetLine | None = None, year: int | None = None, limit: int = 200):
@@ -399,15 +623,36 @@ def amendments(line: BudgetLine) -> list[BudgetAmendment]:
 
 # --- CSV import ----------------------------------------------------------------------------
 
+#: Column names accepted, lower-cased. Three shapes:
+#: - this platform's: section;chapitre;fonction;nature;sens;libelle;prevu;realise;theme
+#: - the SCDL "budget" open-data file (columns BGT_*), as converted from a commune's TOTEM
+#:   XML budget document by yatotem2scdl 0.1.5 (xsl/totem2xmlcsv.xsl): BGT_CONTNAT (chapter),
+#:   BGT_NATURE, BGT_NATURE_LABEL, BGT_FONCTION, BGT_SECTION (fonctionnement /
+#:   investissement), BGT_CODRD (dépense / recette), BGT_OPBUDG (réel / ordre),
+#:   BGT_MTPREV, BGT_CREDOUV, BGT_MTREAL, BGT_ANNEE;
+#: - the TOTEM ``LigneBudget`` elements themselves (DocumentBudgetaire): ContNat, Nature,
+#:   Fonction, CodRD (D / R), OpBudg (0 / 1), MtPrev, CredOuv, MtReal.
 CSV_COLUMNS = {
     "section": "section",
+    "bgt_section": "section",
     "chapitre": "chapter",
     "chapter": "chapter",
+    "bgt_contnat": "chapter",
+    "contnat": "chapter",
     "fonction": "function",
     "function": "function",
+    "bgt_fonction": "function",
+    "nature": "nature",
+    "compte": "nature",
+    "bgt_nature": "nature",
+    "sens": "direction",
+    "direction": "direction",
+    "bgt_codrd": "direction",
+    "codrd": "direction",
     "libelle": "label",
     "libellé": "label",
     "label": "label",
+    "bgt_nature_label": "label",
     "theme": "theme",
     "thème": "theme",
     "prevu": "planned",
@@ -415,14 +660,26 @@ CSV_COLUMNS = {
     "montant_prevu": "planned",
     "montant prévu": "planned",
     "planned": "planned",
+    "bgt_mtprev": "planned",
+    "mtprev": "planned",
+    "bgt_credouv": "credits",
+    "credouv": "credits",
     "realise": "executed",
     "réalisé": "executed",
     "montant_realise": "executed",
     "montant réalisé": "executed",
     "executed": "executed",
+    "bgt_mtreal": "executed",
+    "mtreal": "executed",
+    "bgt_opbudg": "operation",
+    "opbudg": "operation",
+    "bgt_annee": "file_year",
+    "exer": "file_year",
 }
-REQUIRED_COLUMNS = ("section", "chapter", "label", "planned")
+REQUIRED_COLUMNS = ("chapter",)
+EXPECTED_HEADER = "section;chapitre;fonction;nature;sens;libelle;prevu;realise;theme"
 MAX_CSV_ROWS = 5000
+ORDER_WORDS = {"ordre", "1", "order"}
 
 
 @dataclass
@@ -430,6 +687,7 @@ class CsvRow:
     number: int
     values: dict[str, Any]
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -448,72 +706,158 @@ class CsvPreview:
             found += [_("Ligne %(n)d : %(m)s", n=row.number, m=m) for m in row.errors]
         return found
 
+    def notes(self) -> list[str]:
+        return [
+            _("Ligne %(n)d : %(m)s", n=row.number, m=m) for row in self.rows for m in row.warnings
+        ]
+
+    def _total(self, key: str, direction: str | None = None) -> Decimal:
+        return sum(
+            (
+                r.values[key]
+                for r in self.rows
+                if not r.errors and (direction is None or r.values["direction"] == direction)
+            ),
+            Decimal(0),
+        )
+
     @property
     def total_planned(self) -> Decimal:
-        return sum((r.values["planned"] for r in self.rows if not r.errors), Decimal(0))
+        return self._total("planned")
+
+    @property
+    def planned_expenses(self) -> Decimal:
+        return self._total("planned", "expense")
+
+    @property
+    def planned_revenue(self) -> Decimal:
+        return self._total("planned", "revenue")
+
+    @property
+    def executed_without_decision(self) -> Decimal:
+        """The file's executed spending: not booked by the import (no decision points to
+        it) — listed for the reconciliation."""
+        return self._total("executed", "expense")
 
 
-def preview_csv(text: str, year: Any) -> CsvPreview:
-    """Read a budget CSV and check every line; nothing is written."""
-    year = _year(year)
-    # federation.csvio: size, sniffed delimiter, line numbers, a clear error on bad CSV
-    table = csvio.read_table(text or "", field_name="csv", max_rows=MAX_CSV_ROWS)
-    header = table.header
+def _columns(header: list[str], required: tuple[str, ...], expected: str) -> list[str | None]:
     columns = [CSV_COLUMNS.get(h.strip().lower()) for h in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    missing = [c for c in required if c not in columns]
+    if "planned" in required and "planned" in missing and "credits" in columns:
+        missing.remove("planned")
     if missing:
         raise ValidationFailed(
             _(
-                "Colonnes manquantes : %(c)s. En-tête attendu : "
-                "section;chapitre;fonction;libelle;prevu;realise;theme",
+                "Colonnes manquantes : %(c)s. En-tête attendu : %(h)s (ou les colonnes BGT_… "
+                "du budget SCDL, ou ContNat, Nature, Fonction, CodRD, MtPrev, MtReal de TOTEM)",
                 c=", ".join(missing),
+                h=expected,
             ),
             field="csv",
         )
+    return columns
+
+
+def preview_csv(text: str, year: Any) -> CsvPreview:
+    """Read a budget CSV and check every line against M57; nothing is written."""
+    year = _year(year)
+    # federation.csvio: size, sniffed delimiter, line numbers, a clear error on bad CSV
+    table = csvio.read_table(text or "", field_name="csv", max_rows=MAX_CSV_ROWS)
+    columns = _columns(table.header, ("chapter", "planned"), EXPECTED_HEADER)
     existing = {
-        (line.section, line.chapter, line.function, line.label)
+        (line.section, line.direction, line.chapter, line.function, line.nature, line.label)
         for line in db.session.scalars(select(BudgetLine).where(BudgetLine.year == year))
     }
     seen: dict[tuple, int] = {}
-    rows = [_csv_row(number, cells, columns, existing, seen) for number, cells in table.rows]
+    rows = [_csv_row(number, cells, columns, existing, seen, year) for number, cells in table.rows]
     errors = [] if rows else [_("Aucune ligne de budget dans le fichier.")]
     return CsvPreview(year, rows, errors)
 
 
+CSV_FIELD_NAMES = {
+    "section": _l("section"),
+    "direction": _l("sens"),
+    "chapter": _l("chapitre"),
+    "function": _l("fonction"),
+    "nature": _l("nature"),
+    "label": _l("libellé"),
+    "theme": _l("thème"),
+    "planned": _l("prévu"),
+    "executed": _l("réalisé"),
+    "file_year": _l("exercice"),
+}
+
+
+def _raw(cells: list[str], columns: list[str | None]) -> dict[str, str]:
+    raw: dict[str, str] = {}
+    for i, col in enumerate(columns):
+        if col and i < len(cells) and cells[i].strip():
+            raw.setdefault(col, cells[i].strip())
+    return raw
+
+
 def _csv_row(
-    number: int, cells: list[str], columns: list[str | None], existing: set, seen: dict
+    number: int,
+    cells: list[str],
+    columns: list[str | None],
+    existing: set,
+    seen: dict,
+    year: int,
 ) -> CsvRow:
-    raw = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
+    raw = _raw(cells, columns)
     row = CsvRow(number, dict(raw))
-    checks = (
-        ("section", lambda v: _section(v)),
-        ("chapter", lambda v: _code(v, "chapter")),
-        ("function", lambda v: _code(v, "function", required=False)),
-        ("label", lambda v: _text(v, "label", 200, required=True)),
-        ("theme", lambda v: _text(v, "theme", 40)),
-        ("planned", lambda v: money(v, "planned", allow_zero=True, allow_negative=True)),
-        ("executed", lambda v: money(v or "0", "executed", allow_zero=True, allow_negative=True)),
+
+    def fault(name: str, message: Any) -> None:
+        row.errors.append(f"{CSV_FIELD_NAMES[name]} — {message}")
+
+    values, faults = _nomenclature_values(
+        raw.get("section"),
+        raw.get("direction"),
+        raw.get("chapter"),
+        raw.get("function"),
+        raw.get("nature"),
     )
-    names = {
-        "section": _("section"),
-        "chapter": _("chapitre"),
-        "function": _("fonction"),
-        "label": _("libellé"),
-        "theme": _("thème"),
-        "planned": _("prévu"),
-        "executed": _("réalisé"),
-    }
-    for name, check in checks:
+    for name, message in faults:
+        fault(name, message)
+    if values:
+        row.warnings += m57.check(
+            values["section"],
+            values["direction"],
+            values["chapter"],
+            values["function"],
+            values["nature"],
+        ).warnings
+    row.values.update(values)
+    label = raw.get("label") or _default_label(values)
+    amounts = (
+        ("planned", raw.get("planned") or raw.get("credits") or ""),
+        ("executed", raw.get("executed") or "0"),
+    )
+    for name, value in amounts:
         try:
-            row.values[name] = check(raw.get(name, ""))
+            row.values[name] = money(value, name, allow_zero=True, allow_negative=True)
         except ValidationFailed as exc:
-            row.errors.append(f"{names[name]} — {exc.message}")
+            fault(name, exc.message)
+    for name, check in (
+        ("label", lambda: _text(label, "label", 200, required=True)),
+        ("theme", lambda: _text(raw.get("theme", ""), "theme", 40)),
+    ):
+        try:
+            row.values[name] = check()
+        except ValidationFailed as exc:
+            fault(name, exc.message)
+    if raw.get("file_year") and raw["file_year"].strip() != str(year):
+        fault(
+            "file_year",
+            _("le fichier est de l'exercice %(f)s, pas %(y)s", f=raw["file_year"], y=year),
+        )
+    row.values["order"] = str(raw.get("operation", "")).strip().lower() in ORDER_WORDS
     if row.errors:
         return row
     values = row.values
     if values["planned"] < 0 or values["executed"] < 0:
         row.errors.append(_("les montants ne peuvent pas être négatifs"))
-    elif values["executed"] > values["planned"]:
+    elif values["direction"] == "expense" and values["executed"] > values["planned"]:
         row.errors.append(
             _(
                 "réalisé (%(e)s) supérieur au prévu (%(p)s)",
@@ -521,7 +865,14 @@ def _csv_row(
                 p=format_money(values["planned"]),
             )
         )
-    key = (values["section"], values["chapter"], values["function"], values["label"])
+    key = (
+        values["section"],
+        values["direction"],
+        values["chapter"],
+        values["function"],
+        values["nature"],
+        values["label"],
+    )
     if key in existing:
         row.errors.append(_("cette ligne existe déjà au budget (passez par un amendement)"))
     elif key in seen:
@@ -530,8 +881,28 @@ def _csv_row(
     return row
 
 
+def _default_label(values: dict[str, str]) -> str:
+    """A line without a label is named after its nature, else its chapter."""
+    if not values:
+        return ""
+    nature = m57.natures().get(values.get("nature", ""))
+    if nature is not None:
+        return f"{nature.code} {nature.label}"[:200]
+    chapter = values["chapter"]
+    text = f"{chapter} {m57.chapter_label(chapter)}".strip()
+    if values.get("nature"):
+        text = f"{text} — {values['nature']}"
+    if values.get("function"):
+        text = f"{text} ({_('fonction')} {values['function']})"
+    return text[:200]
+
+
 def import_csv(text: str, year: Any, *, actor: str, dry_run: bool = False) -> CsvPreview:
-    """Import every line or none: any error refuses the whole file, line by line."""
+    """Import every line or none: any error refuses the whole file, line by line.
+
+    A "réalisé" column books nothing: executed spending needs the decision that allowed
+    it. What the file says was executed is listed (:attr:`CsvPreview.executed_without_decision`
+    and the reconciliation, :func:`convergence_budget.execution.reconcile`)."""
     preview = preview_csv(text, year)
     if not preview.ok:
         raise ValidationFailed(
@@ -542,25 +913,20 @@ def import_csv(text: str, year: Any, *, actor: str, dry_run: bool = False) -> Cs
         return preview
     for row in preview.rows:
         values = row.values
-        line = BudgetLine(
-            year=preview.year,
-            section=values["section"],
-            chapter=values["chapter"],
-            function=values["function"],
-            label=values["label"],
-            theme=values["theme"],
-            planned=values["planned"],
-        )
-        db.session.add(line)
-        db.session.flush()
-        if values["executed"] > 0:
-            book(
-                line,
-                values["executed"],
-                _("Réalisé à la date de l'import"),
-                kind="manual",
-                actor=actor,
+        db.session.add(
+            BudgetLine(
+                year=preview.year,
+                section=values["section"],
+                direction=values["direction"],
+                chapter=values["chapter"],
+                function=values["function"],
+                nature=values["nature"],
+                label=values["label"],
+                theme=values["theme"],
+                planned=values["planned"],
             )
+        )
+    db.session.flush()
     commune_id = current_commune.id if current_commune else None
     record(
         "budget.imported",
@@ -568,6 +934,10 @@ def import_csv(text: str, year: Any, *, actor: str, dry_run: bool = False) -> Cs
             "year": preview.year,
             "lines": len(preview.rows),
             "planned": str(preview.total_planned),
+            "planned_expenses": str(preview.planned_expenses),
+            "planned_revenue": str(preview.planned_revenue),
+            "executed_without_decision": str(preview.executed_without_decision),
+            "nomenclature": f"{m57.NORM} {m57.EXERCISE}",
             "currency": "EUR",
         },
         commune_id=commune_id or _commune_of_session(),

@@ -32,6 +32,27 @@ def _line(p: P) -> str:
     return str(line.get("label", "")) if isinstance(line, Mapping) else str(line)
 
 
+def _authority(p: P) -> str:
+    """What allowed a spending, as the journal entry names it."""
+    found = p.get("authority") or {}
+    kind = found.get("kind") if isinstance(found, Mapping) else None
+    kind = kind or p.get("kind")
+    if kind == "decision":
+        title = found.get("decision_title") if isinstance(found, Mapping) else None
+        if title:
+            return _("décision « %(t)s » (n° %(d)s)", t=title, d=p.get("decision"))
+        return _("décision n° %(d)s", d=p.get("decision"))
+    if kind == "pb":
+        return _("vote du budget participatif (projet n° %(p)s)", p=p.get("pb_project"))
+    if kind == "pooled":
+        return _("projet intercommunal ratifié n° %(p)s", p=p.get("pooled_project"))
+    if kind == "line":
+        line = p.get("line") or {}
+        year = line.get("year", "") if isinstance(line, Mapping) else ""
+        return _("ligne votée du budget %(y)s (dépense courante)", y=year)
+    return _("sans décision")
+
+
 KINDS = {
     "budget.pb_opened": lambda p: _(
         "Budget participatif ouvert : %(t)s (%(a)s)", t=p["title"], a=_money(p)
@@ -48,7 +69,11 @@ KINDS = {
     "budget.pb_results": lambda p: _("Résultats du budget participatif : %(t)s", t=p["title"]),
     "budget.amended": lambda p: _("Budget modifié : %(l)s, %(a)s", l=_line(p), a=_money(p)),
     "budget.spending": lambda p: _(
-        "Dépense : %(a)s — %(t)s (%(l)s)", a=_money(p), t=p["label"], l=_line(p)
+        "Dépense : %(a)s — %(t)s (%(l)s), permise par : %(d)s",
+        a=_money(p),
+        t=p["label"],
+        l=_line(p),
+        d=_authority(p),
     ),
     "budget.imported": lambda p: ngettext(
         "Budget %(y)s importé : %(num)d ligne, %(t)s prévus",

@@ -20,7 +20,19 @@ from .models import (
     PBProject,
 )
 
-LINE_FIELDS = ("year", "section", "chapter", "function", "label", "theme", "planned")
+LINE_FIELDS = (
+    "year",
+    "section",
+    "direction",
+    "chapter",
+    "function",
+    "nature",
+    "label",
+    "theme",
+    "planned",
+)
+#: fields an older export may lack
+LINE_DEFAULTS = {"direction": "expense", "nature": ""}
 PROCESS_FIELDS = (
     "year",
     "title",
@@ -111,7 +123,9 @@ def import_commune(commune: Any, data: dict[str, Any]) -> None:
     import secrets
 
     for item in data.get("lines", []):
-        line = BudgetLine(commune_id=commune.id, **{k: item[k] for k in LINE_FIELDS})
+        line = BudgetLine(
+            commune_id=commune.id, **{k: item.get(k, LINE_DEFAULTS.get(k)) for k in LINE_FIELDS}
+        )
         db.session.add(line)
         db.session.flush()
         for a in item.get("amendments", []):

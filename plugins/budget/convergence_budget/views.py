@@ -19,6 +19,7 @@ from federation.form_posts import refused as _refused
 from federation.identity.decorators import check_permission
 from federation.identity.services import has_permission
 
+from . import nomenclature as m57
 from . import participatory as pb
 from . import services
 from .models import BALLOT_KINDS, PB_RULES, SECTIONS
@@ -49,12 +50,16 @@ def budget_label(value: Any, kind: str) -> str:
     tables = {
         "section": services.SECTION_LABELS,
         "kind": services.KIND_LABELS,
+        "direction": services.DIRECTION_LABELS,
         "phase": pb.PHASE_LABELS,
         "ballot": pb.BALLOT_LABELS,
         "rule": pb.RULE_LABELS,
         "status": pb.STATUS_LABELS,
-        "chapter": services.M57_CHAPTERS,
     }
+    if kind == "chapter":  # the official labels of the nomenclature (French data)
+        return m57.chapter_label(str(value)) or str(value)
+    if kind == "function":
+        return m57.function_label(str(value)) or str(value)
     return str(tables.get(kind, {}).get(value, value))
 
 
@@ -131,6 +136,8 @@ def create_line():
             form.get("label"),
             form.get("planned"),
             form.get("theme"),
+            direction=form.get("direction"),
+            nature=form.get("nature"),
             actor=user.display_name,
         )
     except ServiceError as exc:
@@ -170,12 +177,12 @@ def line(line_id: int):
                 )
                 message = _("Amendement enregistré et publié au journal.")
             else:
-                services.book(
+                services.book_for(
                     row,
                     values.get("amount"),
                     values.get("label"),
-                    kind="manual",
-                    decided_by=values.get("decided_by") or user.display_name,
+                    values.get("authority"),
+                    decision_id=values.get("decision_id"),
                     actor=user.display_name,
                 )
                 message = _("Dépense inscrite et publiée au journal.")
@@ -190,6 +197,8 @@ def line(line_id: int):
         amendments=services.amendments(row),
         ledger=services.entries(row),
         can_manage=_can("budget.manage"),
+        decisions=services.bookable_decisions() if _can("budget.manage") else [],
+        voted_line=services.voted_line_allows(row),
         errors=errors,
         values=values,
     ), 422 if errors else 200
@@ -240,6 +249,53 @@ def import_csv():
     return render_template(
         "budget/import.html", preview=preview, errors=errors, values=values
     ), 422 if errors or (preview is not None and not preview.ok) else 200
+
+
+@bp.route("/execution")
+def execution():
+    """Planned vs executed: revenue and expenses per section with the balance, per chapter
+    and per function; the entries without a decision."""
+    from . import execution as report
+
+    years = services.years()
+    year = request.args.get("year", type=int) or services.current_year(years)
+    return render_template(
+        "budget/execution.html",
+        year=year,
+        years=years,
+        report=report.report(year),
+        unlinked=services.without_decision(year) if year else [],
+        source=m57.SOURCE,
+    )
+
+
+@bp.route("/reconcile", methods=["GET", "POST"])
+def reconcile():
+    """Preview: an accounting export's executed amounts against the spending booked here
+    with a decision. Books nothing."""
+    from . import execution as report
+
+    check_permission("budget.manage")
+    errors: dict = {}
+    result = None
+    values = _form() or {"year": services.current_year() or ""}
+    if request.method == "POST":
+        upload = request.files.get("file")
+        text = values.get("csv", "")
+        try:
+            if upload is not None and upload.filename:
+                text = csvio.read_source(upload.stream, field_name="csv", max_bytes=MAX_UPLOAD)
+                values["csv"] = text
+            result = report.reconcile(text, values.get("year"))
+        except ServiceError as exc:
+            errors = exc.as_dict()
+    return render_template(
+        "budget/reconcile.html",
+        result=result,
+        statuses=report.STATUS_LABELS,
+        errors=errors,
+        values=values,
+    ), 422 if errors else 200
 
 
 @bp.route("/proposals/<int:proposal_id>/spending", methods=["GET", "POST"])
@@ -550,4 +606,17 @@ def export(process_id: int):
         headers={
             "Content-Disposition": f'attachment; filename="budget-participatif-{found.id}.pb"'
         },
+    )
+
+
+@bp.route("/pb/<int:process_id>/results.csv")
+def results_csv(process_id: int):
+    """The results as a table for spreadsheets (formula cells neutralised)."""
+    found = _or_404(pb.get_process, process_id)
+    if not pb.results_ready(found):
+        abort(403 if not pb.results_visible(found) else 409)
+    return Response(
+        pb.results_csv(found),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="resultats-budget-{found.id}.csv"'},
     )

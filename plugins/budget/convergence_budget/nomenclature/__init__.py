@@ -189,60 +189,72 @@ def _c_chapter_of(nature: str) -> Chapter | None:
     """The chapter by nature (type C) whose code is the longest prefix of ``nature``."""
     best = None
     for chapter in chapters().values():
-        if chapter.kind == "C" and nature.startswith(chapter.code):
-            if best is None or len(chapter.code) > len(best.code):
-                best = chapter
+        longer = best is None or len(chapter.code) > len(best.code)
+        if chapter.kind == "C" and nature.startswith(chapter.code) and longer:
+            best = chapter
     return best
 
 
 @dataclass
 class Check:
-    errors: list[str]
+    #: (field, sentence): field is "chapter", "section", "direction", "function" or "nature"
+    errors: list[tuple[str, str]]
     warnings: list[str]
 
 
 def check(section: str, direction: str, chapter: str, function: str, nature: str) -> Check:
     """Every reason why a line does not fit the nomenclature (translated sentences)."""
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []
     warnings: list[str] = []
     found = chapters().get(chapter)
     if found is None:
-        errors.append(_("chapitre %(c)s inconnu de la nomenclature M57", c=chapter))
+        errors.append(("chapter", _("chapitre %(c)s inconnu de la nomenclature M57", c=chapter)))
     else:
         if found.section != section and found.section == "investment":
             errors.append(
-                _(
-                    "le chapitre %(c)s (%(l)s) relève de la section d'investissement",
-                    c=chapter,
-                    l=found.label,
+                (
+                    "section",
+                    _(
+                        "le chapitre %(c)s (%(l)s) relève de la section d'investissement",
+                        c=chapter,
+                        l=found.label,
+                    ),
                 )
             )
         elif found.section != section:
             errors.append(
-                _(
-                    "le chapitre %(c)s (%(l)s) relève de la section de fonctionnement",
-                    c=chapter,
-                    l=found.label,
+                (
+                    "section",
+                    _(
+                        "le chapitre %(c)s (%(l)s) relève de la section de fonctionnement",
+                        c=chapter,
+                        l=found.label,
+                    ),
                 )
             )
         if direction not in found.directions:
             errors.append(
-                _(
-                    "le chapitre %(c)s (%(l)s) est un chapitre de recettes, pas de dépenses",
-                    c=chapter,
-                    l=found.label,
-                )
-                if direction == EXPENSE
-                else _(
-                    "le chapitre %(c)s (%(l)s) est un chapitre de dépenses, pas de recettes",
-                    c=chapter,
-                    l=found.label,
+                (
+                    "direction",
+                    _(
+                        "le chapitre %(c)s (%(l)s) est un chapitre de recettes, pas de dépenses",
+                        c=chapter,
+                        l=found.label,
+                    )
+                    if direction == EXPENSE
+                    else _(
+                        "le chapitre %(c)s (%(l)s) est un chapitre de dépenses, pas de recettes",
+                        c=chapter,
+                        l=found.label,
+                    ),
                 )
             )
     if function and function not in functions():
-        errors.append(_("fonction %(f)s inconnue de la nomenclature M57", f=function))
+        errors.append(("function", _("fonction %(f)s inconnue de la nomenclature M57", f=function)))
     if nature:
-        errors += _check_nature(nature, direction, chapter, found, warnings)
+        errors += [
+            ("nature", m) for m in _check_nature(nature, direction, chapter, found, warnings)
+        ]
     return Check(errors, warnings)
 
 
