@@ -227,6 +227,13 @@ class AllocationRun(TenantMixin, TimestampMixin, db.Model):
     )
     applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: this commune's part of a basin allocation (:mod:`convergence_water.basin`): the basin
+    #: run (held by the commune of the shared resource, hence no foreign key) and the
+    #: intercommunal proposal that ratifies it
+    basin_run_id: Mapped[int | None] = mapped_column(Integer)
+    federation_proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("federation_proposals.id", ondelete="SET NULL")
+    )
 
     __table_args__ = (
         Index("ix_water_allocation_runs_commune_resource", "commune_id", "resource_id", "status"),
@@ -290,3 +297,6 @@ class OveruseAlert(TenantMixin, TimestampMixin, db.Model):
     resolved: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
     __table_args__ = (UniqueConstraint("commune_id", "water_user_id", "period_end"), INFO)
+
+
+from convergence_water.basin_models import BasinLink, BasinRun  # noqa: E402,F401  (mapped too)

@@ -12,6 +12,8 @@ from federation.plugins import ConvergencePlugin, NavItem, Widget, hookimpl, per
 
 DECISION_ADOPTED = "governance.decision_adopted"
 PROPOSAL_REJECTED = "governance.proposal_rejected"
+BASIN_ADOPTED = "intercommunal.proposal_adopted"
+BASIN_REJECTED = "intercommunal.proposal_rejected"
 
 
 def _valid_priority(value: str) -> None:
@@ -74,9 +76,10 @@ class WaterPlugin(ConvergencePlugin):
 
     @hookimpl
     def federation_text_kinds(self):
+        from .basin_texts import BASIN_KINDS
         from .texts import KINDS
 
-        return KINDS
+        return {**KINDS, **BASIN_KINDS}
 
     @hookimpl
     def federation_permissions(self):
@@ -103,9 +106,16 @@ class WaterPlugin(ConvergencePlugin):
 
     @hookimpl
     def federation_blueprints(self):
+        from convergence_water.basin_views import bp as _basin_pages  # noqa: F401 (routes)
         from convergence_water.views import bp
 
         return [bp]
+
+    @hookimpl
+    def federation_federation_blueprints(self):
+        from convergence_water.basin_views import basin_bp
+
+        return [basin_bp]
 
     @hookimpl
     def federation_api_blueprints(self):
@@ -140,9 +150,14 @@ class WaterPlugin(ConvergencePlugin):
             from convergence_water.decisions import on_proposal_rejected
 
             on_proposal_rejected(payload)
+        elif name in (BASIN_ADOPTED, BASIN_REJECTED):
+            from convergence_water.basin import on_federation_decided
+
+            on_federation_decided(name, payload, commune)
 
     @hookimpl
     def federation_cli_commands(self):
+        from convergence_water import basin_cli  # noqa: F401 (its commands join the group)
         from convergence_water.cli import water_cli
 
         return [water_cli]

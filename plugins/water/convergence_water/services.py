@@ -893,6 +893,13 @@ def compute_run(
     need replaces it, so its lines are recomputed on demand (in milliseconds); they are
     stored, frozen, when the proposal goes to a vote or applies (:func:`freeze`).
     """
+    from convergence_water.basin import is_basin_managed
+
+    if is_basin_managed(resource):
+        raise Conflict(
+            _("Cette ressource est partagée : le cercle de l'eau du bassin l'alloue."),
+            field="resource_id",
+        )
     today = today or date.today()
     level = level_in_force(resource, today)
     rules = effective_rules()[level]
@@ -1012,6 +1019,10 @@ def recompute(
     has never been allocated and is at the normal level (no scarcity, nothing to share).
     The commune may choose to apply recomputed allocations without a vote."""
     if resource is None:
+        return None
+    from convergence_water.basin import is_basin_managed
+
+    if is_basin_managed(resource):  # the basin's circle allocates it (convergence_water.basin)
         return None
     has_run = db.session.scalar(
         select(AllocationRun.id).where(AllocationRun.resource_id == resource.id).limit(1)

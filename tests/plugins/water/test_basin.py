@@ -1,0 +1,231 @@
+"""Water shared across a basin (issue 21 item 5): propose → each assembly ratifies →
+allocations per user across communes → each person's explanation → recompute when the
+season turns; vital water follows the household's people; the commune alone no longer
+allocates a shared resource; only the basin circle proposes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from federation.db import db
+
+from .basin_fixtures import make_basin, ratify_everywhere
+
+SUMMER = date(2026, 8, 1)
+WINTER = date(2026, 12, 22)
+
+
+@pytest.fixture
+def case(factory, in_commune):
+    return make_basin(factory, in_commune)
+
+
+def _propose(app, case, who="amont", today=SUMMER):
+    from convergence_water import basin
+
+    from federation.identity.models import User
+
+    with app.app_context():
+        actor = db.session.get(User, case.circle[who].user.id)
+        run = basin.propose(case.federation.id, case.spring_id, actor, today=today)
+        ids = run.id, run.federation_proposal_id
+        db.session.commit()
+        return ids
+
+
+def _parts(app, case):
+    from sqlalchemy import select
+
+    from convergence_water.models import AllocationLine, AllocationRun
+    from federation.tenancy.context import commune_scope
+
+    found = {}
+    with app.app_context():
+        for key, town in case.towns.items():
+            with commune_scope(town.id):
+                runs = db.session.scalars(
+                    select(AllocationRun)
+                    .where(AllocationRun.basin_run_id.is_not(None))
+                    .order_by(AllocationRun.id)
+                ).all()
+                found[key] = [
+                    (
+                        r.status,
+                        r.basin_run_id,
+                        {
+                            line.water_user_id: (line.people, line.vital, line.total)
+                            for line in db.session.scalars(
+                                select(AllocationLine).where(AllocationLine.run_id == r.id)
+                            )
+                        },
+                    )
+                    for r in runs
+                ]
+    return found
+
+
+def _basin_run(app, case, run_id):
+    from convergence_water.basin_models import BasinRun
+    from federation.tenancy.context import commune_scope
+
+    with app.app_context(), commune_scope(case.towns["amont"].id):
+        run = db.session.get(BasinRun, run_id)
+        return run.status, run.trigger, run.season, run.users_count, list(run.communes)
+
+
+def test_propose_ratify_allocate_explain_recompute(app, client, factory, case):
+    run_id, proposal_id = _propose(app, case)
+    parts = _parts(app, case)
+    # one part per commune, awaiting the assemblies; nothing applies yet
+    assert {k: [p[0] for p in v] for k, v in parts.items()} == {
+        "amont": ["in_vote"],
+        "milieu": ["in_vote"],
+        "aval": ["in_vote"],
+    }
+    status, trigger, season, users, communes = _basin_run(app, case, run_id)
+    assert (status, trigger, season, users) == ("ratifying", "proposal", "summer", 3)
+    assert [c["users"] for c in communes] == [1, 1, 1]
+
+    ratify_everywhere(app, case, proposal_id, towns=["amont", "milieu"])
+    assert _basin_run(app, case, run_id)[0] == "ratifying"  # Aval has not answered
+    ratify_everywhere(app, case, proposal_id, towns=["aval"])
+    assert _basin_run(app, case, run_id)[0] == "applied"
+    parts = _parts(app, case)
+    for key in case.towns:
+        assert [p[0] for p in parts[key]] == ["applied"], key
+    # vital water follows the people: Milieu's six people get 6 × 50 L though it declared 100
+    milieu_line = parts["milieu"][0][2][case.users["milieu"]["secret"]]
+    assert milieu_line[:2] == (6, 300)
+    # the shared spring's 1,200 L a day are shared across the three communes, not more
+    total = sum(line[2] for key in parts for line in parts[key][0][2].values())
+    assert 0 < total <= 1200
+
+    # each person sees their own allocation, explained, with the assemblies' answers
+    factory.login(client, case.members["milieu"][0])
+    page = client.get("/c/bv-milieu/water/me/basin")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Foyer Secret-Milieu" in text and "6 personnes" in text
+    assert "BV Amont" in text and "ratifiée" in text
+    assert "Foyer Secret-Amont" not in text and "Foyer Secret-Aval" not in text
+
+    # the season turns: the ratified rule is applied again (daily task), once
+    from convergence_water import basin
+    from federation.tenancy.context import unscoped
+
+    with app.app_context(), unscoped():
+        new = basin.recompute_all(WINTER)
+        db.session.commit()
+        assert [(r.trigger, r.season, r.status) for r in new] == [("season", "winter", "applied")]
+        new_id = new[0].id
+    with app.app_context(), unscoped():
+        assert basin.recompute_all(WINTER) == []
+    assert _basin_run(app, case, run_id)[0] == "superseded"
+    parts = _parts(app, case)
+    for key in case.towns:
+        assert [p[0] for p in parts[key]] == ["superseded", "applied"], key
+        assert parts[key][1][1] == new_id
+    # winter water is plenty: every need is served
+    assert parts["milieu"][1][2][case.users["milieu"]["secret"]][2] == 300 + 500  # vital (6 × 50 L) + irrigation, all served in winter
+
+
+def test_journal_records_kind_and_params(app, case):
+    from sqlalchemy import select
+
+    from federation.journal.models import JournalEntry
+
+    run_id, proposal_id = _propose(app, case)
+    ratify_everywhere(app, case, proposal_id)
+    with app.app_context():
+        rows = db.session.execute(
+            select(JournalEntry.kind, JournalEntry.payload).where(
+                JournalEntry.kind.like("water.basin%")
+            )
+        ).all()
+    kinds = [k for k, _p in rows]
+    assert kinds.count("water.basin_link") == 2
+    assert "water.basin_proposed" in kinds and "water.basin_applied" in kinds
+    applied = next(p for k, p in rows if k == "water.basin_applied")
+    applied = json.loads(applied) if isinstance(applied, str) else applied
+    assert applied["basin_run"] == run_id and applied["users"] == 3
+
+
+def test_one_assembly_rejects_nothing_applies(app, case):
+    from convergence_water.basin_models import BasinRun  # noqa: F401
+
+    from federation.governance import proposals, votes
+    from federation.governance.bodies import assembly
+    from federation.identity.models import User
+    from federation.intercommunal.models import Ratification
+    from federation.tenancy.context import commune_scope
+    from federation.tenancy.models import Commune
+
+    run_id, proposal_id = _propose(app, case)
+    ratify_everywhere(app, case, proposal_id, towns=["amont"])
+    town = case.towns["aval"]
+    with app.app_context(), commune_scope(town.id):
+        local_id = db.session.query(Ratification.commune_proposal_id).filter_by(
+            proposal_id=proposal_id, commune_id=town.id
+        ).scalar()
+        local = proposals.get_proposal(local_id)
+        facilitator = db.session.get(User, case.circle["aval"].user.id)
+        vote = votes.create_vote(
+            assembly(db.session.get(Commune, town.id)),
+            "Ratifier ?",
+            "majority",
+            proposal=local,
+            settings={"threshold": "1/2"},
+        )
+        votes.open_vote(vote, facilitator)
+        for ref in [case.circle["aval"], *case.members["aval"]]:
+            votes.cast(vote, db.session.get(User, ref.user.id), {"choice": "no"})
+        votes.close_vote(vote, facilitator)
+        db.session.commit()
+    assert _basin_run(app, case, run_id)[0] == "rejected"
+    parts = _parts(app, case)
+    assert {k: [p[0] for p in v] for k, v in parts.items()} == dict.fromkeys(
+        case.towns, ["rejected"]
+    )
+
+
+def test_the_commune_alone_no_longer_allocates_a_shared_resource(app, case, in_commune):
+    from convergence_water import services
+
+    from federation.errors import Conflict
+
+    with in_commune(case.towns["milieu"]):
+        resource = services.get_resource(case.local["milieu"])
+        assert services.recompute(resource, trigger="need", force=True) is None
+        with pytest.raises(Conflict) as refused:
+            services.compute_run(resource)
+        assert refused.value.as_dict().keys() == {"resource_id"}
+
+
+def test_only_the_basin_circle_proposes(app, client, factory, case):
+    from convergence_water import basin
+
+    from federation.errors import Forbidden
+    from federation.identity.models import User
+
+    with app.app_context():
+        plain = db.session.get(User, case.members["aval"][1].user.id)
+        with pytest.raises(Forbidden):
+            basin.propose(case.federation.id, case.spring_id, plain, today=SUMMER)
+    factory.login(client, case.members["aval"][1])
+    page = client.get("/f/bv-bassin/water/")
+    token = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Proposer aux assemblées" not in token
+    factory.login(client, case.circle["aval"])
+    page = client.get("/f/bv-bassin/water/")
+    assert "Proposer aux assemblées" in page.get_data(as_text=True)
+    bad = client.post("/f/bv-bassin/water/", data={"resource_id": "999999"})
+    assert bad.status_code == 404 or bad.status_code == 422
+    bad = client.post(
+        "/f/bv-bassin/water/", data={"resource_id": case.spring_id, "vital_litres": "5"}
+    )
+    assert bad.status_code == 422 and "vital_litres-error" in bad.get_data(as_text=True)
+    ok = client.post("/f/bv-bassin/water/", data={"resource_id": case.spring_id})
+    assert ok.status_code == 302
