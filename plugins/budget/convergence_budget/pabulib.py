@@ -24,8 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from federation import csvio
-
 from .rules import Election
 
 VOTE_TYPES = ("approval", "cumulative", "scoring", "ordinal", "choose-1")
@@ -42,10 +40,21 @@ class PabulibError(ValueError):
 
 @dataclass
 class PBVote:
+    """A VOTES row: the voter, the projects named (in the file's order), the points when
+    the vote type uses them, and every other column as written (``extra``: age, sex,
+    voting_method…, and a ``points`` column that the vote type does not use)."""
+
     voter_id: str
     projects: list[str]
     points: list[Fraction] | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+    def row(self) -> dict[str, str]:
+        """The row as the file writes it: column → text."""
+        row = {"voter_id": self.voter_id, "vote": ",".join(self.projects)}
+        if self.points is not None:
+            row["points"] = ",".join(_fmt(p) for p in self.points)
+        return {**row, **self.extra}
 
 
 class PBFile:
@@ -374,11 +383,8 @@ class _VoteColumns:
     def votes(self) -> list[PBVote]:
         checked = self.checked
         k = len(self.header)
-        extra = [
-            (name, i)
-            for i, name in enumerate(self.header)
-            if name and name not in ("voter_id", "vote", "points")
-        ]
+        used = _USED[self.point_texts is not None]
+        extra = [(name, i) for i, name in enumerate(self.header) if name and name not in used]
         if not extra:
             return [
                 PBVote(voter, *checked[key], {})
@@ -617,8 +623,7 @@ def _fast_vote(
         checked = _vote(values, number, projects, meta, set())
         found = cache[(raw, raw_points)] = (checked.projects, checked.points)
     ids, points = found
-    extra = {k: v for k, v in values.items() if k not in ("voter_id", "vote", "points")}
-    return PBVote(voter, ids, points, extra)
+    return PBVote(voter, ids, points, _extra(values, points))
 
 
 def _vote(
@@ -643,8 +648,17 @@ def _vote(
         projects,
         meta,
     )
-    extra = {k: v for k, v in values.items() if k not in ("voter_id", "vote", "points")}
-    return PBVote(voter, ids, points, extra)
+    return PBVote(voter, ids, points, _extra(values, points))
+
+
+#: the columns a vote's own fields hold, without and with points
+_USED = {False: ("voter_id", "vote"), True: ("voter_id", "vote", "points")}
+
+
+def _extra(values: dict[str, str], points: list | None) -> dict[str, str]:
+    """A row's other columns, as written (``points`` too when the vote type has none)."""
+    used = _USED[points is not None]
+    return {k: v for k, v in values.items() if k not in used}
 
 
 def _checked_vote(
@@ -693,14 +707,22 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def write(pb: PBFile) -> str:
-    """The file as text (LF line endings); project and vote rows in the given order."""
+def write(pb: PBFile, *, counts: bool = True) -> str:
+    """The file as text (LF line endings); project and vote rows in the given order;
+    ``counts``: META ``num_projects`` and ``num_votes`` set from the rows (a file written
+    back as it was imported keeps its own).
+
+    Cells are written as they are, formula-like ones included (``=…``, ``+…``, ``-5 m``): a
+    ``.pb`` file is data for programs (pabutools, pabulib's own tools), which would read a
+    neutralising quote as part of the name or cost, and it must come back identical. Tables
+    meant for spreadsheets are CSV files written through :func:`federation.csvio.writer`,
+    which neutralises them (the results' CSV export)."""
     out = io.StringIO()
-    # formula cells (=, +, -, @) neutralised: the public export opens in spreadsheets
-    writer = csvio.writer(out, delimiter=";", lineterminator="\n")
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
     meta = dict(pb.meta)
-    meta["num_projects"] = str(len(pb.projects))
-    meta["num_votes"] = str(len(pb.votes))
+    if counts:
+        meta["num_projects"] = str(len(pb.projects))
+        meta["num_votes"] = str(len(pb.votes))
     writer.writerow(["META"])
     writer.writerow(["key", "value"])
     for key, value in meta.items():
@@ -712,17 +734,13 @@ def write(pb: PBFile) -> str:
     writer.writerow(columns)
     for row in pb.projects.values():
         writer.writerow([row.get(c, "") for c in columns])
-    with_points = pb.vote_type in ("cumulative", "scoring")
-    extra: list[str] = []
-    for vote in pb.votes:
-        extra += [c for c in vote.extra if c not in extra]
+    rows = [vote.row() for vote in pb.votes]
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
     writer.writerow(["VOTES"])
-    writer.writerow(["voter_id", "vote", *(["points"] if with_points else []), *extra])
-    for vote in pb.votes:
-        row = [vote.voter_id, ",".join(vote.projects)]
-        if with_points:
-            row.append(",".join(_fmt(p) for p in vote.points or []))
-        writer.writerow(row + [vote.extra.get(c, "") for c in extra])
+    writer.writerow(columns)
+    writer.writerows([row.get(c, "") for c in columns] for row in rows)
     return out.getvalue()
 
 

@@ -5,6 +5,7 @@ Equal Shares with an explanation for every project, and pabulib import/export.""
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 from datetime import date
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from federation import csvio
 from federation.db import db, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.formatting import money as format_money
@@ -95,6 +97,8 @@ RULE_OPTION_KEYS: dict[str, Any] = {
     "comparison": bool,
     "step": int,
     "percent": int,
+    #: MES utilities (rules.UTILITIES): Cost_Sat or Cardinality_Sat
+    "utilities": ("cost", "cardinality"),
 }
 #: the rule's upper bounds (``percent`` and ``reserve`` are percentages)
 _OPTION_MAX = {"percent": 100, "reserve": 100}
@@ -708,6 +712,7 @@ def tally(process: PBProcess, progress: Any = None) -> dict[str, Any]:
     official = outcomes[process.rule]
     return {
         "rule": process.rule,
+        "utilities": official.get("utilities"),
         "file_rule": (process.rule_options or {}).get("meta_rule"),
         "selected": official["selected"],
         "spent": official["spent"],
@@ -733,6 +738,7 @@ def publish(process: PBProcess, result: dict[str, Any], actor: str) -> None:
             "process": process.id,
             "title": process.title,
             "rule": process.rule,
+            "utilities": result.get("utilities"),
             "selected": result["selected"],
             "ballots": result["ballots"],
             "spent": result["spent"],
@@ -866,8 +872,11 @@ def describe(detail: dict[str, Any], rule: str, outcome: dict[str, Any]) -> str:
 
 
 def import_pb(data: bytes | str, *, actor: str, title: Any = None, year: Any = None) -> PBProcess:
-    """Load a pabulib file as a process in its results phase, ballots included (secret:
-    voter ids are not kept). Every project is feasible at its cost in the file."""
+    """Load a pabulib file as a process in its results phase, ballots included. Every
+    project is feasible at its cost in the file. The file is kept as it was, to be exported
+    back identical (:func:`export_pb`): its META, its vote type (:attr:`PBProcess.vote_type`)
+    and each PROJECTS and VOTES row with every column (``source_row``: a public file's voter
+    ids, age, sex…, never joined to a person of the platform)."""
     try:
         pb = pabulib.parse(data)
     except pabulib.PabulibError as exc:
@@ -877,7 +886,7 @@ def import_pb(data: bytes | str, *, actor: str, title: Any = None, year: Any = N
     budget = pb.budget
     kind = {"ordinal": "ranked", "cumulative": "cumulative", "scoring": "cumulative"}.get(
         pb.vote_type, "approval"
-    )
+    )  # how the platform's ballot forms would hold it; the file's own type is kept beside
     meta = pb.meta
     name = title or " ".join(
         x for x in (meta.get("unit", ""), meta.get("subunit", ""), meta.get("instance", "")) if x
@@ -890,6 +899,8 @@ def import_pb(data: bytes | str, *, actor: str, title: Any = None, year: Any = N
         if rule == "unknown":  # the file does not say: greedy, the usual rule, is computed
             rule = "greedy"
         options["meta_rule"] = (meta.get("rule") or "unknown").strip()
+        if rule == "mes":
+            options["utilities"] = "cost"  # Cost_Sat: equalshares.net's, pabulib's outcomes
         max_len = pb.max_length() or len(pb.projects)
         process = PBProcess(
             title=_text(name or _("Budget participatif importé"), "title", 200, required=True),
@@ -897,6 +908,7 @@ def import_pb(data: bytes | str, *, actor: str, title: Any = None, year: Any = N
             amount=money(amount),
             phase="vote",
             ballot_kind=kind,
+            vote_type=pb.vote_type,
             min_choices=int(float(meta.get("min_length", 0) or 0)),
             max_choices=max(1, max_len),
             max_points=int(float(meta.get("max_sum_points", 10) or 10)),
@@ -923,14 +935,16 @@ def import_pb(data: bytes | str, *, actor: str, title: Any = None, year: Any = N
                 estimated_cost=money(Decimal(cost.numerator) / Decimal(cost.denominator), "file"),
                 status="feasible",
                 review_reason=_("Importé de pabulib."),
+                source_row=dict(row),
             )
         )
-    contents = []
+    contents, rows = [], []
     for vote in pb.votes:
         weights = pb.weights(vote)
         ranking = list(vote.projects) if pb.vote_type == "ordinal" else None
         contents.append(canonical(weights, ranking))
-    stored = store_imported_ballots(process, contents)
+        rows.append(vote.row())
+    stored = store_imported_ballots(process, contents, rows)
     process.imported_ballots = stored
     process.eligible_count = stored
     process.vote_opened_at = utcnow()
@@ -939,8 +953,11 @@ def import_pb(data: bytes | str, *, actor: str, title: Any = None, year: Any = N
     return process
 
 
-def store_imported_ballots(process: PBProcess, contents: list[str]) -> int:
-    """Insert many secret ballots of ``process`` in one ORM bulk INSERT.
+def store_imported_ballots(
+    process: PBProcess, contents: list[str], source_rows: list[dict[str, str]] | None = None
+) -> int:
+    """Insert many secret ballots of ``process`` in one ORM bulk INSERT (with, for a
+    pabulib file, each one's row of the file: ``source_rows``, aligned with ``contents``).
 
     The ORM-enabled ``insert(PBBallot)`` goes through the tenant guard: each row's
     ``commune_id`` (the process's) must be the current commune's, or nothing is written
@@ -953,20 +970,43 @@ def store_imported_ballots(process: PBProcess, contents: list[str]) -> int:
             "process_id": process.id,
             "commune_id": process.commune_id,
             "content": content,
+            "source_row": (
+                None if source_rows is None else json.dumps(source_rows[n], ensure_ascii=False)
+            ),
         }
-        for content in contents
+        for n, content in enumerate(contents)
     ]
     if rows:
         db.session.execute(insert(PBBallot), rows)
     return len(rows)
 
 
+#: the columns and META keys that hold what the platform computed, named as such
+OUTCOME_COLUMN = "convergence_selected"
+
+
+def imported(process: PBProcess) -> bool:
+    """Whether the process is a pabulib file imported as it was (its rows kept)."""
+    return process.vote_type is not None
+
+
 def export_pb(process: PBProcess) -> str:
-    """The process as a pabulib file: voters get sequential ids, not their identity (R14)."""
+    """The process as a pabulib file (page, API and CLI all call this).
+
+    An imported file comes back as it was: every META key and every PROJECTS and VOTES row
+    with its columns and values (its ``selected``, its voter ids, currency, vote type). What
+    the platform computed is added, never put in place of the file's data: the
+    ``convergence_selected`` column (1 when the platform's tally funds the project) and the
+    META keys ``convergence_rule`` and ``convergence_utilities`` (MES). A vote run here is
+    written from the ballots: voters are numbered (META ``convergence_voter_ids``:
+    ``renumbered``; the ballots are secret), ``selected`` is its result, the currency is the
+    process's. Formula-like cells are written as they are (see :func:`pabulib.write`)."""
     if not results_visible(process):
         raise Forbidden(_("Les bulletins sont publiés à la clôture du vote."))
+    if imported(process):
+        return _export_imported(process)
     feasible = [p for p in projects(process) if p.status == "feasible"]
-    kind = {"ranked": "ordinal", "cumulative": "cumulative"}.get(process.ballot_kind, "approval")
+    kind = process.pabulib_vote_type
     meta = {k: str(v) for k, v in (process.source_meta or {}).items()}
     from federation.tenancy.models import Commune
 
@@ -978,9 +1018,11 @@ def export_pb(process: PBProcess) -> str:
     meta["budget"] = str(process.amount.normalize() if process.amount % 1 else int(process.amount))
     meta["vote_type"] = kind
     meta.setdefault("rule", {"mes": "equalshares/add1", "greedy": "greedy"}[process.rule])
-    meta.setdefault("currency", "EUR")
+    meta["currency"] = process.currency
     if kind == "ordinal":
         meta["max_length"] = str(process.max_choices)
+    meta["convergence_voter_ids"] = "renumbered"
+    meta.update(_outcome_meta(process))
     selected = set((process.result or {}).get("selected", []))
     scores = (process.result or {}).get("scores", {})
     projects_rows: dict[str, dict[str, str]] = {}
@@ -993,11 +1035,13 @@ def export_pb(process: PBProcess) -> str:
             "name": p.title,
             "category": p.theme,
             "selected": "1" if p.external_id in selected else "0",
+            OUTCOME_COLUMN: "1" if p.external_id in selected else "0",
         }
     votes = []
     rows = db.session.scalars(
         select(PBBallot.content).where(PBBallot.process_id == process.id).order_by(PBBallot.receipt)
     )
+    with_points = kind in ("cumulative", "scoring")
     for number, content in enumerate(rows, start=1):
         body = json.loads(content)
         if "r" in body:
@@ -1005,9 +1049,94 @@ def export_pb(process: PBProcess) -> str:
             points = None
         else:
             ids = sorted(body["p"], key=lambda pid: pabulib.natural_key(pid))
-            points = [Fraction(body["p"][pid]) for pid in ids] if kind == "cumulative" else None
+            points = [Fraction(body["p"][pid]) for pid in ids] if with_points else None
         votes.append(pabulib.PBVote(str(number), ids, points))
     return pabulib.write(pabulib.PBFile(meta, projects_rows, votes))
+
+
+def _outcome_meta(process: PBProcess) -> dict[str, str]:
+    """META keys naming what the platform computed: its rule and MES's utilities."""
+    result = process.result or {}
+    if "selected" not in result:
+        return {}
+    meta = {"convergence_rule": process.rule}
+    utilities = (result.get("outcomes", {}).get(process.rule) or {}).get("utilities")
+    if utilities:
+        meta["convergence_utilities"] = rules.UTILITIES[utilities]
+    return meta
+
+
+def _export_imported(process: PBProcess) -> str:
+    meta = {k: str(v) for k, v in (process.source_meta or {}).items()}
+    meta.update(_outcome_meta(process))
+    ready = results_ready(process)
+    selected = set((process.result or {}).get("selected", []))
+    rows: dict[str, dict[str, str]] = {}
+    for p in projects(process):
+        row = dict(p.source_row or {})
+        if ready:
+            row[OUTCOME_COLUMN] = "1" if p.external_id in selected else "0"
+        rows[p.external_id] = row
+    texts = db.session.scalars(
+        select(PBBallot.source_row).where(PBBallot.process_id == process.id)
+    ).all()
+    source = json.loads("[" + ",".join(filter(None, texts)) + "]")
+    votes = [
+        pabulib.PBVote(
+            row.get("voter_id", ""),
+            [v for v in row.get("vote", "").split(",") if v],
+            None,
+            {k: v for k, v in row.items() if k not in ("voter_id", "vote")},
+        )
+        for row in sorted(source, key=lambda r: pabulib.natural_key(r.get("voter_id", "")))
+    ]
+    return pabulib.write(pabulib.PBFile(meta, rows, votes), counts=False)
+
+
+#: the results table's columns (a CSV for spreadsheets)
+RESULTS_COLUMNS = (
+    "project_id",
+    "name",
+    "cost",
+    "currency",
+    "score",
+    "supporters",
+    "selected",
+    OUTCOME_COLUMN,
+)
+
+
+def results_csv(process: PBProcess) -> str:
+    """The results as a table for spreadsheets (CSV, ``;``): per project its cost and
+    currency, score, supporters, the file's own ``selected`` (an imported file's official
+    outcome, empty otherwise) and the platform's. Written through
+    :func:`federation.csvio.writer`: a cell a spreadsheet would run as a formula (a project
+    named ``=HYPERLINK(…)``) is neutralised, unlike in the ``.pb`` file (data for programs,
+    exported as it was)."""
+    result = results(process)
+    if "selected" not in result:
+        raise Conflict(_("Le dépouillement est en cours."), field="process")
+    selected = set(result["selected"])
+    out = io.StringIO()
+    writer = csvio.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(RESULTS_COLUMNS)
+    for p in sorted(projects(process), key=lambda x: pabulib.natural_key(x.external_id)):
+        if p.status != "feasible":
+            continue
+        official = (p.source_row or {}).get("selected", "") if imported(process) else ""
+        writer.writerow(
+            [
+                p.external_id,
+                p.title,
+                _plain(p.cost),
+                process.currency,
+                result.get("scores", {}).get(p.external_id, 0),
+                result.get("supporters", {}).get(p.external_id, 0),
+                official,
+                "1" if p.external_id in selected else "0",
+            ]
+        )
+    return out.getvalue()
 
 
 def _plain(amount: Decimal) -> str:

@@ -15,8 +15,14 @@ grouped with their multiplicity.
 * **MES** (equalshares.net): each voter gets an equal share of the budget; a project is
   funded when its supporters can pay for it; in each round the project whose supporters
   pay the least per unit of utility is bought, its supporters paying equally (those who
-  cannot pay their part pay all they have left). A voter's utility for a project is its
-  weight times its cost ("cost utilities", the standard for approval ballots).
+  cannot pay their part pay all they have left). The **utilities** are chosen explicitly
+  (:data:`UTILITIES`, named as pabutools names them): ``cost`` (``Cost_Sat``, the project's
+  cost for every voter whose ballot names it: the standard, equalshares.net's) or
+  ``cardinality`` (``Cardinality_Sat``, 1 for every voter whose ballot names it). Either
+  way a ballot counts for MES by the projects it names, not by its points or ranks: a
+  ranked ballot's Borda points and a cumulative ballot's points are scores for greedy,
+  never utilities (:func:`with_utilities`). :func:`mes` itself runs on any election with
+  utility ``weight × cost``, which is what :func:`with_utilities` prepares.
 * **Completion** (``add1``, equalshares.net): while the outcome is not exhaustive, every
   voter's share is raised by one currency unit (starting from the integral part of the
   share) and MES is run again, as long as the outcome still fits in the real budget; then
@@ -198,6 +204,8 @@ class Outcome:
     truncated: bool = False
     runs: int = 0
     comparison: dict[str, Any] | None = None
+    #: MES: the utilities it ran with (a key of :data:`UTILITIES`)
+    utilities: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """JSON-serialisable form (rationals as strings "a/b" or integers)."""
@@ -210,6 +218,7 @@ class Outcome:
             "truncated": self.truncated,
             "runs": self.runs,
             "comparison": self.comparison,
+            "utilities": self.utilities,
             "details": {p: {k: _num(v) for k, v in d.items()} for p, d in self.details.items()},
         }
 
@@ -221,6 +230,41 @@ def _num(value: Any) -> Any:
     if frac.denominator == 1:
         return int(frac.numerator)
     return f"{frac.numerator}/{frac.denominator}"
+
+
+#: MES utilities: our name → pabutools' satisfaction class
+UTILITIES = {"cost": "Cost_Sat", "cardinality": "Cardinality_Sat"}
+
+
+def with_utilities(election: Election, utilities: str = "cost") -> Election:
+    """The election MES runs on, for the chosen utilities (cached on ``election``).
+
+    :func:`mes` gives a supporter of project ``c`` the utility ``weight × cost(c)`` and makes
+    them pay ``q × weight``. ``cost`` (Cost_Sat): every project a ballot names gets weight 1,
+    so the utility is the cost. ``cardinality`` (Cardinality_Sat): weight ``1 / cost(c)``, so
+    the utility is 1 and a supporter pays ``ρ``, the price per unit of utility, exactly as
+    MES with utility 1 does (a free project keeps weight 1: it is funded at once). The
+    election's own weights (points, Borda points) are not utilities: greedy reads them."""
+    if utilities not in UTILITIES:
+        raise ValueError(f"unknown utilities {utilities!r}")
+    cache = election.__dict__.setdefault("_by_utilities", {})
+    found = cache.get(utilities)
+    if found is not None:
+        return found
+    groups = election.groups
+    costs = election.costs
+    if utilities == "cost" and all(w == 1 for key, _n in groups for _p, w in key):
+        found = election  # approval ballots: already weight 1 each
+    else:
+        one = Q(1)
+        weight = {p: one if utilities == "cost" or costs[p] <= 0 else one / costs[p] for p in costs}
+
+        def ballots() -> list[Ballot]:
+            return [({p: weight[p] for p, _w in key}, count) for key, count in groups]
+
+        found = Election.prepared(election.budget, costs, ballots, election.voters)
+    cache[utilities] = found
+    return found
 
 
 # --- greedy ---------------------------------------------------------------------------------
@@ -577,6 +621,7 @@ MES_OPTIONS = (
     "comparison",
     "max_runs",
     "method",
+    "utilities",
 )
 RULES = ("greedy", "mes")
 
@@ -589,17 +634,21 @@ def tally(election: Election, rule: str, progress: Any = None, **options: Any) -
     still funded, from a reserve, when what is left covers ``reserve`` % of its cost —
     Poznań's rule). ``mes``: ``completion`` ``"add1"`` (default) or ``"none"``, the options
     of :func:`mes_add1`, and ``comparison`` (pabulib's comparison step: the greedy outcome
-    replaces MES's when more voters prefer it, see :func:`cardinality_comparison`)."""
+    replaces MES's when more voters prefer it, see :func:`cardinality_comparison`) and
+    ``utilities`` (:data:`UTILITIES`, ``"cost"`` unless said: :func:`with_utilities`)."""
     if rule == "greedy":
         return greedy(election, **{k: v for k, v in options.items() if k in GREEDY_OPTIONS})
     if rule == "mes":
+        utilities = options.get("utilities") or "cost"
+        runs_on = with_utilities(election, utilities)
         if options.get("completion", "add1") == "none":
-            outcome = mes(election, explain=True)
+            outcome = mes(runs_on, explain=True)
         else:
-            keys = set(MES_OPTIONS) - {"completion", "comparison"}
+            keys = set(MES_OPTIONS) - {"completion", "comparison", "utilities"}
             outcome = mes_add1(
-                election, progress=progress, **{k: v for k, v in options.items() if k in keys}
+                runs_on, progress=progress, **{k: v for k, v in options.items() if k in keys}
             )
+        outcome.utilities = utilities
         if options.get("comparison"):
             other = greedy(election)
             votes = cardinality_comparison(election, outcome, other)
@@ -612,6 +661,7 @@ def tally(election: Election, rule: str, progress: Any = None, **options: Any) -
                 other.comparison = outcome.comparison
                 other.iterations, other.truncated = outcome.iterations, outcome.truncated
                 other.per_voter_budget = outcome.per_voter_budget
+                other.utilities = utilities
                 return other
         return outcome
     raise ValueError(f"unknown rule {rule!r}")
