@@ -37,9 +37,9 @@ def _propose(app, case, who="amont", today=SUMMER):
 
 
 def _parts(app, case):
+    from convergence_water.models import AllocationLine, AllocationRun
     from sqlalchemy import select
 
-    from convergence_water.models import AllocationLine, AllocationRun
     from federation.tenancy.context import commune_scope
 
     found = {}
@@ -69,6 +69,7 @@ def _parts(app, case):
 
 def _basin_run(app, case, run_id):
     from convergence_water.basin_models import BasinRun
+
     from federation.tenancy.context import commune_scope
 
     with app.app_context(), commune_scope(case.towns["amont"].id):
@@ -114,6 +115,7 @@ def test_propose_ratify_allocate_explain_recompute(app, client, factory, case):
 
     # the season turns: the ratified rule is applied again (daily task), once
     from convergence_water import basin
+
     from federation.tenancy.context import unscoped
 
     with app.app_context(), unscoped():
@@ -129,7 +131,8 @@ def test_propose_ratify_allocate_explain_recompute(app, client, factory, case):
         assert [p[0] for p in parts[key]] == ["superseded", "applied"], key
         assert parts[key][1][1] == new_id
     # winter water is plenty: every need is served
-    assert parts["milieu"][1][2][case.users["milieu"]["secret"]][2] == 300 + 500  # vital (6 × 50 L) + irrigation, all served in winter
+    # winter: vital (6 × 50 L) and irrigation (500 L) all served
+    assert parts["milieu"][1][2][case.users["milieu"]["secret"]][2] == 300 + 500
 
 
 def test_journal_records_kind_and_params(app, case):
@@ -167,9 +170,11 @@ def test_one_assembly_rejects_nothing_applies(app, case):
     ratify_everywhere(app, case, proposal_id, towns=["amont"])
     town = case.towns["aval"]
     with app.app_context(), commune_scope(town.id):
-        local_id = db.session.query(Ratification.commune_proposal_id).filter_by(
-            proposal_id=proposal_id, commune_id=town.id
-        ).scalar()
+        local_id = (
+            db.session.query(Ratification.commune_proposal_id)
+            .filter_by(proposal_id=proposal_id, commune_id=town.id)
+            .scalar()
+        )
         local = proposals.get_proposal(local_id)
         facilitator = db.session.get(User, case.circle["aval"].user.id)
         vote = votes.create_vote(
@@ -186,9 +191,9 @@ def test_one_assembly_rejects_nothing_applies(app, case):
         db.session.commit()
     assert _basin_run(app, case, run_id)[0] == "rejected"
     parts = _parts(app, case)
-    assert {k: [p[0] for p in v] for k, v in parts.items()} == dict.fromkeys(
-        case.towns, ["rejected"]
-    )
+    assert {k: [p[0] for p in v] for k, v in parts.items()} == {
+        key: ["rejected"] for key in case.towns
+    }
 
 
 def test_the_commune_alone_no_longer_allocates_a_shared_resource(app, case, in_commune):
