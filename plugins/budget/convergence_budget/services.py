@@ -523,7 +523,7 @@ def _decision_authority(decision_id: Any) -> dict[str, Any]:
         "kind": "decision",
         "decision": decision.id,
         "proposal": decision.proposal_id,
-        "decision_title": decision.title,
+        **decision.title_data(),  # title (with its kind and params when generated)
         "journal_decision_seq": decision.journal_seq,
         "by": decision.body.name if decision.body else "",
     }

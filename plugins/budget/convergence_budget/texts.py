@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from federation import formatting
+from federation.texts import with_titles
 
 P = Mapping[str, Any]
 
@@ -38,7 +39,7 @@ def _authority(p: P) -> str:
     kind = found.get("kind") if isinstance(found, Mapping) else None
     kind = kind or p.get("kind")
     if kind == "decision":
-        title = found.get("decision_title") if isinstance(found, Mapping) else None
+        title = with_titles(found).get("title") if isinstance(found, Mapping) else None
         if title:
             return _("décision « %(t)s » (n° %(d)s)", t=title, d=p.get("decision"))
         return _("décision n° %(d)s", d=p.get("decision"))
