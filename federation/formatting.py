@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.numbers import format_percent as babel_percent
-from babel.units import format_unit
+from babel.units import format_compound_unit, format_unit
 from flask_babel import (
     format_currency,
     format_date,
@@ -89,14 +89,25 @@ UNITS = {
     "m2": "area-square-meter",
     "km": "length-kilometer",
     "h": "duration-hour",
+    "ha": "area-hectare",
+    "day": "duration-day",
 }
 
 
-def quantity(value: Any, unit: str, length: str = "short") -> str:
-    """A measured quantity with its unit, both in the locale ("3,5 m³", "1.9 m³")."""
+def quantity(value: Any, unit: str, length: str = "short", per: str | None = None) -> str:
+    """A measured quantity with its unit, both in the locale ("3,5 m³", "1.9 m³"); ``per``
+    a unit it is counted by ("12,5 m³/j", length "long": "12,5 mètres cubes par jour")."""
     if value is None or value == "":
         return ""
     cldr = UNITS.get(unit, unit)
+    if per:
+        return format_compound_unit(
+            _decimal(value),
+            cldr,
+            denominator_unit=UNITS.get(per, per),
+            length=length,
+            locale=get_locale(),
+        )
     return format_unit(_decimal(value), cldr, length=length, locale=get_locale())
 
 
