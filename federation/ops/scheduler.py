@@ -79,6 +79,9 @@ TASKS: tuple[Task, ...] = (
         args=("--frequency", "weekly"),
         cron="0 6 * * 1",
     ),
+    # water shared in a basin: the ratified rule applied again when the season turned or a
+    # drought level expired or began (once for the whole platform, each basin in its scope)
+    Task("water.basin_recompute", ("water", "basin-recompute"), cron="20 5 * * *", plugin="water"),
     # housing's campaigns: dwellings move to "awaiting reply" once the sent date is past
     Task(
         "housing.letters_sent",
