@@ -279,7 +279,7 @@ def _init_jobs(app: Flask, state: ConvergenceState) -> None:
 
 
 def _register_blueprints(app: Flask, state: ConvergenceState) -> None:
-    from federation.api import init_api, register_api_blueprint
+    from federation.api import init_api
 
     init_api(app, state)
     from federation.web.views import register_core_web
@@ -295,14 +295,28 @@ def _register_blueprints(app: Flask, state: ConvergenceState) -> None:
             plugin = _owner(state, bp)
             app.register_blueprint(bp, url_prefix=f"/f/<federation>/{plugin}")
             state.plugin_federation_blueprints[bp.name] = plugin
-    for blueprints in state.pm.hook.federation_api_blueprints():
-        for bp in blueprints or []:
-            plugin = _owner(state, bp)
-            register_api_blueprint(state, bp, url_prefix=f"/api/v1/communes/<commune>/{plugin}")
-            state.plugin_blueprints[bp.name] = plugin
+    _register_api_blueprints(state)
     from federation.cli.plugins import add_plugin_commands
 
     add_plugin_commands(app, state)
+
+
+def _register_api_blueprints(state: ConvergenceState) -> None:
+    """REST blueprints from the ``federation_api_blueprints`` hook: the core's own (its
+    always-on modules', with their own ``/api/v1/…`` prefix) first, then each plugin's
+    under ``/api/v1/communes/<commune>/<plugin>`` with the plugin's per-commune guard."""
+    from federation.api import register_api_blueprint
+
+    impls = list(reversed(state.pm.hook.federation_api_blueprints.get_hookimpls()))
+    impls.sort(key=lambda impl: not getattr(impl.plugin, "always_on", False))
+    for impl in impls:
+        for bp in impl.function() or []:
+            if getattr(impl.plugin, "always_on", False):
+                register_api_blueprint(state, bp)
+                continue
+            plugin = _owner(state, bp)
+            register_api_blueprint(state, bp, url_prefix=f"/api/v1/communes/<commune>/{plugin}")
+            state.plugin_blueprints[bp.name] = plugin
 
 
 def _owner(state: ConvergenceState, bp: Any) -> str:

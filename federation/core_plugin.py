@@ -34,6 +34,34 @@ class CorePlugin(ConvergencePlugin):
         return KINDS
 
     @hookimpl
+    def federation_api_blueprints(self):
+        """The core domains' REST blueprints, each with its own ``/api/v1/…`` prefix (the app
+        factory registers them as it registers the plugins')."""
+        from federation.auth.api import blp as auth_blp
+        from federation.governance.api import blp as governance_blp
+        from federation.identity.api import blp as identity_blp
+        from federation.intercommunal.api import blp as intercommunal_blp
+        from federation.jobs.api import blp as jobs_blp
+        from federation.journal.api import blp as journal_blp
+        from federation.plugins.api import blp as plugins_blp
+        from federation.roster.api import blp as roster_blp
+        from federation.search.api import blp as search_blp
+        from federation.tenancy.api import blp as tenancy_blp
+
+        return [
+            tenancy_blp,
+            identity_blp,
+            auth_blp,
+            plugins_blp,
+            journal_blp,
+            governance_blp,
+            intercommunal_blp,
+            jobs_blp,
+            roster_blp,
+            search_blp,
+        ]
+
+    @hookimpl
     def federation_verification_methods(self):
         from federation.identity.verification import builtin_methods
 

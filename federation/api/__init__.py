@@ -1,4 +1,13 @@
-"""The REST API under ``/api/v1``: flask-smorest, marshmallow, an OpenAPI 3 document.
+"""The REST API's base under ``/api/v1``: flask-smorest, marshmallow, an OpenAPI 3 document.
+
+A ground-floor package: it imports no domain of the core (tenancy, identity, plugins,
+governance…), so every domain's ``api.py`` and every plugin can build on it. It gives
+:func:`api_error` (``federation.api``), :func:`~federation.api.errors.service_errors`,
+the authentication guards (``federation.api.auth``), the shared field types
+(``federation.api.fields``) and :func:`register_api_blueprint`. The blueprints themselves —
+the core's and the plugins' alike — come through the ``federation_api_blueprints`` hook
+(the core's from :class:`federation.core_plugin.CorePlugin`) and are registered by the app
+factory.
 
 Every error is JSON: ``{"code": 422, "status": "…", "errors": {"json": {"field": ["…"]}}}``
 for bad input, naming the fields; never a 500 for any input.
@@ -6,22 +15,31 @@ for bad input, naming the fields; never a 500 for any input.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from flask_smorest import Api
 
-from federation.extensions import ConvergenceState
+if TYPE_CHECKING:
+    from federation.extensions import ConvergenceState
+
+#: the OpenAPI security scheme of personal API tokens (``Authorization: Bearer …``)
+BEARER = "bearer"
 
 
 def init_api(app: Flask, state: ConvergenceState) -> Api:
+    """The API object, with no blueprint yet (the app factory registers them)."""
+    from federation.api.fields import decimal_property
+    from federation.api.openapi import OperationSecurity
+
     api = Api(
         app,
         spec_kwargs={
+            "extra_plugins": [OperationSecurity(app)],
             "info": {"description": "Convergence — plateforme communaliste. API REST v1."},
             "components": {
                 "securitySchemes": {
-                    "bearer": {
+                    BEARER: {
                         "type": "http",
                         "scheme": "bearer",
                         "description": "Jeton personnel (page « Mes jetons »).",
@@ -31,34 +49,7 @@ def init_api(app: Flask, state: ConvergenceState) -> Api:
         },
     )
     state.api = api
-    from federation.api.fields import decimal_property
-
     api.ma_plugin.converter.add_attribute_function(decimal_property)
-    from federation.auth.api import blp as auth_blp
-    from federation.governance.api import blp as governance_blp
-    from federation.identity.api import blp as identity_blp
-    from federation.intercommunal.api import blp as intercommunal_blp
-    from federation.jobs.api import blp as jobs_blp
-    from federation.journal.api import blp as journal_blp
-    from federation.plugins.api import blp as plugins_blp
-    from federation.roster.api import blp as roster_blp
-    from federation.search.api import blp as search_blp
-    from federation.tenancy.api import blp as tenancy_blp
-
-    blueprints = (
-        tenancy_blp,
-        identity_blp,
-        auth_blp,
-        plugins_blp,
-        journal_blp,
-        governance_blp,
-        intercommunal_blp,
-        jobs_blp,
-        roster_blp,
-        search_blp,
-    )
-    for blp in blueprints:
-        register_api_blueprint(state, blp)
     return api
 
 

@@ -7,11 +7,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from federation.api import api_error
-from federation.api.auth import check_api_permission, require_user
+from federation.api.auth import require_user
 from federation.api.errors import service_errors
 from federation.db import db
 from federation.errors import NotFound
 from federation.identity import joining, services
+from federation.identity.decorators import check_permission
 from federation.identity.models import Membership
 from federation.identity.schemas import (
     JoinRequestSchema,
@@ -95,7 +96,7 @@ class Memberships(MethodView):
     @blp.response(200, MembershipSchema(many=True))
     def get(self):
         """Members and join requests of the commune (people who approve requests)."""
-        check_api_permission("core.members.approve")
+        check_permission("core.members.approve")
         return services.members_of(g.commune.id)
 
     @blp.arguments(JoinRequestSchema)
@@ -119,7 +120,7 @@ class Memberships(MethodView):
 @blp.response(200, MembershipSchema)
 def approve_membership(membership_id):
     """Approve a pending join request."""
-    user = check_api_permission("core.members.approve")
+    user = check_permission("core.members.approve")
     member = _membership_here(membership_id)
     if member.status != "pending":
         api_error(409, errors={"status": ["only a pending request can be approved"]})
@@ -133,7 +134,7 @@ def approve_membership(membership_id):
 @blp.response(200, MembershipSchema)
 def grant_role(data, membership_id):
     """Give a role to a member."""
-    check_api_permission("core.members.roles")
+    check_permission("core.members.roles")
     member = _membership_here(membership_id)
     with service_errors():
         services.grant_role(member, data["role"])
@@ -145,7 +146,7 @@ def grant_role(data, membership_id):
 @blp.response(200, MembershipSchema)
 def revoke_role(membership_id, role):
     """Take a role back from a member."""
-    check_api_permission("core.members.roles")
+    check_permission("core.members.roles")
     member = _membership_here(membership_id)
     with service_errors():
         services.revoke_role(member, role)

@@ -1,4 +1,8 @@
-"""REST endpoints for communes and federations."""
+"""REST endpoints for communes and federations.
+
+Tenancy is the ground floor: what needs a commune permission or the plugins (changing a
+commune's profile, its modules) is served by ``federation.plugins.api``.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,14 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from federation.api.auth import check_api_permission, require_platform_admin
+from federation.api.auth import require_platform_admin
 from federation.api.errors import service_errors
 from federation.db import db
-from federation.identity.permissions import ADMIN_PERMISSION
-from federation.plugins.services import enabled_plugins, verification_methods
 from federation.tenancy import services
 from federation.tenancy.schemas import (
     AddCommuneSchema,
     CommuneQuerySchema,
     CommuneSchema,
-    CommuneUpdateSchema,
     FederationDetailSchema,
     FederationSchema,
 )
@@ -55,23 +56,6 @@ class CommuneDetail(MethodView):
     def get(self):
         """A commune's public profile."""
         return g.commune
-
-    @blp.arguments(CommuneUpdateSchema)
-    @blp.response(200, CommuneSchema)
-    def patch(self, data):
-        """Change the commune's profile (commune administrators)."""
-        check_api_permission(ADMIN_PERMISSION)
-        with service_errors():
-            services.update_commune(g.commune, allowed_methods=verification_methods(), **data)
-        db.session.commit()
-        return g.commune
-
-
-@blp.route("/communes/<commune>/plugins-enabled")
-@blp.response(200)
-def commune_enabled_plugins():
-    """Names of the plugins switched on in the commune (public)."""
-    return {"plugins": sorted(enabled_plugins(g.commune.id))}
 
 
 @blp.route("/federations")
