@@ -7,6 +7,8 @@ from typing import Any
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
+from federation.api import api_error
+from federation.api.auth import guard
 from federation.identity.services import federation_roles_of
 from federation.security import is_api_request, security_event
 
@@ -17,19 +19,16 @@ def is_coordinator(user: Any, federation_id: int) -> bool:
     return user.is_platform_admin or "coordinator" in federation_roles_of(user.id, federation_id)
 
 
+@guard
 def require_coordinator() -> Any:
     federation = g.federation
     if not current_user.is_authenticated:
         if is_api_request():
-            from federation.api import api_error
-
             api_error(401, message="authentication required")
         abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
     if not is_coordinator(current_user, federation.id):
         security_event("forbidden", need="coordinator", federation=federation.id)
         if is_api_request():
-            from federation.api import api_error
-
             api_error(403, message="coordinators of this federation only")
         abort(403)
     return current_user._get_current_object()
