@@ -4,11 +4,13 @@ plugin on — unless the plugin says how it treats a member where it is off
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from federation.db import db
-from federation.errors import Conflict
+from federation.errors import Conflict, NotFound
 from federation.intercommunal.models import FederationPlugin
 from federation.plugins.services import communes_with_plugins, manager
 from federation.tenancy.models import Commune, Federation
@@ -40,10 +42,16 @@ def missing_members(federation: Federation, name: str) -> list[str]:
     )
 
 
-def enable(federation: Federation, name: str) -> FederationPlugin:
+def _known(name: str) -> Any:
+    """The installed plugin ``name``; an unknown name is a 404 naming it."""
     plugin = manager().switchable.get(name)
     if plugin is None:
-        raise Conflict(_("Module inconnu : %(name)s", name=name), field="plugin")
+        raise NotFound(_("Module inconnu : %(name)s", name=name), field="plugin")
+    return plugin
+
+
+def enable(federation: Federation, name: str) -> FederationPlugin:
+    plugin = _known(name)
     lacking = missing_members(federation, name)
     if lacking and not getattr(plugin, "federation_partial", False):
         raise Conflict(
@@ -64,6 +72,7 @@ def enable(federation: Federation, name: str) -> FederationPlugin:
 
 
 def disable(federation: Federation, name: str) -> None:
+    _known(name)
     row = db.session.scalar(
         select(FederationPlugin).where(
             FederationPlugin.federation_id == federation.id, FederationPlugin.plugin == name
