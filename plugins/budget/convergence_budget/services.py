@@ -77,13 +77,17 @@ SECTION_WORDS = {
 }
 
 
+def _word(words: dict[str, str], value: Any, field: str, unknown: str) -> str:
+    found = words.get(str(value or "").strip().lower())
+    if found is None:
+        raise ValidationFailed(unknown, field=field)
+    return found
+
+
 def _section(value: Any, field: str = "section") -> str:
-    section = SECTION_WORDS.get(str(value or "").strip().lower())
-    if section is None:
-        raise ValidationFailed(
-            _("Section inconnue : fonctionnement ou investissement."), field=field
-        )
-    return section
+    return _word(
+        SECTION_WORDS, value, field, _("Section inconnue : fonctionnement ou investissement.")
+    )
 
 
 DIRECTION_WORDS = {
@@ -101,10 +105,7 @@ DIRECTION_WORDS = {
 
 
 def _direction(value: Any, field: str = "direction") -> str:
-    direction = DIRECTION_WORDS.get(str(value or "").strip().lower())
-    if direction is None:
-        raise ValidationFailed(_("Sens inconnu : dépense ou recette."), field=field)
-    return direction
+    return _word(DIRECTION_WORDS, value, field, _("Sens inconnu : dépense ou recette."))
 
 
 # --- lines ---------------------------------------------------------------------------------

@@ -53,6 +53,9 @@ def budget_label(value: Any, kind: str) -> str:
         "direction": services.DIRECTION_LABELS,
         "phase": pb.PHASE_LABELS,
         "ballot": pb.BALLOT_LABELS,
+        "vote_type": pb.VOTE_TYPE_LABELS,
+        "utilities": pb.UTILITY_LABELS,
+        "score": pb.SCORE_HEADINGS,
         "rule": pb.RULE_LABELS,
         "status": pb.STATUS_LABELS,
     }
@@ -222,6 +225,15 @@ def entry(entry_id: int):
     )
 
 
+def _posted_csv(values: dict[str, Any]) -> str:
+    """The CSV of a form: the uploaded file (any usual encoding, UTF-16 too, or a clear
+    error naming the field), else the pasted text; kept in ``values`` for the next step."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        values["csv"] = csvio.read_source(upload.stream, field_name="csv", max_bytes=MAX_UPLOAD)
+    return values.get("csv", "")
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def import_csv():
     user = check_permission("budget.manage")
@@ -229,13 +241,8 @@ def import_csv():
     preview = None
     values = _form() or {"year": services.current_year() or ""}
     if request.method == "POST":
-        upload = request.files.get("file")
-        text = values.get("csv", "")
         try:
-            if upload is not None and upload.filename:
-                # any usual encoding (UTF-16 too), or a clear error naming the field
-                text = csvio.read_source(upload.stream, field_name="csv", max_bytes=MAX_UPLOAD)
-                values["csv"] = text
+            text = _posted_csv(values)
             if values.get("action") == "confirm":
                 result = services.import_csv(text, values.get("year"), actor=user.display_name)
                 return _done(
@@ -280,13 +287,8 @@ def reconcile():
     result = None
     values = _form() or {"year": services.current_year() or ""}
     if request.method == "POST":
-        upload = request.files.get("file")
-        text = values.get("csv", "")
         try:
-            if upload is not None and upload.filename:
-                text = csvio.read_source(upload.stream, field_name="csv", max_bytes=MAX_UPLOAD)
-                values["csv"] = text
-            result = report.reconcile(text, values.get("year"))
+            result = report.reconcile(_posted_csv(values), values.get("year"))
         except ServiceError as exc:
             errors = exc.as_dict()
     return render_template(
@@ -578,7 +580,11 @@ def results(process_id: int):
                     "project": project_,
                     "won": pid in outcome["selected"],
                     "score": result["scores"].get(pid, 0),
-                    "why": pb.describe(detail, rule, outcome) if detail else "",
+                    "why": (
+                        pb.describe(detail, rule, outcome, found.pabulib_vote_type, found.currency)
+                        if detail
+                        else ""
+                    ),
                 }
             )
         rows.sort(key=lambda r: (not r["won"], -_as_float(r["score"]), r["project"].id))

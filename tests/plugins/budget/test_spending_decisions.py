@@ -65,6 +65,17 @@ def _book(client, factory, town, line, **body):
     )
 
 
+def _cli_book(app, town, line):
+    """``convergence budget book … --voted-line`` on ``line``."""
+    slug, line_id = town.commune.slug, str(line["id"])
+    return app.test_cli_runner().invoke(
+        args=[
+            *("budget", "book", "--commune", slug, "--line", line_id),
+            *("--amount", "5", "--label", "Dépense", "--voted-line"),
+        ]
+    )
+
+
 def test_a_spending_without_a_decision_is_refused_everywhere(client, factory, town, app):
     lines = _setup(client, factory, town)
     light = lines["Éclairage public"]
@@ -97,22 +108,7 @@ def test_a_spending_without_a_decision_is_refused_everywhere(client, factory, to
         },
     )
     assert refused.status_code == 422 and "décision" in refused.text
-    runner = app.test_cli_runner()
-    cli = runner.invoke(
-        args=[
-            "budget",
-            "book",
-            "--commune",
-            town.commune.slug,
-            "--line",
-            str(light["id"]),
-            "--amount",
-            "10",
-            "--label",
-            "LED",
-            "--voted-line",
-        ]
-    )
+    cli = _cli_book(app, town, light)
     assert cli.exit_code == 1 and "décision" in cli.output
     assert client.get(f"{town.base}/entries").json == []
     assert _spending_journal(app, town.commune.id) == []
@@ -169,22 +165,7 @@ def test_the_voted_line_allows_ordinary_spending_as_the_commune_says(client, fac
     assert _book(client, factory, town, building, authority="line").status_code == 422
     journal = _spending_journal(app, town.commune.id)
     assert [j["authority"]["kind"] for j in journal] == ["line", "line"]
-    runner = app.test_cli_runner()
-    cli = runner.invoke(
-        args=[
-            "budget",
-            "book",
-            "--commune",
-            town.commune.slug,
-            "--line",
-            str(grants["id"]),
-            "--amount",
-            "5",
-            "--label",
-            "Fête",
-            "--voted-line",
-        ]
-    )
+    cli = _cli_book(app, town, grants)
     assert cli.exit_code == 0 and "(line)" in cli.output, cli.output
 
 
