@@ -24,10 +24,13 @@ def basin_recompute(today: str | None) -> None:
         except ValueError:
             raise click.BadParameter("YYYY-MM-DD expected", param_hint="--today") from None
         runs = basin.recompute_all(day)
+        lines = [
+            f"  basin run {r.id}: {r.trigger}, level {r.level}, season {r.season}" for r in runs
+        ]
         db.session.commit()
     click.echo(f"{len(runs)} basin allocations recomputed.")
-    for run in runs:
-        click.echo(f"  basin run {run.id}: {run.trigger}, level {run.level}, season {run.season}")
+    for line in lines:
+        click.echo(line)
 
 
 @water_cli.command("basin-propose")
@@ -51,11 +54,9 @@ def basin_propose(fed_slug: str, resource_id: int, email: str, vital_litres: str
         raise click.BadParameter(f"no account {email!r}", param_hint="--email")
     with _refusals():
         run = basin.propose(federation.id, resource_id, actor, vital_litres=vital_litres)
+        ids = run.id, run.federation_proposal_id
         db.session.commit()
-    click.echo(
-        f"basin run {run.id} proposed to the assemblies "
-        f"(intercommunal proposal {run.federation_proposal_id})."
-    )
+    click.echo(f"basin run {ids[0]} proposed to the assemblies (intercommunal proposal {ids[1]}).")
 
 
 @water_cli.command("basin-link")
@@ -76,6 +77,6 @@ def basin_link(slug: str, local_id: int, fed_slug: str, shared_id: int) -> None:
     if federation is None:
         raise click.BadParameter(f"no federation {fed_slug!r}", param_hint="--federation")
     with commune_scope(commune.id), _refusals():
-        row = basin.link(local_id, federation.id, shared_id)
+        row_id = basin.link(local_id, federation.id, shared_id).id
         db.session.commit()
-    click.echo(f"link {row.id}: resource {local_id} draws on shared resource {shared_id}.")
+    click.echo(f"link {row_id}: resource {local_id} draws on shared resource {shared_id}.")

@@ -234,3 +234,23 @@ def test_only_the_basin_circle_proposes(app, client, factory, case):
     assert bad.status_code == 422 and "vital_litres-error" in bad.get_data(as_text=True)
     ok = client.post("/f/bv-bassin/water/", data={"resource_id": case.spring_id})
     assert ok.status_code == 302
+
+
+def test_scheduled_task_recomputes_on_season_turn(app, case):
+    from federation.ops.scheduler import task_named
+
+    task = task_named(app, "water.basin_recompute")
+    assert task.command == ("water", "basin-recompute") and not task.per_commune
+    _run_id, proposal_id = _propose(app, case)
+    ratify_everywhere(app, case, proposal_id)
+    runner = app.test_cli_runner()
+    with app.app_context():
+        result = runner.invoke(args=["water", "basin-recompute", "--today", "2026-12-22"])
+        assert result.exit_code == 0, result.output
+        assert "1 basin allocations recomputed" in result.output
+    with app.app_context():
+        again = runner.invoke(args=["water", "basin-recompute", "--today", "2026-12-22"])
+        assert "0 basin allocations recomputed" in again.output
+    with app.app_context():
+        bad = runner.invoke(args=["water", "basin-recompute", "--today", "22/12/2026"])
+        assert bad.exit_code != 0 and "--today" in bad.output
