@@ -261,7 +261,7 @@ def _process_dump(process) -> dict[str, Any]:
             "eligible_count",
             "imported_ballots",
         )
-    }
+    } | {"vote_type": process.pabulib_vote_type}
 
 
 @blp.route("/processes")

@@ -272,14 +272,23 @@ def export_pb(slug: str, process_id: int, output: str, kind: str) -> None:
     default="own",
     help="own (default): the file's META rule, or the process's rule.",
 )
+@click.option(
+    "--utilities",
+    type=click.Choice(["cost", "cardinality"]),
+    default=None,
+    help="MES utilities: cost (Cost_Sat) or cardinality (Cardinality_Sat); default: the "
+    "process's choice, else cost.",
+)
 @with_appcontext
-def tally(slug: str | None, process_id: int | None, path: str | None, rule: str) -> None:
+def tally(
+    slug: str | None, process_id: int | None, path: str | None, rule: str, utilities: str | None
+) -> None:
     """Count a participatory budget (from the database, or a .pb file) and explain it."""
     from . import participatory as pb
     from . import rules
 
     if path:
-        _tally_file(path, rule)
+        _tally_file(path, rule, utilities)
         return
     if not (slug and process_id):
         raise click.UsageError("give --file, or --commune and --process")
@@ -293,16 +302,20 @@ def tally(slug: str | None, process_id: int | None, path: str | None, rule: str)
         for name in chosen:
             started = time.perf_counter()
             options = pb.options_for(process, name) if name == process.rule else {}
+            if utilities and name == "mes":
+                options["utilities"] = utilities
             outcome = rules.tally(election, name, **options)
             took = time.perf_counter() - started
-            click.echo(f"== {name}: {len(outcome.selected)} projects ({took:.2f} s)")
+            named = f"{name}{_utilities(outcome)}"
+            click.echo(f"== {named}: {len(outcome.selected)} projects ({took:.2f} s)")
             data = outcome.as_json()
             if outcome.truncated:
                 click.echo(_truncated_note(data))
             for pid, project in projects.items():
                 detail = data["details"].get(pid, {})
                 mark = "+" if pid in outcome.selected else "-"
-                click.echo(f" {mark} {project.title}: {pb.describe(detail, name, data)}")
+                why = pb.describe(detail, name, data, process.pabulib_vote_type, process.currency)
+                click.echo(f" {mark} {project.title}: {why}")
     current_app.logger.debug("tally done")
 
 
@@ -312,7 +325,14 @@ def _chosen(rule: str, own: str) -> list[str]:
     return ["greedy", "mes"] if rule == "both" else [rule]
 
 
-def _tally_file(path: str, rule: str) -> None:
+def _utilities(outcome) -> str:
+    """`` (Cost_Sat)`` after MES's name: the utilities it ran with."""
+    from .rules import UTILITIES
+
+    return f" ({UTILITIES[outcome.utilities]})" if outcome.utilities else ""
+
+
+def _tally_file(path: str, rule: str, utilities: str | None = None) -> None:
     """The file's META rule (or the one asked), and whether it gives the file's official
     ``selected`` projects."""
     from . import pabulib, rules
@@ -335,11 +355,13 @@ def _tally_file(path: str, rule: str) -> None:
         runs = [(own, options)]
     else:
         runs = [(name, {}) for name in _chosen(rule, "greedy")]
+    if utilities:
+        runs = [(n, {**o, "utilities": utilities} if n == "mes" else o) for n, o in runs]
     official = {p for p, v in parsed.selected().items() if v > 0}
     for name, options in runs:
         outcome = rules.tally(election, name, **options)
         took = time.perf_counter() - started
-        label = f"{meta_rule} ({name})" if rule == "own" else name
+        label = (f"{meta_rule} ({name})" if rule == "own" else name) + _utilities(outcome)
         click.echo(
             f"{label}: {len(outcome.selected)} projects, {rules._num(outcome.spent)} spent "
             f"({took:.2f} s): {', '.join(outcome.selected)}"

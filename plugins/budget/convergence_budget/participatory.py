@@ -15,6 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -57,7 +58,28 @@ BALLOT_LABELS = {
     "cumulative": _l("points à répartir"),
     "ranked": _l("classement"),
 }
-RULE_LABELS = {"greedy": _l("glouton (par nombre de voix)"), "mes": _l("parts égales")}
+#: pabulib's vote types, each shown as such
+VOTE_TYPE_LABELS = {
+    "approval": _l("approbation (cocher des projets)"),
+    "choose-1": _l("un seul projet (choose-1)"),
+    "cumulative": _l("points à répartir"),
+    "scoring": _l("une note par projet"),
+    "ordinal": _l("classement"),
+}
+#: what a project's score counts, per vote type (results tables)
+SCORE_HEADINGS = {
+    "approval": _l("Voix"),
+    "choose-1": _l("Voix"),
+    "cumulative": _l("Points"),
+    "scoring": _l("Points"),
+    "ordinal": _l("Points de classement"),
+}
+#: the utilities of the Method of Equal Shares (rules.UTILITIES), named as pabutools does
+UTILITY_LABELS = {
+    "cost": _l("le coût du projet pour chaque soutien (Cost_Sat)"),
+    "cardinality": _l("1 par projet soutenu (Cardinality_Sat)"),
+}
+RULE_LABELS = {"greedy": _l("glouton (par score)"), "mes": _l("parts égales")}
 STATUS_LABELS = {
     "submitted": _l("déposé"),
     "feasible": _l("faisable"),
@@ -804,66 +826,100 @@ def explain(process: PBProcess, rule: str, project: PBProject) -> str:
     detail = outcome.get("details", {}).get(project.external_id)
     if detail is None:
         return _("Projet non soumis au vote.")
-    return describe(detail, rule, outcome)
+    return describe(detail, rule, outcome, process.pabulib_vote_type, process.currency)
 
 
-def _euros(value: Any) -> str:
-    """An amount as people of the current language write it (no currency sign)."""
+def _amount(value: Any, currency: str) -> str:
+    """An exact amount (rational "a/b", integer, Decimal) in its currency."""
+    frac = Fraction(str(value if value is not None else 0))
+    exact = Decimal(frac.numerator) / Decimal(frac.denominator)
+    return format_money(exact.quantize(Decimal("0.01")), currency)
+
+
+def score_text(value: Any, kind: str) -> str:
+    """A project's score in the words of its vote type: votes for approval and choose-1
+    ballots, points for cumulative and scoring ones, ranking points (Borda: the first of
+    three gets 3) for ordinal ones."""
     from flask_babel import format_decimal
 
-    amount = Fraction(value) if not isinstance(value, Fraction) else value
-    return format_decimal(float(amount), format="#,##0.00")
+    number = Fraction(str(value if value is not None else 0))
+    shown = format_decimal(float(number), format="#,##0.###")
+    n = int(number)
+    if kind in ("cumulative", "scoring"):
+        return ngettext("%(count)s point", "%(count)s points", n, count=shown)
+    if kind == "ordinal":
+        return ngettext(
+            "%(count)s point de classement", "%(count)s points de classement", n, count=shown
+        )
+    return ngettext("%(count)s voix", "%(count)s voix", n, count=shown)
 
 
-def describe(detail: dict[str, Any], rule: str, outcome: dict[str, Any]) -> str:
+def supporters_text(count: Any) -> str:
+    n = int(count or 0)
+    return ngettext("%(num)d soutien", "%(num)d soutiens", n)
+
+
+def describe(
+    detail: dict[str, Any],
+    rule: str,
+    outcome: dict[str, Any],
+    kind: str = "approval",
+    currency: str = "EUR",
+) -> str:
+    """Why a project won or lost, in a sentence: scores in the words of the vote type
+    (``kind``, pabulib's), amounts in the process's currency."""
     stage = detail.get("stage")
     reason = detail.get("reason")
     if detail.get("status") == "selected":
         if stage == "mes":
+            payment = detail.get("payment")
             return _(
-                "Retenu au tour %(r)s : ses %(n)s soutiens l'ont payé, chacun·e au plus "
-                "%(q)s € (part de chaque votant·e : %(s)s €).",
+                "Retenu au tour %(r)s : payé par %(n)s, chacun·e au plus %(q)s (part de "
+                "chaque votant·e : %(s)s).",
                 r=detail.get("round"),
-                n=detail.get("supporters"),
-                q=_euros(Fraction(str(detail.get("price", 0))) * 1),
-                s=_euros(Fraction(str(outcome.get("per_voter_budget") or 0))),
+                n=supporters_text(detail.get("supporters")),
+                q=_amount(payment if payment is not None else detail.get("price"), currency),
+                s=_amount(outcome.get("per_voter_budget") or 0, currency),
             )
         if stage == "greedy_completion":
             return _(
-                "Retenu pour compléter : %(v)s voix, et il tenait dans les %(l)s € restants.",
-                v=detail.get("score"),
-                l=_euros(Fraction(str(detail.get("left", 0))) + Fraction(str(detail.get("cost")))),
+                "Retenu pour compléter : %(v)s, et il tenait dans les %(l)s restants.",
+                v=supporters_text(detail.get("supporters")),
+                l=_amount(
+                    Fraction(str(detail.get("left", 0))) + Fraction(str(detail.get("cost"))),
+                    currency,
+                ),
             )
         return _(
-            "Retenu : rang %(k)s par nombre de voix (%(v)s), il tenait dans le budget restant.",
+            "Retenu : rang %(k)s par score (%(v)s), il tenait dans le budget restant.",
             k=detail.get("rank"),
-            v=detail.get("score"),
+            v=score_text(detail.get("score"), kind),
         )
     if reason == "no_support":
         return _("Non retenu : personne n'a voté pour ce projet.")
     if reason == "threshold":
         return _(
-            "Non retenu : %(v)s voix, sous le seuil de %(t)s.",
-            v=detail.get("score"),
+            "Non retenu : %(v)s, sous le seuil de %(t)s.",
+            v=score_text(detail.get("score"), kind),
             t=detail.get("threshold"),
         )
     if reason == "over_budget":
         return _(
-            "Non retenu : à son tour (rang %(k)s, %(v)s voix), il coûtait %(c)s € et il ne "
-            "restait que %(l)s €.",
+            "Non retenu : à son tour (rang %(k)s, %(v)s), il coûtait %(c)s et il ne restait "
+            "que %(l)s.",
             k=detail.get("rank"),
-            v=detail.get("score"),
-            c=_euros(Fraction(str(detail.get("cost")))),
-            l=_euros(Fraction(str(detail.get("left")))),
+            v=score_text(detail.get("score"), kind),
+            c=_amount(detail.get("cost"), currency),
+            l=_amount(detail.get("left"), currency),
         )
     if reason == "stopped":
         return _("Non retenu : la règle s'arrête au premier projet qui ne tient pas.")
     if reason == "unaffordable":
         return _(
-            "Non retenu : ses soutiens n'avaient plus que %(m)s € de leurs parts pour un "
-            "projet de %(c)s €, et il ne tenait pas dans le reste du budget.",
-            m=_euros(Fraction(str(detail.get("money", 0)))),
-            c=_euros(Fraction(str(detail.get("cost", 0)))),
+            "Non retenu : ses soutiens n'avaient plus que %(m)s de leurs parts pour un "
+            "projet de %(c)s, et il ne tenait pas dans le reste du budget.",
+            m=_amount(detail.get("money", 0), currency),
+            c=_amount(detail.get("cost", 0), currency),
         )
     return _("Non retenu.")
 

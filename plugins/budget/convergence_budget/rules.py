@@ -296,6 +296,8 @@ def greedy(
     for rank, project in enumerate(order, start=1):
         cost, score = election.costs[project], scores[project]
         base = {"rank": rank, "score": score, "cost": cost, "stage": stage}
+        if stage != "greedy":  # completing MES: its scores are utilities, not votes
+            base["supporters"] = election.supporters[project]
         if score <= 0:
             details[project] = {**base, "status": "rejected", "reason": "no_support"}
         elif score < threshold:
@@ -522,11 +524,14 @@ def mes(
         project = best[-1]
         del last[project]
         if explain:
+            weights = run.s.weights[project]
             details[project] = {
                 "status": "selected",
                 "stage": "mes",
                 "round": rounds,
                 "price": best_q,
+                # what each supporter was asked (all alike when their weights are)
+                "payment": best_q * weights[0] if len(weights) == 1 else None,
                 "supporters": election.supporters[project],
             }
         run.buy(project, best_q)

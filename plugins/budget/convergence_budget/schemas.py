@@ -130,6 +130,8 @@ class BudgetRuleOptionsSchema(Strict):
     stop_when_exhaustive = fields.Boolean()
     complete_with_greedy = fields.Boolean()
     step = Integer(validate=validate.Range(1, 10**9))
+    #: MES utilities: cost (Cost_Sat) or cardinality (Cardinality_Sat)
+    utilities = fields.String(validate=validate.OneOf(("cost", "cardinality")))
 
 
 class BudgetProcessSchema(Strict):
@@ -149,6 +151,8 @@ class BudgetProcessSchema(Strict):
     phase = fields.String(dump_only=True)
     eligible_count = Integer(dump_only=True, allow_none=True)  # null before the roll is drawn
     imported_ballots = Integer(dump_only=True)
+    #: pabulib's vote type (approval, choose-1, cumulative, scoring, ordinal)
+    vote_type = fields.String(dump_only=True)
 
 
 class BudgetProcessUpdateSchema(Strict):
