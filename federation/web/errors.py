@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, g, jsonify, render_template
+from flask import Flask, Response, g, jsonify, render_template
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -27,6 +27,15 @@ def _json_error(status: int, name: str, message: str = "", errors: dict | None =
     return jsonify(body), status
 
 
+def _exception_headers(exc: HTTPException, response: Response) -> Response:
+    """The exception's own headers (``Allow`` on a 405, ``Retry-After``…) on the JSON or
+    HTML answer that replaces its body."""
+    for key, value in exc.get_headers():
+        if key.lower() != "content-type":
+            response.headers.setdefault(key, value)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     smorest_handler = app.extensions["convergence"].api.handle_http_exception
 
@@ -36,14 +45,14 @@ def register_error_handlers(app: Flask) -> None:
             data = getattr(exc, "data", None)
             if isinstance(data, dict) and "messages" in data:  # marshmallow's, translated
                 data["messages"] = translate(data["messages"])
-            response = smorest_handler(exc)
-            return response
+            return _exception_headers(exc, app.make_response(smorest_handler(exc)))
         if exc.response is not None:  # abort(redirect(...)) and friends
             return exc.response
         status = exc.code or 500
         if isinstance(exc, SecurityError):  # an untrusted Host (R7): no URL can be built
             return f"{status} {exc.name}", status, {"Content-Type": "text/plain; charset=utf-8"}
-        return render_template("errors/error.html", status=status, error=exc), status
+        page = render_template("errors/error.html", status=status, error=exc)
+        return _exception_headers(exc, app.make_response((page, status)))
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
