@@ -73,7 +73,11 @@ def federation_api_blueprints() -> list[Any]:
     Each is mounted under ``/api/v1/communes/<commune>/<plugin>/`` and appears in the
     OpenAPI document at ``/api/v1/openapi.json``. Use marshmallow schemas with
     ``unknown=RAISE`` and ``dump_only`` identifiers. The same per-commune 404 guard as
-    for web blueprints applies.
+    for web blueprints applies. (The core's own domains answer this hook too, from
+    ``federation.core_plugin``: an always-on plugin's blueprints keep their own prefix.)
+    Build on ``federation.api`` (``api_error``, ``errors.service_errors``, ``fields``, the
+    guards of ``auth``): the OpenAPI document declares the bearer scheme on each operation
+    whose view reaches a guard (``federation.api.openapi``).
     """
 
 
