@@ -1,30 +1,70 @@
-"""What the basin allocation writes in the journals, rendered in the reader's language."""
+"""What the basin allocation writes (journals, the intercommunal proposal's title and text),
+rendered in the reader's language from a kind and its parameters."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from .texts import _level
-from .units import fmt_m3
+from federation import formatting
 
 P = Mapping[str, Any]
 
 
-def _basin(p: P, key: str) -> str:
-    return ngettext(
-        "%(key)s %(r)s : %(a)s m³/jour pour %(num)d usager·e de %(c)s commune(s) (niveau %(l)s)",
-        "%(key)s %(r)s : %(a)s m³/jour pour %(num)d usager·es de %(c)s commune(s) (niveau %(l)s)",
-        int(p["users"]),
-        key=key,
+def per_day_m3(litres: Any) -> str:
+    """Litres per day shown in m³ per day, in the reader's language."""
+    return formatting.quantity(Decimal(int(litres)) / 1000, "m3", per="day")
+
+
+def per_person_day(litres: Any) -> str:
+    return formatting.quantity(int(litres), "l", per="day")
+
+
+def _level(value: str) -> str:
+    from .constants import LEVEL_LABELS
+
+    return str(LEVEL_LABELS.get(value, value))
+
+
+def _users(p: P) -> str:
+    return ngettext("%(num)d usager·e", "%(num)d usager·es", int(p["users"]))
+
+
+def _summary(p: P) -> str:
+    return _(
+        "%(r)s : %(a)s pour %(u)s de %(c)s communes (niveau %(l)s)",
         r=p["resource_name"],
-        a=fmt_m3(p["allocated_l"]),
-        c=p["communes"],
+        a=per_day_m3(p["allocated_l"]),
+        u=_users(p),
+        c=formatting.number(p["communes"]),
         l=_level(p["level"]),
     )
+
+
+def _proposal_text(p: P) -> str:
+    head = _(
+        "Allocation de %(r)s pour toutes les communes qui y puisent : %(a)s disponibles, "
+        "%(v)s par personne servis d'abord (usages vitaux), niveau %(l)s.",
+        r=p["resource_name"],
+        a=per_day_m3(p["available_l"]),
+        v=per_person_day(p["vital_l"]),
+        l=_level(p["level"]),
+    )
+    lines = [
+        "- "
+        + _(
+            "%(n)s : %(a)s pour %(u)s",
+            n=row["name"],
+            a=per_day_m3(row["allocated_l"]),
+            u=_users(row),
+        )
+        for row in p.get("rows", [])
+    ]
+    return "\n".join([head, *lines])
 
 
 BASIN_KINDS = {
@@ -34,15 +74,23 @@ BASIN_KINDS = {
         s=p["shared_name"],
         b=p["federation_name"],
     ),
-    "water.basin_proposed": lambda p: _basin(
-        p, _("Allocation du bassin proposée aux assemblées —")
+    "water.basin_proposed": lambda p: _(
+        "Allocation du bassin proposée aux assemblées — %(s)s", s=_summary(p)
     ),
-    "water.basin_applied": lambda p: _basin(p, _("Allocation du bassin ratifiée et en vigueur —")),
-    "water.basin_rejected": lambda p: _basin(p, _("Allocation du bassin non ratifiée —")),
-    "water.basin_recomputed": lambda p: _basin(
-        p,
-        _("Allocation du bassin recalculée (saison)")
+    "water.basin_applied": lambda p: _(
+        "Allocation du bassin ratifiée et en vigueur — %(s)s", s=_summary(p)
+    ),
+    "water.basin_rejected": lambda p: _("Allocation du bassin non ratifiée — %(s)s", s=_summary(p)),
+    "water.basin_recomputed": lambda p: (
+        _("Allocation du bassin recalculée au changement de saison — %(s)s", s=_summary(p))
         if p.get("trigger") == "season"
-        else _("Allocation du bassin recalculée (niveau de sécheresse)"),
+        else _(
+            "Allocation du bassin recalculée au changement du niveau de sécheresse — %(s)s",
+            s=_summary(p),
+        )
     ),
+    "water.proposal.basin_allocation": lambda p: _(
+        "Partage de l'eau de %(r)s dans le bassin", r=p["resource_name"]
+    ),
+    "water.proposal.basin_allocation.text": _proposal_text,
 }
