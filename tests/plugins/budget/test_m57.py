@@ -33,7 +33,7 @@ fonctionnement;dépense;21;;0;Investissement en fonctionnement;10
 fonctionnement;dépense;73;;0;Impôts comme dépense;10
 fonctionnement;dépense;011;73211;0;Compte de recette sur un chapitre de dépense;10
 fonctionnement;dépense;65;6451;0;Compte du chapitre 012 sur le 65;10
-investissement;dépense;21;6042;8;Compte hors du chapitre 21;10
+investissement;dépense;21;7999;8;Compte hors du chapitre 21;10
 """
 
 
@@ -60,6 +60,7 @@ def test_the_nomenclature_is_shipped_as_data_with_its_source():
     assert m57.natures()["73211"].revenue_chapter == "73"
     assert m57.natures()["73211"].expense_chapter == ""
     assert m57.natures()["6451"].expense_chapter == "012"
+    assert m57.natures()["6042"].expense_chapter == "011"
     assert (m57.HERE / "SOURCE.md").is_file()
 
 
@@ -77,7 +78,7 @@ def test_a_bad_budget_is_refused_line_by_line_with_the_reason(client, factory, t
     assert at(5, "73", "Impôts et taxes", "recettes")
     assert at(6, "73211", "pas en dépense réelle")
     assert at(7, "6451", "012")
-    assert at(8, "6042", "n'appartient pas au chapitre 21")
+    assert at(8, "7999", "n'appartient pas au chapitre 21")
     assert client.get(f"{town.base}/lines").json == []  # nothing written
 
 

@@ -71,11 +71,11 @@ class Chapter:
         return frozenset(DIRECTIONS)
 
 
-#: Global and special chapters whose direction the source shows: 013 is only ever the
-#: revenue chapter (RR) of the transcribed remboursements (6419, 6459, 6479); 012, 016 and
-#: 017 only expense chapters (DR); 020, 022 only DR; 021 and 024 only revenue (RR/ROES).
-#: 011 and 014 are read from their labels (« charges », « atténuations de produits ») —
-#: their natures are not in the extract.
+#: Global and special chapters whose direction the source shows: in the transcribed
+#: natures 011, 012, 016 and 017 are only ever expense chapters (DR), 013 only the revenue
+#: chapter (RR) of remboursements and rabais (6032, 609x, 619, 629, 6419…); 020, 022 only
+#: DR; 021 and 024 only revenue (RR/ROES). 014 and 023 are read from their labels
+#: (« atténuations de produits », « virement à la section d'investissement »).
 GLOBAL_DIRECTIONS = {
     "011": frozenset({EXPENSE}),
     "012": frozenset({EXPENSE}),
