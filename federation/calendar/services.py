@@ -71,7 +71,7 @@ def items(slug: str, start: datetime, end: datetime, user_id: int | None = None)
     part under the session's tenant criteria."""
     from federation.governance.models import BodyMember, Meeting, MeetingAttendance, Vote
     from federation.roster.models import Shift, Signup
-    from federation.roster.titles import render_kind
+    from federation.roster.texts import title_of
 
     no_params = cast(null(), JSON)
     meetings = select(
@@ -119,9 +119,7 @@ def items(slug: str, start: datetime, end: datetime, user_id: int | None = None)
         Item(
             row.kind,
             row.id,
-            render_kind(row.title_kind, row.title_params, row.title)
-            if row.title_kind
-            else row.title,
+            title_of(row.title_kind, row.title_params, row.title),
             _aware(row.start),
             row.end and _aware(row.end),
             f"{base}/{paths[row.kind]}/{row.id}",

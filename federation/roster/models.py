@@ -48,7 +48,7 @@ class RosterSeries(TenantMixin, TimestampMixin, db.Model):
     source_kind: Mapped[str] = mapped_column(String(40), default="", nullable=False)
     source_ref: Mapped[str] = mapped_column(String(64), default="", nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
-    #: a registered title kind and its parameters (federation.roster.titles), "" for a
+    #: a title kind (a text kind, see federation.roster.texts) and its parameters, "" for a
     #: title typed by a person (then ``title`` is shown as typed)
     title_kind: Mapped[str] = mapped_column(String(60), default="", nullable=False)
     title_params: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
@@ -71,9 +71,9 @@ class RosterSeries(TenantMixin, TimestampMixin, db.Model):
     @property
     def display_title(self) -> str:
         """The title in the reader's language (a stored kind rendered at read time)."""
-        from federation.roster.titles import render
+        from federation.roster.texts import display_title
 
-        return render(self)
+        return display_title(self)
 
 
 class Shift(TenantMixin, TimestampMixin, db.Model):
@@ -113,9 +113,9 @@ class Shift(TenantMixin, TimestampMixin, db.Model):
     @property
     def display_title(self) -> str:
         """The title in the reader's language (a stored kind rendered at read time)."""
-        from federation.roster.titles import render
+        from federation.roster.texts import display_title
 
-        return render(self)
+        return display_title(self)
 
     __table_args__ = (
         Index("ix_roster_shifts_commune_starts", "commune_id", "starts_at"),

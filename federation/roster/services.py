@@ -119,16 +119,16 @@ def _check_text(title: str, place: str, tasks: str) -> tuple[str, str, str]:
 def _titled(
     title: str, kind: str, params: Mapping[str, Any] | None
 ) -> tuple[str, str, dict[str, Any]]:
-    """A title kind (federation.roster.titles) and its parameters, with the French
-    rendering stored as the fallback title; or the typed title alone."""
-    from federation.roster import titles
+    """A title kind (a text kind, federation.roster.texts) and its parameters, with the
+    French rendering stored as the fallback title; or the typed title alone."""
+    from federation.roster.texts import french_title
 
     if not kind:
         return title, "", {}
-    if not titles.known(kind):
-        raise ValidationFailed(_("Type de titre inconnu : %(k)s", k=kind[:60]), field="title")
     clean = {str(k)[:40]: str(v)[:200] for k, v in dict(params or {}).items()}
-    rendered = titles.french(kind, clean)
+    rendered = french_title(kind, clean)
+    if rendered is None:
+        raise ValidationFailed(_("Type de titre inconnu : %(k)s", k=kind[:60]), field="title")
     if not rendered:
         raise ValidationFailed(_("Paramètres du titre invalides."), field="title")
     return (title or rendered)[:200], kind, clean
@@ -220,7 +220,7 @@ def create_shift(
     ``source_ref``: the plugin object it belongs to (``"food.distribution"``, ``"42"``).
     Deadlines default to the start (sign-up) and 24 hours before it (cancelling).
     ``title_kind`` / ``title_params``: a title stored as data, rendered in the reader's
-    language (:mod:`federation.roster.titles`); ``title`` may then be empty.
+    language (a text kind, :mod:`federation.roster.texts`); ``title`` may then be empty.
     """
     title, title_kind, params = _titled(title, title_kind, title_params)
     title, place, tasks = _check_text(title, place, tasks)

@@ -1,4 +1,16 @@
-"""What the roster writes in the journal, in the reader's language (issue 16)."""
+"""What the roster writes in the journal, in the reader's language (issue 16), and the titles
+of generated shifts.
+
+A plugin that opens shifts under a title of its own declares the title as a text kind like
+any other (hook ``federation_text_kinds``, :mod:`federation.texts`)::
+
+    "food.harvest": lambda p: _("Chantier de récolte — %(producer)s", producer=p["producer"])
+
+and passes ``title_kind="food.harvest", title_params={"producer": "…"}`` to
+:func:`federation.roster.create_shift` / :func:`create_series`. The shift's ``title`` column
+keeps the French rendering as a fallback (a kind whose plugin is gone, a search); every page,
+feed and notification shows :func:`display_title` in the reader's locale.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +20,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from federation import formatting
-from federation.roster import titles
+from federation import formatting, texts
 
 P = Mapping[str, Any]
 
@@ -23,10 +34,36 @@ def journal_title(row: Any) -> dict[str, Any]:
     return found
 
 
+def title_of(kind: str, params: Mapping[str, Any] | None, fallback: str) -> str:
+    """A generated title in the reader's language (``fallback``, the stored title, for no
+    kind, a kind no plugin declares any more, or parameters that no longer fit)."""
+    if not kind:
+        return fallback
+    return texts.render(kind, params, fallback)
+
+
+def display_title(row: Any) -> str:
+    """The title of a shift or a series in the reader's language."""
+    return title_of(getattr(row, "title_kind", ""), getattr(row, "title_params", None), row.title)
+
+
+def french_title(kind: str, params: Mapping[str, Any]) -> str | None:
+    """The title stored as the fallback, in French (the deployment's first language): None
+    for a kind no plugin declares, "" for parameters that do not fit it."""
+    from flask_babel import force_locale
+
+    renderer = texts.registry().get(kind)
+    if renderer is None:
+        return None
+    try:
+        with force_locale("fr"):
+            return str(renderer(params))
+    except (KeyError, TypeError, ValueError, LookupError):
+        return ""
+
+
 def _title(p: P) -> str:
-    if p.get("title_kind"):
-        return titles.render_kind(p["title_kind"], p.get("title_params"), p["title"])
-    return p["title"]
+    return title_of(p.get("title_kind", ""), p.get("title_params"), p["title"])
 
 
 KINDS = {

@@ -12,18 +12,6 @@ from federation.plugins import ConvergencePlugin, NavItem, Widget, hookimpl, per
 DECISION_ADOPTED = "governance.decision_adopted"
 
 
-def _register_roster_titles() -> None:
-    """The roles of an event are a roster shift whose title is stored as a kind."""
-    try:
-        from federation.roster.titles import register_title
-    except ImportError:  # a core without the roster
-        return
-    register_title("actions.event", _l("Rôles — %(title)s"))
-
-
-_register_roster_titles()
-
-
 class ActionsPlugin(ConvergencePlugin):
     """Campaigns mandated by the assembly, events, places and cooperatives."""
 

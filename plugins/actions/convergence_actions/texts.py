@@ -21,6 +21,8 @@ def _when(params: Mapping[str, Any], key: str = "starts_at") -> str:
 
 
 KINDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    # the title of an event's roles, a roster shift (federation.roster.texts)
+    "actions.event": lambda p: _("Rôles — %(title)s", title=p["title"]),
     "actions.campaign_launched": lambda p: _(
         "Campagne lancée sur mandat : %(t)s (décision n° %(d)s)",
         t=p["title"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 PLUGIN = "food"
@@ -81,13 +82,13 @@ MONTHS = range(1, 13)
 ROSTER_SOURCE = "food.distribution"
 #: source kind of the harvest-help shifts of a producer (federation.roster)
 HARVEST_SOURCE = "food.harvest"
-#: title kinds of the food plugin's roster shifts (federation.roster.titles), rendered in the
-#: reader's language from their parameters
+#: title kinds of the food plugin's roster shifts: text kinds (hook federation_text_kinds,
+#: see federation.roster.texts), rendered in the reader's language from their parameters
 HARVEST_TITLE = "food.harvest"
 DISTRIBUTION_TITLE = "food.distribution"
 SETUP_TITLE = "food.setup"
 ROSTER_TITLES = {
-    HARVEST_TITLE: _l("Chantier de récolte — %(producer)s"),
-    DISTRIBUTION_TITLE: _l("Distribution des paniers — %(place)s"),
-    SETUP_TITLE: _l("Installation et rangement — %(place)s"),
+    HARVEST_TITLE: lambda p: _("Chantier de récolte — %(producer)s", producer=p["producer"]),
+    DISTRIBUTION_TITLE: lambda p: _("Distribution des paniers — %(place)s", place=p["place"]),
+    SETUP_TITLE: lambda p: _("Installation et rangement — %(place)s", place=p["place"]),
 }

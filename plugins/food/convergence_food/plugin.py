@@ -9,22 +9,6 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from federation.plugins import ConvergencePlugin, NavItem, Widget, hookimpl, permission
 
-
-def _register_roster_titles() -> None:
-    """The food shifts' titles are stored as kinds with parameters (federation.roster.titles)
-    and rendered in the reader's language."""
-    try:
-        from federation.roster.titles import register_title
-    except ImportError:  # a core without the roster
-        return
-    from convergence_food.constants import ROSTER_TITLES
-
-    for kind, message in ROSTER_TITLES.items():
-        register_title(kind, message)
-
-
-_register_roster_titles()
-
 DECISION_ADOPTED = "governance.decision_adopted"
 PROPOSAL_REJECTED = "governance.proposal_rejected"
 
@@ -69,9 +53,10 @@ class FoodPlugin(ConvergencePlugin):
 
     @hookimpl
     def federation_text_kinds(self):
+        from .constants import ROSTER_TITLES
         from .texts import KINDS
 
-        return KINDS
+        return {**KINDS, **ROSTER_TITLES}  # the shifts' titles are text kinds too
 
     @hookimpl
     def federation_permissions(self):

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from federation import roster
+from federation import roster, texts
 from federation.db import db, utcnow
-from federation.roster import titles
+from federation.errors import ValidationFailed
 from federation.roster.models import RosterSeries, Shift
+from federation.roster.texts import title_of
 
 
 def _form(**extra) -> dict:
@@ -65,8 +67,19 @@ def test_a_bad_rule_is_named_and_nothing_is_written(client, village, factory, in
         assert db.session.scalar(select(func.count(RosterSeries.id))) == 0
 
 
-def test_a_title_kind_is_rendered_in_the_readers_language(village, in_commune):
-    titles.register_title("test.work_day", _l("Journée de travaux — %(where)s"))
+@pytest.fixture
+def work_day(app):
+    """A title kind declared like any text kind (federation.texts), as a plugin's
+    ``federation_text_kinds`` would."""
+    kinds = {"test.work_day": lambda p: _("Journée de travaux — %(where)s", where=p["where"])}
+    with app.app_context():
+        texts.register_kinds(kinds, owner="test")
+    yield
+    with app.app_context():
+        texts.registry().pop("test.work_day", None)
+
+
+def test_a_title_kind_is_rendered_in_the_readers_language(work_day, village, in_commune):
     with in_commune(village.commune):
         shift = roster.create_shift(
             "",
@@ -81,5 +94,21 @@ def test_a_title_kind_is_rendered_in_the_readers_language(village, in_commune):
             assert shift.display_title == "Journée de travaux — Lavoir"
         shift.title_params = {}
         assert shift.display_title == shift.title  # parameters that do not fit
-        unknown = titles.render_kind("gone.plugin", {"x": 1}, "fallback")
-        assert unknown == "fallback"
+        assert title_of("gone.plugin", {"x": 1}, "fallback") == "fallback"
+
+
+def test_a_title_kind_no_plugin_declares_is_refused(work_day, village, in_commune):
+    when = utcnow() + timedelta(days=3)
+    with in_commune(village.commune):
+        for kind, params in (("gone.plugin", {}), ("test.work_day", {"elsewhere": "x"})):
+            with pytest.raises(ValidationFailed) as refused:
+                roster.create_shift(
+                    "",
+                    when,
+                    when + timedelta(hours=2),
+                    [{"name": "bras", "needed": 2}],
+                    title_kind=kind,
+                    title_params=params,
+                )
+            assert refused.value.field == "title"
+        assert db.session.scalar(select(func.count(Shift.id))) == 0
