@@ -4,6 +4,7 @@ language; declared by :class:`federation.core_plugin.CorePlugin`."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 
 def actor_text(actor: str) -> str:
@@ -20,6 +21,12 @@ def actor_text(actor: str) -> str:
 KINDS = {
     "actor.platform": lambda p: _("plateforme"),
     "federation.created": lambda p: _("Fédération créée : %(n)s", n=p["name"]),
+    "federation.communes_added": lambda p: ngettext(
+        "%(num)d commune rejoint %(n)s",
+        "%(num)d communes rejoignent %(n)s",
+        len(p["communes"]),
+        n=p["name"],
+    ),
     "commune.opened": lambda p: _("Ouverture de l'espace communal de %(n)s", n=p["name"]),
     # notices about joining a commune (in-app and e-mail)
     "membership.verified": lambda p: _(

@@ -283,13 +283,29 @@ def commune_show(slug: str) -> None:
     is_flag=True,
     help="Write the good lines even when some lines fail (the exit status is still 1).",
 )
-def commune_import(path: Path, departements: tuple[str, ...], update: bool, partial: bool) -> None:
-    """Create communes from the official list (CSV: code_insee, nom, dep, population_municipale).
+@click.option(
+    "--create-federations",
+    is_flag=True,
+    help="Make each intercommunality (epci_siren, epci_nom) a federation of kind epci "
+    "(epci-<siren>, created when missing) with its communes as members.",
+)
+def commune_import(
+    path: Path,
+    departements: tuple[str, ...],
+    update: bool,
+    partial: bool,
+    create_federations: bool,
+) -> None:
+    """Create communes from the official list (CSV: code_insee, nom, dep,
+    population_municipale, epci_siren, epci_nom).
 
     Lines with errors are reported with their line number; then nothing is written (all or
     nothing) unless --partial, and the exit status is 1. Otherwise everything is written in
-    one transaction (bulk inserts and updates: the whole list takes seconds).
+    one transaction (bulk inserts and updates: the whole list takes seconds). Each
+    commune keeps its intercommunality (EPCI SIREN and name); --create-federations also
+    makes them federations, in the same transaction, with a journal entry each.
     """
+    from federation.intercommunal.epci import EpciReport, attach_epci_federations
     from federation.tenancy.services import import_communes_csv
 
     with path.open("rb") as handle:
@@ -306,6 +322,9 @@ def commune_import(path: Path, departements: tuple[str, ...], update: bool, part
             progress=bar.update,
         )
         kept = partial or not report.errors
+        epci = EpciReport()
+        if kept and create_federations:
+            epci = run_service(attach_epci_federations, report.epci)
         if kept:
             db.session.commit()
         else:
@@ -315,6 +334,11 @@ def commune_import(path: Path, departements: tuple[str, ...], update: bool, part
         f"skipped {report.skipped}, errors {len(report.errors)}."
         + ("" if kept else " Nothing written (--partial writes the good lines).")
     )
+    if create_federations and kept:
+        click.echo(
+            f"Intercommunalities: {len(report.epci)}; federations created {epci.created}, "
+            f"communes joined {epci.joined}."
+        )
     for error in report.errors[:50]:
         click.echo(f"  {error}", err=True)
     if len(report.errors) > 50:

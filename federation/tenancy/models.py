@@ -51,6 +51,10 @@ class Commune(TimestampMixin, db.Model):
     search_name: Mapped[str] = mapped_column(SEARCH_KEY_TYPE, nullable=False, server_default="")
     insee_code: Mapped[str | None] = mapped_column(String(5), unique=True)
     departement: Mapped[str | None] = mapped_column(String(3))
+    #: its intercommunality (EPCI à fiscalité propre) as the official list gives it: SIREN
+    #: and name (``convergence commune import``; its federation is ``epci-<siren>``)
+    epci_siren: Mapped[str | None] = mapped_column(String(9))
+    epci_name: Mapped[str | None] = mapped_column(String(200))
     population: Mapped[int | None] = mapped_column(Integer)
     default_locale: Mapped[str] = mapped_column(String(5), default="fr", nullable=False)
     host: Mapped[str | None] = mapped_column(String(255), unique=True)

@@ -23,6 +23,7 @@ from federation.tenancy.models import LOCALES, Commune, Federation, FederationMe
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+EPCI_SIREN_RE = re.compile(r"\d{9}")
 #: a search that is the start of an INSEE code (no commune name starts with a digit)
 INSEE_PREFIX_RE = re.compile(r"^(?:\d{1,5}|2[AB]\d{0,3})$", re.IGNORECASE)
 FEDERATION_KINDS = ("basin", "food", "epci", "other")
@@ -50,7 +51,13 @@ def validate_commune_fields(
     population: object = None,
     default_locale: str | None = None,
     host: str | None = None,
+    epci_siren: str | None = None,
+    epci_name: str | None = None,
 ) -> None:
+    if epci_siren and not EPCI_SIREN_RE.fullmatch(epci_siren):
+        raise ValidationFailed(_("SIREN d'EPCI invalide (9 chiffres)."), field="epci_siren")
+    if epci_name and len(epci_name) > 200:
+        raise ValidationFailed(_("%(n)d caractères au plus.", n=200), field="epci_nom")
     if name is not None and (not name.strip() or len(name) > 200):
         raise ValidationFailed(_("Le nom est obligatoire (200 caractères au plus)."), field="name")
     if insee_code and not INSEE_RE.match(insee_code):
@@ -98,6 +105,8 @@ class NewCommune:
     default_locale: str = "fr"
     host: str | None = None
     description: str = ""
+    epci_siren: str | None = None
+    epci_name: str | None = None
 
 
 def create_commune(
@@ -139,6 +148,8 @@ def _checked(spec: NewCommune) -> dict[str, object]:
         population=spec.population,
         default_locale=spec.default_locale,
         host=spec.host,
+        epci_siren=spec.epci_siren,
+        epci_name=spec.epci_name,
     )
     return {
         "slug": slug,
@@ -147,6 +158,8 @@ def _checked(spec: NewCommune) -> dict[str, object]:
         "insee_code": spec.insee_code or None,
         "population": spec.population,
         "departement": spec.departement,
+        "epci_siren": spec.epci_siren or None,
+        "epci_name": spec.epci_name or None,
         "default_locale": spec.default_locale,
         "host": spec.host or None,
         "description": spec.description,
@@ -298,14 +311,9 @@ def list_federations() -> list[Federation]:
 def add_commune_to_federation(
     federation: Federation, commune: Commune, joined_on: date | None = None
 ) -> FederationMember:
-    current = db.session.scalar(
-        select(FederationMember).where(
-            FederationMember.federation_id == federation.id,
-            FederationMember.commune_id == commune.id,
-            FederationMember.left_on.is_(None),
-        )
-    )
-    if current is not None:
+    """``commune`` joins ``federation``; :class:`Conflict` when it is a member already."""
+    added = add_communes_to_federation(federation, [commune.id], joined_on)
+    if not added:
         raise Conflict(
             _(
                 "%(commune)s est déjà membre de %(federation)s.",
@@ -314,12 +322,33 @@ def add_commune_to_federation(
             ),
             field="commune",
         )
-    member = FederationMember(
-        federation_id=federation.id, commune_id=commune.id, joined_on=joined_on or date.today()
+    return added[0]
+
+
+def add_communes_to_federation(
+    federation: Federation, commune_ids: Iterable[int], joined_on: date | None = None
+) -> list[FederationMember]:
+    """The one service that makes communes members of a federation, one or thousands:
+    those not already current members join (one query for the current members, one flush);
+    returns the new memberships, in the caller's transaction."""
+    wanted = list(dict.fromkeys(commune_ids))
+    current = set(
+        db.session.scalars(
+            select(FederationMember.commune_id).where(
+                FederationMember.federation_id == federation.id,
+                FederationMember.left_on.is_(None),
+            )
+        )
     )
-    db.session.add(member)
+    day = joined_on or date.today()
+    members = [
+        FederationMember(federation_id=federation.id, commune_id=cid, joined_on=day)
+        for cid in wanted
+        if cid not in current
+    ]
+    db.session.add_all(members)
     db.session.flush()
-    return member
+    return members
 
 
 def remove_commune_from_federation(
@@ -393,6 +422,9 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
+    #: the file's intercommunalities: SIREN → (name, INSEE codes of the member communes
+    #: among the valid lines, skipped ones included)
+    epci: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -407,6 +439,13 @@ class _Line:
     name: str
     departement: str | None
     population: int | None
+    epci_siren: str | None = None
+    epci_name: str | None = None
+
+    @property
+    def fields(self) -> tuple[str, int | None, str | None, str | None, str | None]:
+        """What an update compares and writes."""
+        return (self.name, self.population, self.departement, self.epci_siren, self.epci_name)
 
 
 def _read_lines(
@@ -435,12 +474,20 @@ def _read_lines(
         code = (row.get("code_insee") or "").strip()
         name = (row.get("nom") or "").strip()
         dep = (row.get("dep") or "").strip() or None
+        epci_siren = (row.get("epci_siren") or "").strip() or None
+        epci_name = (row.get("epci_nom") or "").strip() or epci_siren
         if deps is not None and dep not in deps:
             report.skipped += 1
             continue
         try:
             population = _int_or_none(row.get("population_municipale"))
-            validate_commune_fields(name=name, insee_code=code, population=population)
+            validate_commune_fields(
+                name=name,
+                insee_code=code,
+                population=population,
+                epci_siren=epci_siren,
+                epci_name=epci_name,
+            )
             if not code:
                 raise ValidationFailed(_("Code INSEE manquant."), field="code_insee")
             if code in first_line:
@@ -457,7 +504,9 @@ def _read_lines(
             report.errors.append(_("ligne %(n)d : %(msg)s", n=line_no, msg=message))
             continue
         first_line[code] = line_no
-        lines.append(_Line(line_no, code, name, dep, population))
+        lines.append(_Line(line_no, code, name, dep, population, epci_siren, epci_name))
+        if epci_siren:
+            report.epci.setdefault(epci_siren, (epci_name or epci_siren, []))[1].append(code)
     return lines
 
 
@@ -472,7 +521,10 @@ def import_communes_csv(
     """Create (and with ``update_existing``, update) communes from an official CSV (INSEE
     code, name, département, population…), in the caller's transaction.
 
-    Columns: ``code_insee``, ``nom`` and optionally ``dep``, ``population_municipale``.
+    Columns: ``code_insee``, ``nom`` and optionally ``dep``, ``population_municipale``,
+    ``epci_siren`` and ``epci_nom`` (the intercommunality, stored on the commune and
+    listed in the report's ``epci`` for
+    :func:`federation.intercommunal.epci.attach_epci_federations`).
     Bad lines are reported with their line number and skipped; nothing from a bad line is
     written. One query loads every known commune; new communes go through
     :func:`create_communes` (bulk inserts, announced to the plugins) a batch of
@@ -483,9 +535,9 @@ def import_communes_csv(
     report = ImportReport()
     deps = {d.strip() for d in only_departements} if only_departements else None
     lines = _read_lines(path, deps, report, progress)
-    known: dict[str, tuple[int, str, int | None, str | None]] = {}
+    known: dict[str, tuple[int, tuple[object, ...]]] = {}
     used_slugs: set[str] = set()
-    for cid, slug, code, name, population, dep in db.session.execute(
+    for cid, slug, code, *fields in db.session.execute(
         select(
             Commune.id,
             Commune.slug,
@@ -493,11 +545,13 @@ def import_communes_csv(
             Commune.name,
             Commune.population,
             Commune.departement,
+            Commune.epci_siren,
+            Commune.epci_name,
         )
     ):
         used_slugs.add(slug)
         if code:
-            known[code] = (cid, name, population, dep)
+            known[code] = (cid, tuple(fields))
     new: list[NewCommune] = []
     changes: list[dict[str, object]] = []
     for line in lines:
@@ -514,11 +568,13 @@ def import_communes_csv(
                     insee_code=line.code,
                     population=line.population,
                     departement=line.departement,
+                    epci_siren=line.epci_siren,
+                    epci_name=line.epci_name,
                 )
             )
         elif not update_existing:
             report.skipped += 1
-        elif current[1:] == (line.name, line.population, line.departement):
+        elif current[1] == line.fields:
             report.unchanged += 1
         else:
             changes.append(
@@ -528,6 +584,8 @@ def import_communes_csv(
                     "search_name": search_key(line.name),
                     "population": line.population,
                     "departement": line.departement,
+                    "epci_siren": line.epci_siren,
+                    "epci_name": line.epci_name,
                 }
             )
     for start in range(0, len(new), batch_size):
@@ -553,8 +611,12 @@ def _update_communes(changes: list[dict[str, object]]) -> None:
             bindparam("search_names", type_=ARRAY(String)),
             bindparam("populations", type_=ARRAY(Integer)),
             bindparam("departements", type_=ARRAY(String)),
+            bindparam("epci_sirens", type_=ARRAY(String)),
+            bindparam("epci_names", type_=ARRAY(String)),
         )
-        .table_valued("id", "name", "search_name", "population", "departement")
+        .table_valued(
+            "id", "name", "search_name", "population", "departement", "epci_siren", "epci_name"
+        )
         .render_derived()
     )
     db.session.execute(
@@ -565,6 +627,8 @@ def _update_communes(changes: list[dict[str, object]]) -> None:
             search_name=rows.c.search_name,
             population=rows.c.population,
             departement=rows.c.departement,
+            epci_siren=rows.c.epci_siren,
+            epci_name=rows.c.epci_name,
         )
         .execution_options(synchronize_session=False),
         {
@@ -573,6 +637,8 @@ def _update_communes(changes: list[dict[str, object]]) -> None:
             "search_names": [c["search_name"] for c in changes],
             "populations": [c["population"] for c in changes],
             "departements": [c["departement"] for c in changes],
+            "epci_sirens": [c["epci_siren"] for c in changes],
+            "epci_names": [c["epci_name"] for c in changes],
         },
     )
 
