@@ -363,9 +363,9 @@ def _write_parts(
     totals = result.totals
     params_rules = {
         c: {"reduction_pct": r.reduction_pct, "forbidden": r.forbidden, "hours": r.hours}
-        for c, r in Params(
-            basin_run.vital_litres, basin_run.priority, basin_run.rules_table
-        ).rules_at(basin_run.level).items()
+        for c, r in Params(basin_run.vital_litres, basin_run.priority, basin_run.rules_table)
+        .rules_at(basin_run.level)
+        .items()
     }
     written = []
     for cid, local_id in computed.parts:
@@ -492,14 +492,7 @@ def propose(
         )
     params = _holder_params(resource, vital_litres)
     computed = _compute(federation, resource, params, today)
-    proposal = ratification.create(
-        federation,
-        actor,
-        _("Partage de l'eau : %(r)s", r=resource.name)[:200],
-        "",
-        rule="unanimity",
-        deadline=deadline,
-    )
+    proposal = _intercommunal_proposal(federation, actor, resource, params, computed, deadline)
     run = _new_run(
         federation,
         resource,
@@ -511,7 +504,6 @@ def propose(
         actor=actor,
         federation_proposal_id=proposal.id,
     )
-    proposal.text = proposal_text(run, resource)
     _write_parts(run, computed, status="in_vote", actor=actor)
     record(
         "water.basin_proposed",
@@ -544,28 +536,66 @@ def _journal_payload(run: BasinRun, resource: WaterResource) -> dict[str, Any]:
     }
 
 
-def proposal_text(run: BasinRun, resource: WaterResource) -> str:
-    """What the assemblies read (aggregates per commune only)."""
-    from convergence_water.units import fmt_m3
+TITLE_KIND = "water.proposal.basin_allocation"
+TEXT_KIND = "water.proposal.basin_allocation.text"
 
-    names = _commune_names([r["commune_id"] for r in run.communes])
-    lines = [
-        _(
-            "%(n)s : %(a)s m³ par jour pour %(u)d usager·es",
-            n=names.get(row["commune_id"], "?"),
-            a=fmt_m3(row["allocated"]),
-            u=row["users"],
+
+def _title_params(resource: WaterResource, params: Params, computed: Computed) -> dict:
+    """The intercommunal proposal's title and text as parameters of two text kinds (figures
+    per commune: aggregates only), rendered in each reader's language."""
+    rows = _aggregates(computed)
+    names = _commune_names([r["commune_id"] for r in rows])
+    return {
+        "resource_name": resource.name,
+        "level": computed.level,
+        "available_l": computed.available,
+        "allocated_l": computed.result.allocated,
+        "vital_l": params.vital_litres,
+        "users": len(computed.data),
+        "communes": len(rows),
+        "rows": [
+            {
+                "name": names.get(r["commune_id"], "?"),
+                "allocated_l": r["allocated"],
+                "users": r["users"],
+            }
+            for r in rows
+        ],
+    }
+
+
+def _intercommunal_proposal(
+    federation: Federation,
+    actor: Any,
+    resource: WaterResource,
+    params: Params,
+    computed: Computed,
+    deadline: date | None,
+) -> Any:
+    """Created through the intercommunal process (unanimity: every assembly ratifies), with
+    a generated title and text (issue 16's :class:`~federation.governance.submissions.
+    Generated`; before it lands, their French rendering is stored)."""
+    from federation.intercommunal import ratification
+
+    data = _title_params(resource, params, computed)
+    try:
+        from federation.governance.submissions import Generated, generate_title
+    except ImportError:  # generated titles not there yet: the source-language rendering
+        from flask_babel import force_locale
+
+        from federation.texts import render
+
+        with force_locale("fr"):
+            title, text = render(TITLE_KIND, data), render(TEXT_KIND, data)
+        return ratification.create(
+            federation, actor, title[:200], text, rule="unanimity", deadline=deadline
         )
-        for row in run.communes
-    ]
-    head = _(
-        "Allocation de %(r)s pour toutes les communes qui y puisent : %(a)s m³ par jour "
-        "disponibles, %(v)d litres vitaux par personne et par jour servis d'abord.",
-        r=resource.name,
-        a=fmt_m3(run.available),
-        v=run.vital_litres,
+    generated = Generated(TITLE_KIND, data, text_kind=TEXT_KIND)
+    proposal = ratification.create(
+        federation, actor, generated.fallback()[:200], "", rule="unanimity", deadline=deadline
     )
-    return "\n".join([head, *(f"- {line}" for line in lines)])
+    generate_title(proposal, generated)
+    return proposal
 
 
 def _commune_names(ids: Iterable[int]) -> dict[int, str]:
@@ -594,9 +624,10 @@ def on_federation_decided(name: str, payload: dict[str, Any], commune: Any) -> N
             .order_by(AllocationRun.id)
         )
     )
+    decision_id = _local_decision(commune.id, int(proposal_id)) if adopted else None
     for part in parts:
         if adopted:
-            services.apply_run(part, actor=None)
+            services.apply_run(part, actor=None, decision_id=decision_id)
         else:
             part.status = "rejected"
     run = db.session.scalar(
@@ -621,6 +652,21 @@ def on_federation_decided(name: str, payload: dict[str, Any], commune: Any) -> N
         payload=_journal_payload(run, resource),
         federation_id=federation.id,
         actor=federation.name,
+    )
+
+
+def _local_decision(commune_id: int, federation_proposal_id: int) -> int | None:
+    """The decision of the commune's assembly that ratified the basin allocation (its copy
+    of the intercommunal proposal, adopted by its vote); None when it could not answer."""
+    from federation.governance.models import Decision
+    from federation.intercommunal.models import Ratification
+
+    local = select(Ratification.commune_proposal_id).where(
+        Ratification.proposal_id == federation_proposal_id,
+        Ratification.commune_id == commune_id,
+    )
+    return db.session.scalar(
+        select(Decision.id).where(Decision.proposal_id.in_(local.scalar_subquery())).limit(1)
     )
 
 
@@ -689,11 +735,21 @@ def recompute(federation: Federation, run: BasinRun, today: date) -> BasinRun | 
         db.session.flush()
     for cid, part_id in _write_parts(new, computed, status="proposed"):
         with commune_scope(cid):
-            services.apply_run(db.session.get(AllocationRun, part_id), actor=None)
+            decision_id = (
+                _local_decision(cid, run.federation_proposal_id)
+                if run.federation_proposal_id
+                else None
+            )
+            services.apply_run(
+                db.session.get(AllocationRun, part_id), actor=None, decision_id=decision_id
+            )
     record(
         "water.basin_recomputed",
-        payload={**_journal_payload(new, resource), "previous_level": run.level,
-                 "previous_season": run.season},
+        payload={
+            **_journal_payload(new, resource),
+            "previous_level": run.level,
+            "previous_season": run.season,
+        },
         federation_id=federation.id,
         actor="@water.module",
     )

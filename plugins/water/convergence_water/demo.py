@@ -234,6 +234,10 @@ def load(commune: Any, users: dict[str, User], today: date | None = None) -> Non
             day = today - timedelta(days=days_ago)
             rows.append((None, row.meter_code, day, f"{index / 1000:.3f}"))
     readings.import_records(rows, source="csv", today=today)
+    # the basin shares Peyrelevade's spring once its last commune has its data
+    from convergence_water import basin_demo
+
+    basin_demo.load(basin, today=today)
 
 
 def _put_to_the_circle(run: AllocationRun) -> None:

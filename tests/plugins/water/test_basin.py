@@ -67,6 +67,22 @@ def _parts(app, case):
     return found
 
 
+def _decisions(app, case):
+    from convergence_water.models import AllocationRun
+    from sqlalchemy import select
+
+    from federation.tenancy.context import commune_scope
+
+    found = {}
+    with app.app_context():
+        for key, town in case.towns.items():
+            with commune_scope(town.id):
+                found[key] = db.session.scalar(
+                    select(AllocationRun.decision_id).where(AllocationRun.status == "applied")
+                )
+    return found
+
+
 def _basin_run(app, case, run_id):
     from convergence_water.basin_models import BasinRun
 
@@ -97,6 +113,8 @@ def test_propose_ratify_allocate_explain_recompute(app, client, factory, case):
     parts = _parts(app, case)
     for key in case.towns:
         assert [p[0] for p in parts[key]] == ["applied"], key
+    # each commune's part is in force by its own assembly's decision (the ratification)
+    assert all(_decisions(app, case).values())
     # vital water follows the people: Milieu's six people get 6 × 50 L though it declared 100
     milieu_line = parts["milieu"][0][2][case.users["milieu"]["secret"]]
     assert milieu_line[:2] == (6, 300)
@@ -254,3 +272,20 @@ def test_scheduled_task_recomputes_on_season_turn(app, case):
     with app.app_context():
         bad = runner.invoke(args=["water", "basin-recompute", "--today", "22/12/2026"])
         assert bad.exit_code != 0 and "--today" in bad.output
+
+
+def test_the_intercommunal_proposal_title_is_data(app, case):
+    from flask_babel import force_locale
+
+    from federation.intercommunal.models import FederationProposal
+
+    _run_id, proposal_id = _propose(app, case)
+    with app.test_request_context():
+        proposal = db.session.get(FederationProposal, proposal_id)
+        assert proposal.title == "Partage de l'eau de Source partagée dans le bassin"
+        if hasattr(proposal, "title_kind"):  # generated titles (issue 16)
+            assert proposal.title_kind == "water.proposal.basin_allocation"
+            assert proposal.title_params["communes"] == 3
+            with force_locale("en"):
+                text = proposal.text
+                assert "BV Milieu" in text and "m³/d" in text and "per person" in text
