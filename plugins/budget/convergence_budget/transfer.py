@@ -47,10 +47,13 @@ PROCESS_FIELDS = (
     "rule",
     "rule_options",
     "source_meta",
+    "vote_type",
     "imported_ballots",
     "eligible_count",
     "result",
 )
+#: process fields an older export may lack
+PROCESS_DEFAULTS: dict[str, Any] = {"vote_type": None}
 PROJECT_FIELDS = (
     "external_id",
     "title",
@@ -63,6 +66,7 @@ PROJECT_FIELDS = (
     "review_reason",
     "selected",
     "progress",
+    "source_row",
 )
 
 
@@ -107,13 +111,15 @@ def export_commune() -> dict[str, Any]:
                         select(PBProject).where(PBProject.process_id == process.id)
                     )
                 ],
-                "ballots": list(
-                    db.session.scalars(
-                        select(PBBallot.content)
+                # a ballot cast here: its content; an imported file's: with its row of the file
+                "ballots": [
+                    content if row is None else {"content": content, "source_row": row}
+                    for content, row in db.session.execute(
+                        select(PBBallot.content, PBBallot.source_row)
                         .where(PBBallot.process_id == process.id)
                         .order_by(PBBallot.receipt)
                     )
-                ),
+                ],
             }
         )
     return {"lines": lines, "processes": processes}
@@ -133,18 +139,23 @@ def import_commune(commune: Any, data: dict[str, Any]) -> None:
         for e in item.get("entries", []):
             db.session.add(BudgetEntry(commune_id=commune.id, line_id=line.id, **e))
     for item in data.get("processes", []):
-        process = PBProcess(commune_id=commune.id, **{k: item[k] for k in PROCESS_FIELDS})
+        process = PBProcess(
+            commune_id=commune.id,
+            **{k: item[k] if k in item else PROCESS_DEFAULTS[k] for k in PROCESS_FIELDS},
+        )
         db.session.add(process)
         db.session.flush()
         for p in item.get("projects", []):
             db.session.add(PBProject(commune_id=commune.id, process_id=process.id, **p))
-        for content in item.get("ballots", []):
+        for ballot in item.get("ballots", []):
+            found = ballot if isinstance(ballot, dict) else {"content": ballot}
             db.session.add(
                 PBBallot(
                     commune_id=commune.id,
                     process_id=process.id,
                     receipt=secrets.token_hex(16),
-                    content=content,
+                    content=found["content"],
+                    source_row=found.get("source_row"),
                 )
             )
     db.session.flush()

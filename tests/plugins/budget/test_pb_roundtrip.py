@@ -169,7 +169,7 @@ v2;2
 
 
 def test_formula_cells_stay_in_the_pb_file_and_are_neutralised_in_the_results_csv(
-    app, factory, in_commune
+    app, factory, in_commune, client
 ):
     """The .pb file is data for programs: cells as they were (a quote added to a name
     would change the file). The results CSV is for spreadsheets: neutralised there."""
@@ -185,6 +185,11 @@ def test_formula_cells_stay_in_the_pb_file_and_are_neutralised_in_the_results_cs
     cells = [cell for line in table.splitlines() for cell in line.split(";")]
     assert not any(cell.startswith(("=", "+", '"=', '"+')) for cell in cells)
     assert "'+cmd" in table and "'-5 degrees" in table
+    page = client.get(f"/c/{commune.slug}/budget/pb/{process_id}/results.csv")
+    api = client.get(f"/api/v1/communes/{commune.slug}/budget/processes/{process_id}/results.csv")
+    assert page.status_code == api.status_code == 200
+    assert page.text == api.text == table and page.mimetype == "text/csv"
+    assert "results.csv" in client.get(f"/c/{commune.slug}/budget/pb/{process_id}/results").text
 
 
 def test_planted_twin_a_results_csv_written_without_the_guard_is_caught(
@@ -201,3 +206,33 @@ def test_planted_twin_a_results_csv_written_without_the_guard_is_caught(
         table = pb.results_csv(pb.get_process(process_id))
     cells = [cell for line in table.splitlines() for cell in line.split(";")]
     assert any(cell.startswith(("=", "+", '"=')) for cell in cells)
+
+
+def test_a_commune_export_and_import_keeps_the_file_as_it_was(app, factory, in_commune):
+    """The commune transfer carries the file's rows and vote type: the copy exports the
+    same file (Kraków: ordinal ballots, voters' age and sex, string ids)."""
+    import json
+
+    from federation.db import db
+    from federation.plugins.services import manager
+    from federation.tenancy.context import commune_scope
+    from federation.tenancy.models import Commune
+
+    name = "Poland_Krakow_2023_Grzegorzki.pb"
+    commune, process_id = imported(factory, in_commune, name)
+    other = factory.commune()
+    with app.app_context():
+        plugin = manager().by_name["budget"]
+        with commune_scope(commune.id):
+            data = plugin.federation_commune_export(commune=db.session.get(Commune, commune.id))
+        data = json.loads(json.dumps(data))  # as written to the archive
+        with commune_scope(other.id):
+            plugin.federation_commune_import(commune=db.session.get(Commune, other.id), data=data)
+            db.session.commit()
+    factory.enable(other, "budget")
+    with in_commune(other):
+        (copy,) = pb.processes()
+        assert copy.vote_type == "ordinal"
+        text = pb.export_pb(copy)
+    assert differences(pb_file(name).read_bytes(), text) == []
+    assert text == exported(in_commune, commune, process_id)
