@@ -35,6 +35,7 @@ def indicators(commune_ids: list[int]) -> list[Indicator]:
         db.session.execute(
             select(BudgetLine.commune_id, func.sum(BudgetLine.planned))
             .join(latest, on_latest)
+            .where(BudgetLine.direction == "expense")  # planned spending, not revenue
             .group_by(BudgetLine.commune_id)
         ).all()
     )
@@ -43,6 +44,7 @@ def indicators(commune_ids: list[int]) -> list[Indicator]:
             select(BudgetLine.commune_id, func.sum(BudgetAmendment.amount))
             .join(BudgetAmendment, BudgetAmendment.line_id == BudgetLine.id)
             .join(latest, on_latest)
+            .where(BudgetLine.direction == "expense")
             .group_by(BudgetLine.commune_id)
         ).all()
     )
@@ -138,15 +140,16 @@ def home_summary() -> Any:
     from .services import CENT, Summary
 
     year = select(func.max(BudgetLine.year)).scalar_subquery()
+    expense = BudgetLine.direction == "expense"  # planned spending, not revenue
     planned = (
         select(func.coalesce(func.sum(BudgetLine.planned), 0))
-        .where(BudgetLine.year == year)
+        .where(BudgetLine.year == year, expense)
         .scalar_subquery()
     )
     amended = (
         select(func.coalesce(func.sum(BudgetAmendment.amount), 0))
         .join(BudgetLine, BudgetLine.id == BudgetAmendment.line_id)
-        .where(BudgetLine.year == year)
+        .where(BudgetLine.year == year, expense)
         .scalar_subquery()
     )
     executed = (

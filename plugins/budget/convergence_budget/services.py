@@ -1163,7 +1163,7 @@ def home_summary() -> Summary | None:
         planned = Decimal(
             db.session.scalar(
                 select(func.coalesce(func.sum(BudgetLine.planned), 0)).where(
-                    BudgetLine.year == year
+                    BudgetLine.year == year, BudgetLine.direction == "expense"
                 )
             )
         )
@@ -1171,7 +1171,7 @@ def home_summary() -> Summary | None:
             db.session.scalar(
                 select(func.coalesce(func.sum(BudgetAmendment.amount), 0))
                 .join(BudgetLine, BudgetLine.id == BudgetAmendment.line_id)
-                .where(BudgetLine.year == year)
+                .where(BudgetLine.year == year, BudgetLine.direction == "expense")
             )
         )
         executed = Decimal(

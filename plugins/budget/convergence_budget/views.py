@@ -90,8 +90,8 @@ def index():
         year=year,
         years=years,
         rows=rows,
-        by_chapter=services.group_by(rows, "chapter"),
-        by_theme=services.group_by(rows, "theme"),
+        by_chapter=services.group_by(_spending(rows), "chapter"),
+        by_theme=services.group_by(_spending(rows), "theme"),
         ledger=services.entries(year=year, limit=20),
         totals=_totals(rows),
         sections=SECTIONS,
@@ -117,13 +117,21 @@ def _open_proposals() -> list[Any]:
 
 
 def _totals(rows: list[services.LineFigures]) -> dict[str, Any]:
-    planned = sum((r.planned for r in rows), services.Decimal(0))
-    executed = sum((r.executed for r in rows), services.Decimal(0))
+    """Planned and executed spending (expense lines), and planned revenue."""
+    spending = [r for r in rows if r.line.direction == "expense"]
+    planned = sum((r.planned for r in spending), services.Decimal(0))
+    executed = sum((r.executed for r in spending), services.Decimal(0))
+    revenue = sum((r.planned for r in rows if r.line.direction == "revenue"), services.Decimal(0))
     return {
         "planned": planned,
         "executed": executed,
+        "revenue": revenue,
         "rate": float(executed / planned * 100) if planned else None,
     }
+
+
+def _spending(rows: list[services.LineFigures]) -> list[services.LineFigures]:
+    return [r for r in rows if r.line.direction == "expense"]
 
 
 @bp.route("/lines", methods=["POST"])
@@ -152,8 +160,8 @@ def create_line():
             year=year,
             years=services.years(),
             rows=rows,
-            by_chapter=services.group_by(rows, "chapter"),
-            by_theme=services.group_by(rows, "theme"),
+            by_chapter=services.group_by(_spending(rows), "chapter"),
+            by_theme=services.group_by(_spending(rows), "theme"),
             ledger=services.entries(year=year, limit=20),
             totals=_totals(rows),
             sections=SECTIONS,
