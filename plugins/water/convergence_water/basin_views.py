@@ -18,7 +18,7 @@ from convergence_water.explain import explain, summary
 from convergence_water.views import _base, _labels, _page, _steer, _user, bp
 from federation import formatting
 from federation.db import db
-from federation.errors import ServiceError
+from federation.errors import Forbidden, ServiceError
 from federation.form_posts import done as _done
 from federation.form_posts import posted_form as _form
 from federation.identity.decorators import login_required_here
@@ -79,6 +79,9 @@ def overview():
                 user,
                 vital_litres=form.get("vital_litres") or None,
             )
+        except Forbidden:
+            db.session.rollback()
+            abort(403)
         except ServiceError as exc:
             db.session.rollback()
             errors = exc.as_dict()

@@ -119,6 +119,7 @@ class WaterPlugin(ConvergencePlugin):
 
     @hookimpl
     def federation_api_blueprints(self):
+        from convergence_water import basin_api  # noqa: F401 (its routes join the blueprint)
         from convergence_water.api import blp
 
         return [blp]

@@ -241,6 +241,9 @@ def test_only_the_basin_circle_proposes(app, client, factory, case):
     page = client.get("/f/bv-bassin/water/")
     token = page.get_data(as_text=True)
     assert page.status_code == 200 and "Proposer aux assemblées" not in token
+    assert (
+        client.post("/f/bv-bassin/water/", data={"resource_id": case.spring_id}).status_code == 403
+    )
     factory.login(client, case.circle["aval"])
     page = client.get("/f/bv-bassin/water/")
     assert "Proposer aux assemblées" in page.get_data(as_text=True)
@@ -289,3 +292,34 @@ def test_the_intercommunal_proposal_title_is_data(app, case):
             with force_locale("en"):
                 text = proposal.text
                 assert "BV Milieu" in text and "m³/d" in text and "per person" in text
+
+
+def test_api_propose_then_each_person_reads_their_own(app, client, factory, case):
+    fid = case.federation.id
+    api = f"/api/v1/communes/bv-aval/water/basins/{fid}/allocations"
+    plain = case.members["aval"][1]
+    assert client.post(api, json={"resource_id": case.spring_id}).status_code == 401
+    refused = client.post(
+        api, json={"resource_id": case.spring_id}, headers=factory.token(plain.user)
+    )
+    assert refused.status_code == 403
+    circle = factory.token(case.circle["aval"].user)
+    bad = client.post(api, json={"resource_id": case.spring_id, "vital_litres": 5}, headers=circle)
+    assert bad.status_code == 422 and "vital_litres" in bad.get_data(as_text=True)
+    missing = client.post(api, json={"resource_id": 999999}, headers=circle)
+    assert missing.status_code == 404 and "resource_id" in missing.get_data(as_text=True)
+    made = client.post(api, json={"resource_id": case.spring_id}, headers=circle)
+    assert made.status_code == 201, made.get_data(as_text=True)
+    body = made.json
+    assert body["status"] == "ratifying" and len(body["communes"]) == 3
+    assert {c["people"] for c in body["communes"]} == {None, 6}  # under 5: hidden
+    ratify_everywhere(app, case, body["federation_proposal_id"])
+    mine = client.get(
+        "/api/v1/communes/bv-aval/water/me/basin",
+        headers=factory.token(case.members["aval"][0].user),
+    )
+    assert mine.status_code == 200
+    assert [(m["status"], m["people"], m["vital_l"]) for m in mine.json] == [("applied", 2, 100)]
+    assert mine.json[0]["basin_run"]["communes"][0]["ratification"] == "ratified"
+    listing = client.get(api, headers=circle).json
+    assert [r["status"] for r in listing] == ["applied"]
