@@ -252,3 +252,22 @@ def test_the_default_directions_follow_the_chapter(chapter):
     assert m57.default_direction(chapter) == "expense"
     assert m57.default_direction("013") == "revenue"
     assert m57.default_direction("16") is None  # borrowing or repaying: the file must say
+
+
+def test_the_planned_vs_executed_page_does_not_grow_with_the_lines(
+    client, factory, town, count_queries
+):
+    """The execution page and API: the same number of queries for 8 lines as for 28."""
+    assert _import(client, factory, town, BALANCED).status_code == 200
+    with count_queries() as few:
+        assert client.get(f"{town.web}/execution?year=2026").status_code == 200
+    with count_queries() as few_api:
+        assert client.get(f"{town.base}/execution?year=2026").status_code == 200
+    more = "\n".join(f"fonctionnement;dépense;011;6042;020;Prestation {n};10;" for n in range(20))
+    header = BALANCED.splitlines()[0]
+    assert _import(client, factory, town, f"{header}\n{more}\n").status_code == 200
+    with count_queries() as many:
+        assert client.get(f"{town.web}/execution?year=2026").status_code == 200
+    with count_queries() as many_api:
+        assert client.get(f"{town.base}/execution?year=2026").status_code == 200
+    assert many.count == few.count and many_api.count == few_api.count
