@@ -247,3 +247,70 @@ def test_a_process_chooses_cardinality_utilities(client, factory, town):
     result = client.get(f"{town.base}/processes/{process_id}/results").json
     assert result["utilities"] == "cardinality"
     assert result["outcomes"]["mes"]["utilities"] == "cardinality"
+
+
+SCORING = """META
+key;value
+description;Synthetic scoring vote
+country;France
+unit;Test
+instance;2026
+num_projects;3
+num_votes;3
+budget;100
+vote_type;scoring
+rule;greedy
+currency;CHF
+min_points;0
+max_points;5
+PROJECTS
+project_id;cost;name;district
+a;60;Jardin;Nord
+b;50;Lavoir;Sud
+c;40;Bancs;Nord
+VOTES
+voter_id;vote;points;age
+v1;a,b;5,1;34
+v2;b,c;4,4;61
+v3;a;2;19
+"""
+
+
+def test_a_scoring_file_stays_scoring_with_its_points_and_currency(app, factory, in_commune):
+    """pabulib's ``scoring`` (a score per project, not a budget of points) is not turned
+    into ``cumulative``; greedy ranks by the scores (b: 5, a: 7, c: 4 points)."""
+    from tests.plugins.budget.test_pb_roundtrip import differences
+
+    commune = factory.commune()
+    factory.enable(commune, "budget")
+    with in_commune(commune):
+        process_id = pb.import_pb(SCORING, actor="test").id
+    with in_commune(commune):
+        process = pb.get_process(process_id)
+        assert process.pabulib_vote_type == "scoring" and process.currency == "CHF"
+        assert process.result["scores"] == {"a": 7, "b": 5, "c": 4}
+        assert process.result["selected"] == ["a", "c"]
+        text = pb.export_pb(process)
+        why = pb.explain(
+            process, "greedy", next(p for p in pb.projects(process) if p.external_id == "b")
+        )
+    assert differences(SCORING.encode(), text) == []
+    assert "5 points" in why and "CHF" in why
+
+
+def test_planted_twin_an_export_that_maps_the_vote_type_is_caught(
+    app, factory, in_commune, monkeypatch
+):
+    """The old export wrote every kind it did not know as ``approval`` (choose-1 lost)."""
+    from convergence_budget.models import PBProcess
+
+    from tests.plugins.budget.test_pb_roundtrip import differences
+
+    name = "Poland_Poznan_2025_3_-_Piatkowo_Polnoc_Piatkowo__large.pb"
+    commune, process_id = _import(factory, in_commune, name)
+    monkeypatch.setattr(PBProcess, "pabulib_vote_type", property(lambda self: "approval"))
+    monkeypatch.setattr(pb, "imported", lambda process: False)  # the old path: rebuilt
+    with in_commune(commune):
+        text = pb.export_pb(pb.get_process(process_id))
+    found = differences(pb_file(name).read_bytes(), text)
+    assert any(line.startswith("META vote_type") for line in found)
