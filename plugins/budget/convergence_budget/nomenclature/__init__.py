@@ -73,9 +73,10 @@ class Chapter:
 
 #: Global and special chapters whose direction the source shows: in the transcribed
 #: natures 011, 012, 016 and 017 are only ever expense chapters (DR), 013 only the revenue
-#: chapter (RR) of remboursements and rabais (6032, 609x, 619, 629, 6419…); 020, 022 only
-#: DR; 021 and 024 only revenue (RR/ROES). 014 and 023 are read from their labels
-#: (« atténuations de produits », « virement à la section d'investissement »).
+#: chapter (RR) of remboursements and rabais (6032, 609x, 619, 629, 6419…), 014 only the
+#: expense chapter of reversements (701249, 70619, 7068129…); 020, 022 only DR; 021 and
+#: 024 only revenue (RR/ROES). 023 is read from its label (« virement à la section
+#: d'investissement », an order transfer to 021).
 GLOBAL_DIRECTIONS = {
     "011": frozenset({EXPENSE}),
     "012": frozenset({EXPENSE}),
