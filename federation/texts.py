@@ -49,6 +49,17 @@ def has_kind(kind: str) -> bool:
     return kind in registry()
 
 
+def with_titles(params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``params`` with a generated title (``title_kind`` and ``title_params`` beside the
+    stored ``title``, see ``GeneratedTitle.title_data``) read in the current locale: the
+    renderers that show ``p["title"]`` show it in the reader's language."""
+    kind = params.get("title_kind")
+    if not kind or kind not in registry():
+        return params
+    title = render(str(kind), params.get("title_params") or {}, str(params.get("title", "")))
+    return {**params, "title": title}
+
+
 def render(kind: str, params: Mapping[str, Any] | None, fallback: str = "") -> str:
     """The text of ``kind`` with ``params`` in the current locale.
 
@@ -59,7 +70,7 @@ def render(kind: str, params: Mapping[str, Any] | None, fallback: str = "") -> s
     if renderer is None:
         return fallback or kind
     try:
-        return renderer(params or {})
+        return renderer(with_titles(params or {}))
     except (KeyError, TypeError, ValueError, LookupError):
         log.warning("text kind %s could not be rendered with %r", kind, params, exc_info=True)
         return fallback or kind

@@ -22,11 +22,12 @@ def adopt(proposal: Proposal, vote: Vote | None, tally: dict[str, Any], actor: s
         proposal_id=proposal.id,
         vote_id=vote.id if vote else None,
         body_id=proposal.body_id,
-        title=proposal.title,
-        text=proposal.text,
+        text=proposal.given_text,
+        text_kind=proposal.text_kind,
         method=vote.method if vote else "meeting",
         tally=tally,
     )
+    decision.take_title(proposal)  # a generated title stays generated
     db.session.add(decision)
     db.session.flush()
     entry = record(
@@ -34,7 +35,7 @@ def adopt(proposal: Proposal, vote: Vote | None, tally: dict[str, Any], actor: s
         payload={
             "decision": decision.id,
             "proposal": proposal.id,
-            "title": proposal.title,
+            **proposal.title_data(),
             "body": proposal.body.name,
             "method": decision.method,
             "meeting": vote.meeting_id if vote else None,

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from federation.db import db
 from federation.errors import Conflict, NotFound, ValidationFailed
 from federation.governance import bodies
-from federation.governance.labels import MANDATE_LABELS
 from federation.governance.models import MANDATE_ROLES, Body, Mandate, Vote
 from federation.identity import services as identity
 from federation.identity.models import User
@@ -222,17 +221,13 @@ def open_recall_vote(
             raise Conflict(
                 _("Un vote de révocation de ce mandat est déjà en cours."), field="mandate"
             )
-    vote = votes.create_vote(
-        mandate.body,
-        _(
-            "Révocation du mandat de %(r)s de %(u)s",
-            r=MANDATE_LABELS[mandate.role],
-            u=mandate.user.display_name,
-        ),
-        method,
-        quorum=quorum,
-        secret=secret,
+    from federation.governance.submissions import Generated, generate_title
+
+    title = Generated(
+        "governance.vote.recall", {"role": mandate.role, "user": mandate.user.display_name}
     )
+    vote = votes.create_vote(mandate.body, title.fallback(), method, quorum=quorum, secret=secret)
+    generate_title(vote, title)  # read in each reader's language
     mandate.recall_vote_id = vote.id
     record(
         "mandate.recall_vote",

@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from federation.db import TimestampMixin, db, utcnow
@@ -44,6 +45,94 @@ ORGANISATION_KINDS = ("association", "cooperative", "company", "public_body", "c
 
 def _user_fk(nullable: bool = True, ondelete: str = "SET NULL") -> Any:
     return mapped_column(ForeignKey("users.id", ondelete=ondelete), nullable=nullable)
+
+
+class GeneratedTitle:
+    """A title the system writes (a plugin's proposal, its vote, the decision) is data.
+
+    ``title_kind`` names a renderer declared through ``federation_text_kinds`` and
+    ``title_params`` holds its parameters (ids, amounts as text with their currency, codes):
+    ``title`` reads it in the reader's language. The stored ``title`` column is the
+    fallback (the French rendering at creation; what older rows hold, and what a title
+    people typed holds: then ``title_kind`` is NULL and the title stays as given). In
+    queries ``title`` is that column.
+    """
+
+    _title: Mapped[str] = mapped_column("title", String(200), nullable=False)
+    title_kind: Mapped[str | None] = mapped_column(String(80))
+    title_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    @hybrid_property
+    def title(self) -> str:
+        if self.title_kind:
+            from federation.texts import render
+
+            return render(self.title_kind, self.title_params, self._title)
+        return self._title
+
+    @title.inplace.setter
+    def _title_setter(self, value: str) -> None:
+        """A title set is a title typed: it stays as given (a generated one sets its kind
+        after its fallback: :func:`federation.governance.submissions.generate_title`)."""
+        self._title = value
+        self.title_kind = None
+
+    @title.inplace.expression
+    @classmethod
+    def _title_expression(cls) -> Any:
+        return cls._title
+
+    @property
+    def stored_title(self) -> str:
+        """The stored column: the fallback of a generated title, or the title as typed."""
+        return self._title
+
+    def take_title(self, source: GeneratedTitle) -> None:
+        """Take the title of ``source`` (a vote or a decision, its proposal's) as stored: a
+        generated title stays generated, a typed one as given."""
+        self.title = source._title
+        self.title_kind = source.title_kind
+        self.title_params = dict(source.title_params) if source.title_params else None
+
+    def title_data(self) -> dict[str, Any]:
+        """What a journal entry or a notice keeps of the title: the stored text, and the
+        kind and parameters when generated (``federation.texts.render`` reads them)."""
+        data: dict[str, Any] = {"title": self._title}
+        if self.title_kind:
+            data["title_kind"] = self.title_kind
+            data["title_params"] = self.title_params or {}
+        return data
+
+
+class GeneratedText(GeneratedTitle):
+    """A title and a text: ``text`` is what people typed (the stored column), followed by
+    the generated part when ``text_kind`` names a renderer (it reads ``title_params``)."""
+
+    _text: Mapped[str] = mapped_column("text", Text, default="", nullable=False)
+    text_kind: Mapped[str | None] = mapped_column(String(80))
+
+    @hybrid_property
+    def text(self) -> str:
+        if not self.text_kind:
+            return self._text
+        from federation.texts import has_kind, render
+
+        generated = render(self.text_kind, self.title_params) if has_kind(self.text_kind) else ""
+        return "\n\n".join(t for t in (self._text, generated) if t)
+
+    @text.inplace.setter
+    def _text_setter(self, value: str) -> None:
+        self._text = value
+
+    @text.inplace.expression
+    @classmethod
+    def _text_expression(cls) -> Any:
+        return cls._text
+
+    @property
+    def given_text(self) -> str:
+        """What people typed, without the generated part."""
+        return self._text
 
 
 class Body(TenantMixin, TimestampMixin, db.Model):
@@ -192,7 +281,7 @@ class ConcernSupport(TenantMixin, TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("commune_id", "concern_id", "user_id"),)
 
 
-class Proposal(TenantMixin, TimestampMixin, db.Model):
+class Proposal(GeneratedText, TenantMixin, TimestampMixin, db.Model):
     """draft → deliberation → voting → adopted / rejected → carried out (or withdrawn)."""
 
     __tablename__ = "gov_proposals"
@@ -201,8 +290,6 @@ class Proposal(TenantMixin, TimestampMixin, db.Model):
     body_id: Mapped[int] = mapped_column(
         ForeignKey("gov_bodies.id", ondelete="CASCADE"), nullable=False
     )
-    title: Mapped[str] = mapped_column(String(200), nullable=False)
-    text: Mapped[str] = mapped_column(Text, default="", nullable=False)
     status: Mapped[str] = mapped_column(String(16), default="draft", nullable=False)
     author_id: Mapped[int | None] = _user_fk()
     cost: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
@@ -396,7 +483,7 @@ class MeetingAttendance(TenantMixin, db.Model):
     __table_args__ = (UniqueConstraint("commune_id", "meeting_id", "user_id"),)
 
 
-class Vote(TenantMixin, TimestampMixin, db.Model):
+class Vote(GeneratedTitle, TenantMixin, TimestampMixin, db.Model):
     """A vote of a body: on a proposal, an election, a poll. Rules freeze when it opens."""
 
     __tablename__ = "gov_votes"
@@ -411,7 +498,6 @@ class Vote(TenantMixin, TimestampMixin, db.Model):
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("gov_meetings.id", ondelete="SET NULL")
     )
-    title: Mapped[str] = mapped_column(String(200), nullable=False)
     method: Mapped[str] = mapped_column(String(32), nullable=False)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
     secret: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
@@ -536,7 +622,7 @@ class Proxy(TenantMixin, TimestampMixin, db.Model):
     )
 
 
-class Decision(TenantMixin, db.Model):
+class Decision(GeneratedText, TenantMixin, db.Model):
     """An adopted proposal, with its tally and method; written to the public journal."""
 
     __tablename__ = "gov_decisions"
@@ -549,8 +635,6 @@ class Decision(TenantMixin, db.Model):
     body_id: Mapped[int] = mapped_column(
         ForeignKey("gov_bodies.id", ondelete="CASCADE"), nullable=False
     )
-    title: Mapped[str] = mapped_column(String(200), nullable=False)
-    text: Mapped[str] = mapped_column(Text, default="", nullable=False)
     method: Mapped[str] = mapped_column(String(32), nullable=False)
     tally: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
     adopted_at: Mapped[datetime] = mapped_column(

@@ -31,7 +31,7 @@ def vote_opened(vote: Any, electorate: Iterable[int], actor_id: int | None = Non
         set(electorate) - {actor_id},
         "vote.opened_for_you",
         {
-            "title": vote.title,
+            **vote.title_data(),
             "body": vote.body.name,
             "closes_at": vote.closes_at.isoformat() if vote.closes_at else "",
         },

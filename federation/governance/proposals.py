@@ -441,7 +441,7 @@ def notify_followers(
     """Tell the proposal's followers (a kind of :mod:`federation.governance.texts`, read in
     each follower's language; the proposal's title joins the parameters)."""
     link = f"/c/{_slug(proposal.commune_id)}/proposals/{proposal.id}"
-    params = {"proposal": proposal.id, "title": proposal.title, **(params or {})}
+    params = {"proposal": proposal.id, **proposal.title_data(), **(params or {})}
     tell(followers(proposal) - {exclude}, kind, params, link=link, commune_id=proposal.commune_id)
 
 

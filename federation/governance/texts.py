@@ -96,6 +96,10 @@ KINDS = {
         r=_mandate_label(p["role"]),
         u=p["user"],
     ),
+    # a vote's title the system writes (see federation.governance.submissions.Generated)
+    "governance.vote.recall": lambda p: _(
+        "Révocation du mandat de %(r)s de %(u)s", r=_mandate_label(p["role"]), u=p["user"]
+    ),
     "mandate.election": lambda p: _("Élection préparée : %(t)s", t=p["title"]),
     "mandate.recalled": lambda p: _(
         "Mandat de %(r)s de %(u)s révoqué : %(why)s",

@@ -128,6 +128,16 @@ def create_vote(
         opens_at=opens_at,
         closes_at=closes_at,
     )
+    if (
+        proposal is not None
+        and proposal.title_kind
+        and title
+        in (
+            proposal.stored_title,
+            proposal.title,
+        )
+    ):  # the proposal's generated title, unchanged: the vote's reads in each language too
+        vote.take_title(proposal)
     db.session.add(vote)
     db.session.flush()
     for position, label in enumerate(labels):
@@ -245,7 +255,7 @@ def open_vote(vote: Vote, actor: User) -> None:
         "vote.opened",
         payload={
             "vote": vote.id,
-            "title": vote.title,
+            **vote.title_data(),
             "method": vote.method,
             "settings": vote.settings,
             "secret": vote.secret,
@@ -592,7 +602,7 @@ def close_vote(vote: Vote, actor: User) -> dict[str, Any]:
         "vote.closed",
         payload={
             "vote": vote.id,
-            "title": vote.title,
+            **vote.title_data(),
             "result": {k: v for k, v in result.items() if k != "details"},
         },
         commune_id=vote.commune_id,
@@ -666,7 +676,7 @@ def cancel_vote(vote: Vote, by: str, reason: str) -> bool:
     db.session.flush()
     record(
         "vote.cancelled",
-        payload={"vote": vote.id, "title": vote.title, "reason": reason},
+        payload={"vote": vote.id, **vote.title_data(), "reason": reason},
         commune_id=vote.commune_id,
         actor=by,
     )

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from federation.db import TimestampMixin, db
+from federation.governance.models import GeneratedText
 from federation.tenancy.models import Commune
 
 RULES = ("majority", "qualified", "unanimity")
@@ -44,7 +45,7 @@ class FederationPlugin(TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("federation_id", "plugin"),)
 
 
-class FederationProposal(TimestampMixin, db.Model):
+class FederationProposal(GeneratedText, TimestampMixin, db.Model):
     """A proposal made at federation level, ratified (or not) by the member assemblies."""
 
     __tablename__ = "federation_proposals"
@@ -53,8 +54,6 @@ class FederationProposal(TimestampMixin, db.Model):
     federation_id: Mapped[int] = mapped_column(
         ForeignKey("federations.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    title: Mapped[str] = mapped_column(String(200), nullable=False)
-    text: Mapped[str] = mapped_column(Text, default="", nullable=False)
     #: "majority" (more than half), "qualified" (at least ``threshold``), "unanimity"
     rule: Mapped[str] = mapped_column(String(12), default="majority", nullable=False)
     threshold: Mapped[str] = mapped_column(String(12), default="1/2", nullable=False)

@@ -167,27 +167,27 @@ def submit(
     if project.status != "draft":
         raise Conflict(_("Ce projet a déjà été soumis."), field="status")
     federation = db.session.get(Federation, project.federation_id)
-    lines = "\n".join(
-        f"- {c.commune.name} : {formatting.money(c.amount)}" for c in project.contributions
-    )
-    text = _(
-        "Projet mutualisé : %(t)s\nBudget : %(b)s\nContributions :\n%(l)s\n\n%(d)s",
-        t=project.title,
-        b=formatting.money(project.budget),
-        l=lines,
-        d=project.description,
-    )
     proposal = ratification.create(
         federation,
         actor,
         project.title,
-        text,
+        project.description,
         rule=rule,
         threshold=threshold,
         weighted=weighted,
         deadline=deadline,
         unable_rule=unable_rule,
     )
+    # the figures are data, read in each assembly member's language (texts.pooled_text)
+    proposal.title_params = {
+        "project": project.title,
+        "budget": str(project.budget),
+        "currency": formatting.DEFAULT_CURRENCY,
+        "contributions": [
+            {"commune": c.commune.name, "amount": str(c.amount)} for c in project.contributions
+        ],
+    }
+    proposal.text_kind = "pooled.proposal.text"
     project.proposal_id = proposal.id
     project.status = "ratifying"
     ratification.send(proposal, actor)

@@ -158,7 +158,7 @@ def send(proposal: FederationProposal, actor: User) -> None:
                 assembly(commune),
                 actor,
                 _("[%(f)s] %(t)s", f=federation.name, t=proposal.title),
-                proposal.text,
+                proposal.given_text,
                 extra={
                     "intercommunal": {
                         "federation_proposal_id": proposal.id,
@@ -166,6 +166,8 @@ def send(proposal: FederationProposal, actor: User) -> None:
                     }
                 },
             )
+            # a generated text (a pooled project's figures) stays data: each reader's language
+            local.text_kind, local.title_params = proposal.text_kind, proposal.title_params
             transition(local, "deliberation", actor)
             db.session.add(
                 Ratification(

@@ -31,7 +31,24 @@ def _expense(p: P) -> str:
     )
 
 
+def pooled_text(p: P) -> str:
+    """The figures of a pooled project put to the member assemblies."""
+    currency = p.get("currency")
+    lines = [
+        _("%(c)s : %(a)s", c=c["commune"], a=formatting.money(c["amount"], currency))
+        for c in p["contributions"]
+    ]
+    return _(
+        "Projet mutualisé : %(t)s\nBudget : %(b)s\nContributions :\n%(l)s\n\n%(d)s",
+        t=p["project"],
+        b=formatting.money(p["budget"], currency),
+        l="\n".join(f"- {line}" for line in lines),
+        d="",  # the description people wrote is the proposal's own text
+    ).strip()
+
+
 KINDS = {
+    "pooled.proposal.text": pooled_text,
     "intercommunal.unable": _unable,
     "intercommunal.received": lambda p: _(
         "Proposition de %(f)s soumise à l'assemblée : %(t)s", f=p["federation_name"], t=p["title"]

@@ -21,6 +21,7 @@ from sqlalchemy import and_, false, func, literal_column, or_, select, table
 from sqlalchemy import column as sa_column
 
 from federation.db import db
+from federation.search import accents
 from federation.search.models import FTS_TABLE, SearchEntry
 from federation.search.sources import SearchSource, registry
 from federation.tenancy.scoping import SCOPE_KEY, TenantScopeError
@@ -134,8 +135,9 @@ def _sqlite(words: list[str]) -> tuple[Any, list[Any], Any, Any, Any]:
 
 def _postgresql(words: list[str]) -> tuple[Any, list[Any], Any, Any, Any]:
     text = " & ".join(f"{w}:*" for w in words)
-    french = literal_column("'french'::regconfig")
-    english = literal_column("'english'::regconfig")
+    # accents.FRENCH and accents.ENGLISH: the configurations of the index (accents ignored)
+    french = literal_column(f"'{accents.FRENCH}'::regconfig")
+    english = literal_column(f"'{accents.ENGLISH}'::regconfig")
     query = func.to_tsquery(french, text).op("||")(func.to_tsquery(english, text))
     vector = literal_column("search_entries.search_vector")
     options = f"StartSel={START}, StopSel={STOP}"
@@ -193,8 +195,21 @@ def search(
     return result
 
 
+def _shown(found: list[Any], sources: dict[str, SearchSource]) -> dict[tuple[str, str], str]:
+    """The titles the system writes, read again in the reader's language (one query per
+    kind of result that has some: the journal's sentences, generated proposal titles)."""
+    refs: dict[str, list[str]] = {}
+    for entry, _t, _s in found:
+        if sources[entry.kind].shown is not None:
+            refs.setdefault(entry.kind, []).append(entry.ref)
+    return {
+        (kind, ref): title
+        for kind, kind_refs in refs.items()
+        for ref, title in sources[kind].shown(kind_refs).items()  # type: ignore[misc]
+    }
+
+
 def _hits(found: list[Any]) -> list[Hit]:
-    from federation.journal.models import JournalEntry
     from federation.tenancy.models import Commune
 
     sources = registry()
@@ -205,24 +220,14 @@ def _hits(found: list[Any]) -> list[Hit]:
         communes.update(
             (c.id, c) for c in db.session.scalars(select(Commune).where(Commune.id.in_(missing)))
         )
-    journal_ids = [int(e.ref) for e, _t, _s in found if e.kind == "journal.entry"]
-    journal = (
-        {
-            j.id: j
-            for j in db.session.scalars(
-                select(JournalEntry).where(JournalEntry.id.in_(journal_ids))
-            )
-        }
-        if journal_ids
-        else {}
-    )
+    again = _shown(found, sources)
     hits = []
     for entry, title, snippet in found:
         source = sources[entry.kind]
         commune = communes[entry.commune_id]
         shown = highlight(title)
-        if entry.kind == "journal.entry" and int(entry.ref) in journal:
-            shown = escape(journal[int(entry.ref)].text)  # in the reader's language
+        if (entry.kind, entry.ref) in again:  # in the reader's language
+            shown = escape(again[(entry.kind, entry.ref)])
         hits.append(
             Hit(
                 kind=entry.kind,

@@ -45,6 +45,10 @@ class SearchSource:
     :param when: ``obj → datetime | None``, the object's date, shown with the result.
     :param commune: ``obj → int | None``, its commune (``commune_id`` by default; ``None``
         means the object is not indexed).
+    :param shown: ``refs → {ref: title}``, the titles of found objects read again in the
+        reader's language (one query for all the results of a page), for objects whose
+        title is written by the system and indexed in every language; a ref left out shows
+        its indexed title.
     """
 
     kind: str
@@ -56,6 +60,7 @@ class SearchSource:
     public: Callable[[Any], bool] = _always
     when: Callable[[Any], datetime | None] = _no_date
     commune: Callable[[Any], int | None] = _commune_of
+    shown: Callable[[list[str]], dict[str, str]] | None = None
     #: the plugin that declared it (filled in by the core); its kinds are found only in
     #: communes where it is enabled
     plugin: str = field(default="", compare=False)
@@ -121,19 +126,66 @@ def _journal_text(entry: Any) -> str:
     return " ".join([entry.summary or "", *_strings(params)])
 
 
+def in_each_language(read: Callable[[], str], fallback: str = "") -> str:
+    """What ``read`` returns in each language of the catalogs, once each (a text the system
+    writes is found whatever the reader's language; results show it read again)."""
+    from flask_babel import force_locale
+
+    from federation.config import LOCALES
+
+    texts = []
+    for locale in LOCALES:
+        try:
+            with force_locale(locale):
+                texts.append(read())
+        except Exception:
+            texts.append(fallback)
+    return " / ".join(dict.fromkeys(t for t in texts if t))
+
+
 def _journal_title(entry: Any) -> str:
     """The entry's sentence in both languages (found whatever the reader's language);
     results show it rendered again in the reader's language."""
-    from flask_babel import force_locale
+    return in_each_language(lambda: entry.text, entry.summary or entry.kind)
 
-    texts = []
-    for locale in ("fr", "en"):
-        try:
-            with force_locale(locale):
-                texts.append(entry.text)
-        except Exception:
-            texts.append(entry.summary or entry.kind)
-    return " / ".join(dict.fromkeys(texts))
+
+def _journal_shown(refs: list[str]) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from federation.db import db
+    from federation.journal.models import JournalEntry
+
+    ids = [int(r) for r in refs]
+    rows = db.session.scalars(select(JournalEntry).where(JournalEntry.id.in_(ids)))
+    return {str(e.id): e.text for e in rows}
+
+
+def _generated_title(row: Any) -> str:
+    """A proposal's or decision's title: as typed, or (generated) in each language."""
+    if getattr(row, "title_kind", None):
+        return in_each_language(lambda: row.title, row.stored_title)
+    return row.title
+
+
+def _generated_text(row: Any) -> str:
+    if getattr(row, "text_kind", None):
+        return in_each_language(lambda: row.text, row.given_text)
+    return row.text
+
+
+def _generated_shown(model: Any) -> Callable[[list[str]], dict[str, str]]:
+    """The generated titles among ``refs``, read in the reader's language."""
+
+    def shown(refs: list[str]) -> dict[str, str]:
+        from sqlalchemy import select
+
+        from federation.db import db
+
+        ids = [int(r) for r in refs]
+        query = select(model).where(model.id.in_(ids), model.title_kind.is_not(None))
+        return {str(row.id): row.title for row in db.session.scalars(query)}
+
+    return shown
 
 
 def core_sources() -> list[SearchSource]:
@@ -145,11 +197,12 @@ def core_sources() -> list[SearchSource]:
             kind="governance.proposal",
             model=Proposal,
             label=_l("Proposition"),
-            title=lambda p: p.title,
-            text=lambda p: p.text,
+            title=_generated_title,
+            text=_generated_text,
             url=lambda slug, ref: f"/c/{slug}/proposals/{ref}",
             public=lambda p: p.status not in ("draft", "withdrawn"),
             when=lambda p: p.decided_at or p.opened_at or p.created_at,
+            shown=_generated_shown(Proposal),
         ),
         SearchSource(
             kind="governance.concern",
@@ -164,10 +217,11 @@ def core_sources() -> list[SearchSource]:
             kind="governance.decision",
             model=Decision,
             label=_l("Décision"),
-            title=lambda d: d.title,
-            text=lambda d: d.text,
+            title=_generated_title,
+            text=_generated_text,
             url=lambda slug, _ref: f"/c/{slug}/decisions",
             when=lambda d: d.adopted_at,
+            shown=_generated_shown(Decision),
         ),
         SearchSource(
             kind="governance.meeting",
@@ -186,5 +240,6 @@ def core_sources() -> list[SearchSource]:
             title=_journal_title,
             text=_journal_text,
             url=lambda slug, _ref: f"/c/{slug}/journal",
+            shown=_journal_shown,
         ),
     ]

@@ -26,10 +26,8 @@ from convergence_food.services import commune_id, food_bodies, journal, settings
 from federation import formatting
 from federation.db import db
 from federation.errors import Conflict, ValidationFailed
-from federation.governance import proposals as gov_proposals
-from federation.governance import votes as gov_votes
 from federation.governance.models import Body, Proposal
-from federation.identity.services import has_permission
+from federation.governance.submissions import Generated, propose_to_body
 from federation.plugins.services import update_settings
 from federation.tenancy.models import Commune
 
@@ -71,47 +69,42 @@ def _clean_policy(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _describe(payload: dict[str, Any]) -> str:
+def _title(payload: dict[str, Any]) -> Generated:
+    """What the proposal says, as data (``texts.PROPOSALS`` renders it for the reader):
+    ids, names people gave, amounts as text with their currency, codes."""
     if "contract_id" in payload:
         contract = contracts.get_contract(payload["contract_id"])
-        lines = contracts.lines_of(contract)
         products = contracts.products_of(contract)
-        prices = "; ".join(
-            _(
-                "%(p)s : %(a)s (solidaire %(s)s)",
-                p=products[line.id].name,
-                a=formatting.money(line.price),
-                s=formatting.money(line.solidarity_price),
-            )
-            for line in lines
-        )
-        return _(
-            "Ouvrir le contrat « %(t)s » (%(season)s), %(n)d livraisons, aux prix : %(prices)s. "
-            "Paniers solidaires : %(q)s.",
-            t=contract.title,
-            season=contract.season,
-            n=len(contracts.deliveries_of(contract)),
-            prices=prices,
-            q=contract.solidarity_quota or _("autant que le pot le permet"),
-        )
+        params: dict[str, Any] = {
+            "contract": contract.id,
+            "title": contract.title,
+            "season": contract.season,
+            "deliveries": len(contracts.deliveries_of(contract)),
+            "prices": [
+                {
+                    "product": products[line.id].name,
+                    "price": str(line.price),
+                    "solidarity": str(line.solidarity_price),
+                }
+                for line in contracts.lines_of(contract)
+            ],
+            "quota": contract.solidarity_quota or None,
+            "currency": formatting.DEFAULT_CURRENCY,
+        }
+        return Generated("food.proposal.contract", params, "food.proposal.contract.text")
     if "match_id" in payload:
         match = land.get_match(payload["match_id"])
         plot = land.get_plot(match.plot_id)
-        return _(
-            "Installer une personne candidate (n° %(c)d) sur la parcelle « %(p)s » "
-            "(%(s)s ha, %(o)s). %(h)s",
-            c=match.candidate_id,
-            p=plot.name,
-            s=formatting.number(plot.surface_ha),
-            o=plot.owner,
-            h=match.help_to_settle,
-        )
-    return _(
-        "Le prix solidaire est ouvert : %(v)s.",
-        v=_("à tout membre")
-        if payload["policy"].get("aid_open_to") == "members"
-        else _("aux demandes accordées par le cercle"),
-    )
+        params = {
+            "candidate": match.candidate_id,
+            "plot": plot.name,
+            "surface_ha": str(plot.surface_ha),
+            "owner": plot.owner,
+            "help": match.help_to_settle,
+        }
+        return Generated("food.proposal.match", params, "food.proposal.match.text")
+    params = {"aid_open_to": payload["policy"].get("aid_open_to")}
+    return Generated("food.proposal.policy", params, "food.proposal.policy.text")
 
 
 def propose(
@@ -124,7 +117,8 @@ def propose(
     open_vote: bool = False,
 ) -> Proposal:
     """Put a contract's prices, a match or a rule to the food circle's vote: a proposal in
-    deliberation; a person who facilitates may open the vote at once (majority, public)."""
+    deliberation; a person who facilitates may open the vote at once (majority, public).
+    The core's one path (``propose_to_body``); the title and the generated text are data."""
     body = _body(body_id)
     if kind == "contract":
         contract = contracts.get_contract(data.get("contract_id"))
@@ -146,29 +140,16 @@ def propose(
         payload = {"policy": _clean_policy(data.get("policy") or {})}
     else:
         raise ValidationFailed(_("Valeur inconnue : %(v)s", v=str(kind)[:20]), field="kind")
-    sentence = _describe(payload)
-    proposal = gov_proposals.create_proposal(
-        body, author, sentence[:200], (text.strip() + "\n\n" + sentence).strip()
+    if kind == "contract":  # in the vote from now on, before its vote may open
+        contract.status = "in_vote"
+    proposal = propose_to_body(
+        body, author, _title(payload), text.strip(), {"food": payload}, open_vote=open_vote
     )
-    gov_proposals.transition(proposal, "deliberation", author)
-    proposal.extra = {**(proposal.extra or {}), "food": payload}
     if kind == "contract":
-        contract.status, contract.proposal_id = "in_vote", proposal.id
+        contract.proposal_id = proposal.id
     elif kind == "match":
         match.proposal_id = proposal.id
     db.session.flush()
-    if open_vote:
-        if not has_permission(author, "gov.facilitate", commune_id()):
-            raise Conflict(_("Seule la facilitation ouvre un vote."), field="open_vote")
-        vote = gov_votes.create_vote(
-            body,
-            proposal.title,
-            "majority",
-            proposal=proposal,
-            results_hidden=False,
-            settings={"threshold": "1/2"},
-        )
-        gov_votes.open_vote(vote, author)
     return proposal
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from federation import formatting
 
@@ -30,7 +31,65 @@ def _shared_pot_joined(p: P) -> str:
     return _("La commune partage le pot solidaire de sa fédération.")
 
 
+def _prices(p: P) -> str:
+    currency = p.get("currency")
+    return "; ".join(
+        _(
+            "%(p)s : %(a)s (solidaire %(s)s)",
+            p=line["product"],
+            a=formatting.money(line["price"], currency),
+            s=formatting.money(line["solidarity"], currency),
+        )
+        for line in p["prices"]
+    )
+
+
+def _contract_text(p: P) -> str:
+    quota = p.get("quota")
+    return _(
+        "Ouvrir le contrat « %(t)s » (%(season)s), %(n)s, aux prix : %(prices)s. "
+        "Paniers solidaires : %(q)s.",
+        t=p["title"],
+        season=p["season"],
+        n=ngettext("%(num)d livraison", "%(num)d livraisons", int(p["deliveries"])),
+        prices=_prices(p),
+        q=formatting.number(quota) if quota else _("autant que le pot le permet"),
+    )
+
+
+def _aid_open_to(p: P) -> str:
+    if p.get("aid_open_to") == "members":
+        return _("à tout membre")
+    return _("aux demandes accordées par le cercle")
+
+
+#: the proposals the food circle votes on (titles and generated texts, see decisions.py)
+PROPOSALS = {
+    "food.proposal.contract": lambda p: _(
+        "Ouvrir le contrat « %(t)s » (%(season)s)", t=p["title"], season=p["season"]
+    ),
+    "food.proposal.contract.text": _contract_text,
+    "food.proposal.match": lambda p: _(
+        "Installer une personne candidate sur la parcelle « %(p)s »", p=p["plot"]
+    ),
+    "food.proposal.match.text": lambda p: _(
+        "Installer une personne candidate (n° %(c)d) sur la parcelle « %(p)s » "
+        "(%(s)s, %(o)s). %(h)s",
+        c=int(p["candidate"]),
+        p=p["plot"],
+        s=formatting.quantity(p["surface_ha"], "area-hectare"),
+        o=p["owner"],
+        h=p["help"],
+    ),
+    "food.proposal.policy": lambda p: _("Règle du prix solidaire"),
+    "food.proposal.policy.text": lambda p: _(
+        "Le prix solidaire est ouvert : %(v)s.", v=_aid_open_to(p)
+    ),
+}
+
+
 KINDS = {
+    **PROPOSALS,
     "food.subscribed": lambda p: _("Nouvelle souscription au contrat « %(t)s »", t=p["title"]),
     "food.delivery_changed": lambda p: _(
         "Une livraison du contrat « %(t)s » a été changée.", t=p["title"]

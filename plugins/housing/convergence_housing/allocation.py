@@ -319,18 +319,23 @@ def parse_order(allocation: Allocation, order: Any, excluded: set[int] | None = 
     return ids
 
 
-def describe(allocation: Allocation) -> str:
-    """The public sentence of the proposal: numbers only, no personal data."""
+def describe_params(allocation: Allocation) -> dict[str, Any]:
+    """What the proposal says, as data: numbers only, no personal data."""
     dwelling = db.session.get(Dwelling, allocation.dwelling_id)
     grid = db.session.get(Grid, allocation.grid_id)
-    return _(
-        "Attribuer le logement %(ref)s selon l'ordre proposé par le cercle du logement "
-        "(demandes n° %(order)s ; %(n)d demandes examinées avec la grille version %(v)d).",
-        ref=dwelling.ref if dwelling else "?",
-        order=", ".join(str(i) for i in allocation.proposed_order),
-        n=len(allocation.ranking),
-        v=grid.version if grid else 0,
-    )
+    return {
+        "dwelling": dwelling.ref if dwelling else "?",
+        "order": [int(i) for i in allocation.proposed_order],
+        "examined": len(allocation.ranking),
+        "grid_version": grid.version if grid else 0,
+    }
+
+
+def describe(allocation: Allocation) -> str:
+    """The public sentence of the proposal, in the reader's language."""
+    from federation.texts import render
+
+    return render("housing.proposal.allocation.text", describe_params(allocation))
 
 
 def decide(allocation: Allocation, decision_id: int | None, today: date | None = None) -> None:

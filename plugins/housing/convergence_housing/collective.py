@@ -24,9 +24,12 @@ from federation.journal.services import record
 from federation.plugins.events import emit
 from federation.validation import choice_field, money, text_field
 
+#: collective purchases are counted in euros
+CURRENCY = "EUR"
+
 
 def euros(amount: Decimal) -> str:
-    return format_currency(amount, "EUR")
+    return format_currency(amount, CURRENCY)
 
 
 def projects() -> list[Project]:

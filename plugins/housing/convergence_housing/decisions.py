@@ -23,15 +23,17 @@ from convergence_housing.services import assembly, housing_bodies, require_steer
 from federation.db import db
 from federation.errors import Conflict, ValidationFailed
 from federation.governance.models import Body, Proposal
-from federation.governance.submissions import propose_to_body
+from federation.governance.submissions import Generated, propose_to_body
 
 log = logging.getLogger(__name__)
 
 
 def _open(
-    body: Body, author: Any, title: str, text: str, payload: dict[str, Any], open_vote: bool
+    body: Body, author: Any, title: Generated, payload: dict[str, Any], open_vote: bool
 ) -> Proposal:
-    return propose_to_body(body, author, title, text, {"housing": payload}, open_vote=open_vote)
+    """The core's one path; the title and the generated text are data (``texts.PROPOSALS``
+    renders them for the reader)."""
+    return propose_to_body(body, author, title, "", {"housing": payload}, open_vote=open_vote)
 
 
 def _assembly() -> Body:
@@ -50,10 +52,8 @@ def _circle() -> Body:
     return circles[0]
 
 
-def grid_text(criteria: dict[str, int]) -> str:
-    from convergence_housing.constants import CRITERIA as LABELS
-
-    return "\n".join(f"- {LABELS[name]} : {criteria.get(name, 0)}" for name in CRITERIA)
+def grid_params(version: int, criteria: dict[str, int]) -> dict[str, Any]:
+    return {"version": version, "criteria": {name: criteria.get(name, 0) for name in CRITERIA}}
 
 
 def propose_grid(
@@ -65,8 +65,11 @@ def propose_grid(
     proposal = _open(
         _assembly(),
         author,
-        _("Grille d'attribution des logements, version %(v)d", v=grid.version),
-        _("Critères et points proposés :") + "\n" + grid_text(grid.criteria),
+        Generated(
+            "housing.proposal.grid",
+            grid_params(grid.version, grid.criteria),
+            "housing.proposal.grid.text",
+        ),
         {"grid_id": grid.id},
         open_vote,
     )
@@ -85,9 +88,16 @@ def propose_allocation(
     row.proposed_order = alloc.parse_order(row, order, sharing.without_consent(row))
     sharing.check_order(row, row.proposed_order)
     row.reason = str(reason or "").strip()[:5000]
-    sentence = alloc.describe(row)
     proposal = _open(
-        _circle(), author, sentence[:200], sentence, {"allocation_id": row.id}, open_vote
+        _circle(),
+        author,
+        Generated(
+            "housing.proposal.allocation",
+            alloc.describe_params(row),
+            "housing.proposal.allocation.text",
+        ),
+        {"allocation_id": row.id},
+        open_vote,
     )
     row.status, row.proposal_id = "in_vote", proposal.id
     db.session.flush()
@@ -97,15 +107,19 @@ def propose_allocation(
 def propose_purchase(project: Project, author: Any, *, open_vote: bool = False) -> Proposal:
     require_steer(author)
     collective.check_purchase(project)
-    sentence = _(
-        "Acheter collectivement « %(p)s » : prix %(price)s, travaux %(w)s ; %(a)s promis.",
-        p=project.name,
-        price=collective.euros(project.price),
-        w=collective.euros(project.works),
-        a=collective.euros(project.pledged),
-    )
+    params = {
+        "project": project.name,
+        "price": str(project.price),
+        "works": str(project.works),
+        "pledged": str(project.pledged),
+        "currency": collective.CURRENCY,
+    }
     proposal = _open(
-        _assembly(), author, sentence[:200], sentence, {"project_id": project.id}, open_vote
+        _assembly(),
+        author,
+        Generated("housing.proposal.purchase", params, "housing.proposal.purchase.text"),
+        {"project_id": project.id},
+        open_vote,
     )
     project.status, project.proposal_id = "in_vote", proposal.id
     db.session.flush()

@@ -23,7 +23,47 @@ def _label(table: str, value: str) -> str:
     return str(getattr(constants, table).get(value, value))
 
 
+def _grid_text(p: P) -> str:
+    lines = [
+        _("%(c)s : %(n)s", c=_label("CRITERIA", name), n=formatting.number(points))
+        for name, points in p["criteria"].items()
+    ]
+    return _("Critères et points proposés :") + "\n" + "\n".join(f"- {line}" for line in lines)
+
+
+#: the proposals housing puts to a vote (titles and generated texts, see decisions.py)
+PROPOSALS = {
+    "housing.proposal.grid": lambda p: _(
+        "Grille d'attribution des logements, version %(v)d", v=int(p["version"])
+    ),
+    "housing.proposal.grid.text": _grid_text,
+    "housing.proposal.allocation": lambda p: _(
+        "Attribuer le logement %(ref)s selon l'ordre proposé par le cercle du logement",
+        ref=p["dwelling"],
+    ),
+    "housing.proposal.allocation.text": lambda p: ngettext(
+        "Attribuer le logement %(ref)s selon l'ordre proposé par le cercle du logement "
+        "(demandes n° %(order)s ; %(num)d demande examinée avec la grille version %(v)d).",
+        "Attribuer le logement %(ref)s selon l'ordre proposé par le cercle du logement "
+        "(demandes n° %(order)s ; %(num)d demandes examinées avec la grille version %(v)d).",
+        int(p["examined"]),
+        ref=p["dwelling"],
+        order=", ".join(str(int(i)) for i in p["order"]),
+        v=int(p["grid_version"]),
+    ),
+    "housing.proposal.purchase": lambda p: _("Acheter collectivement « %(p)s »", p=p["project"]),
+    "housing.proposal.purchase.text": lambda p: _(
+        "Acheter collectivement « %(p)s » : prix %(price)s, travaux %(w)s ; %(a)s promis.",
+        p=p["project"],
+        price=_money(p, "price"),
+        w=_money(p, "works"),
+        a=_money(p, "pledged"),
+    ),
+}
+
+
 KINDS = {
+    **PROPOSALS,
     # who acted, for the journal's entries the system writes (actor "@housing.…")
     "actor.housing.assembly": lambda p: _("assemblée populaire"),
     "actor.housing.circle": lambda p: _("cercle du logement"),

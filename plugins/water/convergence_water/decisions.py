@@ -18,24 +18,19 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from convergence_water.constants import LEVEL_LABELS
-from convergence_water.models import AllocationRun
+from convergence_water.models import AllocationRun, WaterResource
 from convergence_water.services import (
-    commune_id,
     declare_level,
     get_resource,
     get_run,
-    target_label,
     validate_level_target,
     water_bodies,
 )
-from convergence_water.units import fmt_m3
 from federation.db import db
 from federation.errors import Conflict, ValidationFailed
-from federation.governance import proposals as gov_proposals
-from federation.governance import votes as gov_votes
 from federation.governance.models import Body, Proposal
-from federation.identity.services import has_permission
+from federation.governance.submissions import Generated, propose_to_body
+from federation.texts import render
 
 log = logging.getLogger(__name__)
 OPEN_STATES = ("draft", "deliberation")
@@ -119,28 +114,53 @@ def _release(run_id: int, proposal_id: int) -> None:
         run.status, run.proposal_id = "proposed", None
 
 
-def describe(payload: dict[str, Any]) -> str:
-    """A sentence for the proposal text and the pages."""
+def generated(payload: dict[str, Any], title: str = "") -> Generated:
+    """What a proposal carrying ``payload`` says, as data (``texts.PROPOSALS`` renders it
+    for the reader): ids, codes, names people gave, volumes in litres."""
     if "allocation_id" in payload:
         run = db.session.get(AllocationRun, payload["allocation_id"])
         if run is None:
-            return _("Allocation supprimée.")
-        resource = get_resource(run.resource_id)
-        return _(
-            "Mettre en vigueur l'allocation n° %(id)d de %(r)s : %(a)s m³ par jour partagés "
-            "entre %(n)d usager·es au niveau « %(l)s » (volume disponible : %(v)s m³ par jour).",
-            id=run.id,
-            r=resource.name,
-            a=fmt_m3(run.allocated),
-            n=run.users_count,
-            l=LEVEL_LABELS.get(run.level, run.level),
-            v=fmt_m3(run.available),
+            return Generated("water.proposal.deleted", {}, "water.proposal.deleted", title)
+        params: dict[str, Any] = {
+            "allocation": run.id,
+            "resource_name": get_resource(run.resource_id).name,
+            "allocated_l": run.allocated,
+            "users": run.users_count,
+            "level": run.level,
+            "available_l": run.available,
+        }
+        return Generated(
+            "water.proposal.allocation", params, "water.proposal.allocation.text", title
         )
-    return _(
-        "Déclarer le niveau de sécheresse « %(l)s » pour %(t)s.",
-        l=LEVEL_LABELS.get(payload.get("level"), payload.get("level")),
-        t=target_label(payload.get("resource_id"), payload.get("basin")),
+    params = {
+        "level": payload.get("level"),
+        "resource": payload.get("resource_id"),
+        "basin": payload.get("basin"),
+        "target_name": target_name(payload.get("resource_id"), payload.get("basin")),
+    }
+    # the generated title says it all; under a title people typed, the text says it
+    return Generated(
+        "water.proposal.level", params, "water.proposal.level" if title else None, title
     )
+
+
+def target_name(resource_id: int | None, basin: int | None) -> str | None:
+    """The name people gave to the resource or to the basin's federation (kept as given)."""
+    from federation.tenancy.models import Federation
+
+    if resource_id is not None:
+        resource = db.session.get(WaterResource, resource_id)
+        return resource.name if resource is not None else None
+    if basin is not None:
+        federation = db.session.get(Federation, basin)
+        return federation.name if federation is not None else None
+    return None
+
+
+def describe(payload: dict[str, Any]) -> str:
+    """The sentence of a proposal carrying ``payload``, in the reader's language."""
+    about = generated(payload)
+    return render(about.text_kind or about.kind, about.params)
 
 
 def propose(
@@ -153,7 +173,9 @@ def propose(
     open_vote: bool = False,
 ) -> Proposal:
     """Create a proposal of the water circle carrying ``data``, in deliberation; a person
-    who facilitates may open the circle's vote on it at once (majority, public)."""
+    who facilitates may open the circle's vote on it at once (majority, public). The core's
+    one path (``propose_to_body``); a title people typed stays as given, otherwise the title
+    and the generated text are data."""
     bodies = {b.id: b for b in deciding_bodies()}
     try:
         body = bodies.get(int(body_id)) if body_id not in (None, "") else None
@@ -167,28 +189,15 @@ def propose(
             )
         body = circles[0]
     payload = clean_payload(data)
-    sentence = describe(payload)
-    proposal = gov_proposals.create_proposal(
+    return propose_to_body(
         body,
         author,
-        title.strip() or sentence[:200],
-        (text.strip() + "\n\n" + sentence).strip(),
+        generated(payload, title.strip()),
+        text.strip(),
+        {"water": payload},
+        open_vote=open_vote,
+        prepare=lambda proposal: attach(proposal, payload),
     )
-    gov_proposals.transition(proposal, "deliberation", author)
-    attach(proposal, payload)
-    if open_vote:
-        if not has_permission(author, "gov.facilitate", commune_id()):
-            raise Conflict(_("Seule la facilitation ouvre un vote."), field="open_vote")
-        vote = gov_votes.create_vote(
-            body,
-            proposal.title,
-            "majority",
-            proposal=proposal,
-            results_hidden=False,
-            settings={"threshold": "1/2"},
-        )
-        gov_votes.open_vote(vote, author)
-    return proposal
 
 
 def on_decision_adopted(payload: dict[str, Any]) -> None:

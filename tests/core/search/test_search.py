@@ -131,6 +131,71 @@ def test_prefix_and_accents(factory, in_commune):
         assert services.search("'; DROP TABLE search_entries; --").total == 0
 
 
+def _accents_found(factory, in_commune) -> list[str]:
+    """What an unaccented query finds of accented words (every query must find its row)."""
+    commune = factory.commune()
+    with in_commune(commune):
+        _proposal("École des Épinettes", "créée près de la forêt")
+    missed = []
+    with in_commune(commune):
+        for words in ("ecole", "ECOLE", "epinettes", "foret creee", "école"):
+            if services.search(words).total != 1:
+                missed.append(words)
+        found = services.search("ecole")
+        if found.hits and "<mark>École</mark>" not in str(found.hits[0].title):
+            missed.append("highlight of École")
+    return missed
+
+
+def test_accents_are_ignored_on_either_database(factory, in_commune):
+    """ "ecole" finds "École" with SQLite's FTS5 and with PostgreSQL (unaccent)."""
+    assert _accents_found(factory, in_commune) == []
+
+
+@contextmanager
+def _accents_kept(app):
+    """Plant the bug: an index that keeps accents (SQLite: an FTS5 table without
+    remove_diacritics; PostgreSQL: the configurations without unaccent), then put it back."""
+    from sqlalchemy import text
+
+    from federation.search import accents
+
+    database = app.extensions["convergence_test_db"]
+    if database.is_sqlite:  # the next test copies the template again
+        with app.app_context(), scoping.raw_tenant_sql("test: plants an FTS5 table"):
+            db.session.execute(text("DROP TABLE search_fts"))
+            db.session.execute(
+                text(
+                    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, "
+                    "content='search_entries', content_rowid='id', "
+                    "tokenize='unicode61 remove_diacritics 0')"
+                )
+            )
+            db.session.commit()
+        yield
+        return
+    with database.owner.begin() as conn:
+        for name, (_base, stemmer) in accents.CONFIGS.items():
+            conn.execute(
+                text(
+                    f"ALTER TEXT SEARCH CONFIGURATION {name} "
+                    f"ALTER MAPPING FOR {accents.WORD_TOKENS} WITH {stemmer}"
+                )
+            )
+    try:
+        yield
+    finally:
+        with database.owner.begin() as conn:
+            assert accents.install(conn)
+            assert accents.ignores_accents(conn)
+
+
+def test_planted_twin_an_index_keeping_accents_misses_ecole(app, factory, in_commune):
+    with _accents_kept(app):
+        missed = _accents_found(factory, in_commune)
+    assert "ecole" in missed and "epinettes" in missed, missed
+
+
 # -- isolation: the attack tests and their planted twins --------------------------------------
 
 
@@ -378,7 +443,9 @@ def test_search_page_queries_do_not_grow_with_results(app, client, factory, in_c
             _proposal(f"Verger {n}")
             record("test.free", summary=f"Verger {n}", commune_id=commune.id)
     assert counted() <= few  # 20 hits on the page instead of 2: no more queries
-    assert few <= 9, few
+    # 10 on PostgreSQL: one query per kind of result whose titles the system writes (journal
+    # sentences, generated proposal titles), read again in the reader's language
+    assert few <= 10, few
 
 
 def test_planted_twin_federation_without_the_tenant_filter_finds_outsiders(app, factory, two):
