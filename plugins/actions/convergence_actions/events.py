@@ -23,7 +23,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from convergence_actions import services
-from convergence_actions.models import Campaign, Event, Place, Registration
+from convergence_actions.models import Campaign, Event, Registration
+from federation.calendar.models import Place
 from federation.db import db, lock_row, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.identity.notifications import notify, send_mail

@@ -1,6 +1,7 @@
 """Collective actions: campaigns mandated by a decision, their supporters and pledges; events
-with registrations (capacity, waiting list, approval, door codes); community places with
-rooms and bookings; cooperative or association projects and their steps; federation-wide
+with registrations (capacity, waiting list, approval, door codes); community places (the
+core's ``places``, with the plugin's details: accessibility, opening hours) with rooms and
+bookings; cooperative or association projects and their steps; federation-wide
 campaigns shared by the communes that opt in (``actions.campaign``).
 
 Every table but the federation campaigns is a tenant table; unique constraints lead with
@@ -28,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+import federation.calendar.models  # noqa: F401 - the core's places, which rooms refer to
 from federation.db import TimestampMixin, db, utcnow
 from federation.tenancy.federation_data import FederationDataMixin
 from federation.tenancy.scoping import TenantMixin
@@ -139,20 +141,21 @@ class Pledge(TenantMixin, TimestampMixin, db.Model):
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"), INFO)
 
 
-class Place(TenantMixin, TimestampMixin, db.Model):
-    """A community place: its address, accessibility and opening hours."""
+class PlaceDetails(TenantMixin, db.Model):
+    """What the plugin adds to a commune's place (the core's ``places`` table, one table
+    of places for the whole platform): its accessibility and opening hours."""
 
-    __tablename__ = "actions_places"
+    __tablename__ = "actions_place_details"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
-    address: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    place_id: Mapped[int] = mapped_column(
+        ForeignKey("places.id", ondelete="CASCADE"), nullable=False
+    )
     accessibility: Mapped[str] = mapped_column(Text, default="", nullable=False)
     #: {"0": [["09:00", "18:00"]], …} — weekday (Monday = 0) to opening spans
     opening_hours: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
-    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
-    __table_args__ = (INFO,)
+    __table_args__ = (UniqueConstraint("commune_id", "place_id"), INFO)
 
 
 class Room(TenantMixin, db.Model):
@@ -162,7 +165,7 @@ class Room(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     place_id: Mapped[int] = mapped_column(
-        ForeignKey("actions_places.id", ondelete="CASCADE"), nullable=False
+        ForeignKey("places.id", ondelete="CASCADE"), nullable=False
     )
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     capacity: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
@@ -210,9 +213,7 @@ class Event(TenantMixin, TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    place_id: Mapped[int | None] = mapped_column(
-        ForeignKey("actions_places.id", ondelete="SET NULL")
-    )
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
     location: Mapped[str] = mapped_column(String(300), default="", nullable=False)
     accessibility: Mapped[str] = mapped_column(Text, default="", nullable=False)
     #: 0: no limit
@@ -270,9 +271,7 @@ class Project(TenantMixin, TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    place_id: Mapped[int | None] = mapped_column(
-        ForeignKey("actions_places.id", ondelete="SET NULL")
-    )
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
     body_id: Mapped[int | None] = mapped_column(ForeignKey("gov_bodies.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(12), default="active", nullable=False)
 

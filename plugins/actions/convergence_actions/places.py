@@ -1,6 +1,10 @@
 """Community places (opening hours, rooms and their booking rules) and projects to create a
 cooperative or an association (their steps, each done by a decision when it names one).
 
+A place is the core's (:mod:`federation.calendar`: the ``places`` table, the commune's one
+list of places, on its map); the plugin adds its accessibility and opening hours
+(``actions_place_details``) and its rooms. :class:`CommunityPlace` reads both as one.
+
 A booking takes its room's row lock before looking for an overlap: two concurrent requests
 for the same span never both succeed (no double booking).
 """
@@ -15,7 +19,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from convergence_actions import services
-from convergence_actions.models import Booking, Place, Project, ProjectStep, Room
+from convergence_actions.models import Booking, PlaceDetails, Project, ProjectStep, Room
+from federation.calendar import services as calendar
+from federation.calendar.models import Place
 from federation.db import db, lock_row, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.governance.models import Decision
@@ -28,14 +34,49 @@ SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 # --- places -------------------------------------------------------------------------------
 
 
-def places() -> list[Place]:
-    return list(db.session.scalars(select(Place).order_by(Place.name)))
+class CommunityPlace:
+    """A core place with the plugin's details (read as one object by pages, API, export)."""
+
+    def __init__(self, place: Place, details: PlaceDetails | None) -> None:
+        self.place, self.details = place, details
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.place, name)
+
+    @property
+    def accessibility(self) -> str:
+        return self.details.accessibility if self.details else ""
+
+    @property
+    def opening_hours(self) -> dict:
+        return self.details.opening_hours if self.details else {}
 
 
-def get_place(place_id: Any) -> Place:
-    row = db.session.get(Place, ident(place_id, "place_id"))
-    if row is None:
+def _with_details() -> Any:
+    return select(Place, PlaceDetails).outerjoin(PlaceDetails, PlaceDetails.place_id == Place.id)
+
+
+def places() -> list[CommunityPlace]:
+    """The commune's places (the core's list), with their details, in one query."""
+    rows = db.session.execute(_with_details().order_by(Place.name, Place.id)).all()
+    return [CommunityPlace(place, details) for place, details in rows]
+
+
+def get_place(place_id: Any) -> CommunityPlace:
+    found = db.session.execute(
+        _with_details().where(Place.id == ident(place_id, "place_id"))
+    ).first()
+    if found is None:
         raise NotFound(_("Lieu introuvable."), field="place_id")
+    return CommunityPlace(*found)
+
+
+def set_details(place: Place, accessibility: str, opening_hours: dict) -> PlaceDetails:
+    row = db.session.scalar(select(PlaceDetails).where(PlaceDetails.place_id == place.id))
+    row = row or PlaceDetails(place_id=place.id)
+    row.accessibility, row.opening_hours = accessibility, opening_hours
+    db.session.add(row)
+    db.session.flush()
     return row
 
 
@@ -59,22 +100,36 @@ def parse_hours(value: Any) -> dict[str, list[list[str]]]:
     return hours
 
 
-def create_place(data: dict[str, Any], actor: Any) -> Place:
+def create_place(data: dict[str, Any], actor: Any) -> CommunityPlace:
+    """A place of the commune (the core's service: one list, names unique) with the
+    plugin's details."""
     services.require_organiser(actor)
-    place = Place(
-        name=text_field(data.get("name"), "name", 200, required=True),
-        address=text_field(data.get("address"), "address", 300),
-        accessibility=text_field(data.get("accessibility"), "accessibility", 2000),
-        description=text_field(data.get("description"), "description", 5000),
-        opening_hours=parse_hours(data.get("opening_hours")),
+    name = text_field(data.get("name"), "name", 200, required=True)
+    accessibility = text_field(data.get("accessibility"), "accessibility", 2000)
+    hours = parse_hours(data.get("opening_hours"))
+    place = calendar.add_place(
+        name,
+        text_field(data.get("address"), "address", 300),
+        text_field(data.get("description"), "description", 5000),
     )
-    db.session.add(place)
-    db.session.flush()
+    details = set_details(place, accessibility, hours)
     services.journal("place_opened", {"place": place.id, "name": place.name}, actor)
-    return place
+    return CommunityPlace(place, details)
 
 
-def is_open(place: Place, start: datetime, end: datetime) -> bool:
+def ensure_place(data: dict[str, Any]) -> CommunityPlace:
+    """The commune's place of that name (any case), created if missing (imports)."""
+    name = text_field(data.get("name"), "name", 200, required=True)
+    place = db.session.scalar(select(Place).where(func.lower(Place.name) == name.lower()))
+    if place is None:
+        place = calendar.add_place(name, data.get("address") or "", data.get("description") or "")
+    details = set_details(
+        place, data.get("accessibility") or "", parse_hours(data.get("opening_hours"))
+    )
+    return CommunityPlace(place, details)
+
+
+def is_open(place: CommunityPlace, start: datetime, end: datetime) -> bool:
     """Whether the span lies within one opening span of its day (no hours: always open)."""
     if not place.opening_hours:
         return True
@@ -85,7 +140,7 @@ def is_open(place: Place, start: datetime, end: datetime) -> bool:
     return any(a <= s and e <= b for a, b in spans)
 
 
-def rooms(place: Place) -> list[Room]:
+def rooms(place: Any) -> list[Room]:
     return list(db.session.scalars(select(Room).where(Room.place_id == place.id).order_by(Room.id)))
 
 
@@ -96,7 +151,7 @@ def get_room(room_id: Any) -> Room:
     return row
 
 
-def add_room(place: Place, data: dict[str, Any], actor: Any) -> Room:
+def add_room(place: Any, data: dict[str, Any], actor: Any) -> Room:
     services.require_organiser(actor)
     room = Room(
         place_id=place.id,
@@ -142,7 +197,7 @@ def book(room: Room, data: dict[str, Any], user: Any, *, now: datetime | None = 
             _("Réservez au moins %(n)d heures à l'avance.", n=room.min_notice_hours),
             field="starts_at",
         )
-    place = db.session.get(Place, room.place_id)
+    place = get_place(room.place_id)
     if not is_open(place, start, end):
         raise ValidationFailed(_("Le lieu est fermé à ces heures-là."), field="starts_at")
     event_id = data.get("event_id") or None

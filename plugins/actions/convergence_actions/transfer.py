@@ -20,7 +20,6 @@ from convergence_actions.models import (
     Booking,
     Campaign,
     Event,
-    Place,
     Pledge,
     Project,
     ProjectStep,
@@ -120,9 +119,7 @@ def import_commune(data: dict[str, Any]) -> None:
             campaign_ids[int(item["key"])] = row.id
         place_ids: list[int] = []
         for item in data.get("places", []):
-            place = Place(**{k: item[k] for k in PLACE_FIELDS})
-            db.session.add(place)
-            db.session.flush()
+            place = places.ensure_place({k: item[k] for k in PLACE_FIELDS})
             place_ids.append(place.id)
             for room in item.get("rooms", []):
                 db.session.add(Room(place_id=place.id, **{k: room[k] for k in ROOM_FIELDS}))

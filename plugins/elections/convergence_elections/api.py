@@ -19,7 +19,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from convergence_elections import draws as draw_services
-from convergence_elections import filing, law, services, texts
+from convergence_elections import filing, law, services, texts, treasury
 from federation.api import api_error
 from federation.api.errors import service_errors
 from federation.api.fields import Integer
@@ -206,6 +206,33 @@ class ElDrawSummarySchema(Schema):
     seats = Integer()
     attributes = fields.List(fields.String())
     status = fields.String()
+
+
+class ElTreasuryInSchema(ElStrict):
+    kind = fields.String(required=True, validate=validate.OneOf(treasury.KINDS))
+    amount = fields.Decimal(required=True, as_string=True, places=2)
+    on_date = fields.Date()
+    label = fields.String(required=True, validate=validate.Length(1, 200))
+    counterpart = fields.String(validate=validate.Length(max=200))
+    decision_id = Integer(allow_none=True)
+
+
+class ElTreasuryEntrySchema(Schema):
+    id = Integer()
+    kind = fields.String()
+    amount = fields.Decimal(as_string=True)
+    on_date = fields.Date()
+    label = fields.String()
+    counterpart = fields.String()
+    decision_id = Integer(allow_none=True)
+    journal_seq = Integer(allow_none=True)
+
+
+class ElTreasurySchema(Schema):
+    contribution = fields.Decimal(as_string=True)
+    expense = fields.Decimal(as_string=True)
+    balance = fields.Decimal(as_string=True)
+    entries = fields.List(fields.Nested(ElTreasuryEntrySchema))
 
 
 def _user() -> Any:
@@ -540,3 +567,18 @@ class Result(MethodView):
         """Draw: reveal the seed, select exactly the quotas, publish in the journal."""
         row = _found(draw_services.get_draw, draw_id)
         return draw_services.published(_act(lambda u: draw_services.run(row, u)))
+
+
+@api.route("/treasury")
+class Treasury(MethodView):
+    @api.response(200, ElTreasurySchema)
+    def get(self):
+        """The movement's treasury (not public money): totals and entries, each with the
+        decision that made it and its journal entry."""
+        return {**treasury.totals(), "entries": treasury.entries()}
+
+    @api.arguments(ElTreasuryInSchema)
+    @api.response(201, ElTreasuryEntrySchema)
+    def post(self, data):
+        """Record a contribution or an expense (an expense names its decision)."""
+        return _act(lambda u: treasury.record_entry(data, u))

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from convergence_elections import draws, filing, services
+from convergence_elections import draws, filing, services, treasury
 from convergence_elections.models import Axis
 from federation.db import db
 from federation.errors import ServiceError
@@ -126,7 +126,23 @@ def load(commune: Any, users: dict[str, Any]) -> None:
     # the programme's axes: the core group, then the assembly
     for title, text in AXES:
         services.add_axis({"title": title, "text": text}, facilitator)
-    _adopt(services.propose_axes("core", facilitator), people[:6], facilitator)
+    core_decision = _adopt(services.propose_axes("core", facilitator), people[:6], facilitator)
+    # the movement's treasury (its own money, never public money): dues, then leaflets
+    # the core group decided to print
+    treasury.record_entry(
+        {"kind": "contribution", "amount": "240", "label": "Cotisations des membres"},
+        facilitator,
+    )
+    treasury.record_entry(
+        {
+            "kind": "expense",
+            "amount": "85.50",
+            "label": "Impression des tracts du programme",
+            "counterpart": "Imprimerie du plateau",
+            "decision_id": core_decision.id if core_decision else None,
+        },
+        facilitator,
+    )
     _move("programme", people, facilitator)
     _adopt(services.propose_axes("assembly", facilitator), people, facilitator)
     decisions = list(db.session.scalars(select(Decision).order_by(Decision.id)))

@@ -8,15 +8,18 @@ the candidate themself); nothing else joins it.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -242,3 +245,28 @@ class Volunteer(TenantMixin, db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
+
+
+class TreasuryEntry(TenantMixin, db.Model):
+    """The movement's own money before it is in office (never public money): a
+    contribution received or an expense paid, who decided it (a decision of the core group
+    or the assembly; an expense always needs one) and its public journal entry."""
+
+    __tablename__ = "elections_treasury"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"), INFO)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12), nullable=False)  # contribution | expense
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
+    on_date: Mapped[date] = mapped_column(Date, nullable=False)
+    label: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: who gave or who was paid, as the movement chooses to say it ("cotisations", a shop)
+    counterpart: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gov_decisions.id", ondelete="SET NULL")
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    journal_seq: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )

@@ -100,6 +100,9 @@ class ElectionsPlugin(ConvergencePlugin):
         if stage is None or not reached(stage, "in_office"):  # the movement's time
             offers.append(NavItem(_l("Liste citoyenne et tirages au sort"), "elections.index"))
             offers.append(NavItem(_l("Rejoindre la convergence"), "web.join_commune", weight=10))
+            offers.append(
+                NavItem(_l("Trésorerie du mouvement"), "elections.treasury_page", weight=30)
+            )
         if reached(stage, "in_office"):  # the institutions, opened to everyone
             offers.append(
                 NavItem(_l("Instances, réunions et ordres du jour"), "governance.body_list", 20)

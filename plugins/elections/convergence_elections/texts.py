@@ -141,7 +141,14 @@ def _on_the_list(p: Mapping[str, Any]) -> str:
     )
 
 
+def _treasury(p: Mapping[str, Any]) -> str:
+    from convergence_elections.treasury import render
+
+    return render(dict(p))
+
+
 KINDS = {
+    "elections.treasury": _treasury,
     "elections.selected": _selected,
     "elections.on_the_list": _on_the_list,
     "elections.draw_committed": _committed,

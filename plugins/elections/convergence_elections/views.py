@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from convergence_elections import draws as draw_services
-from convergence_elections import filing, law, services, texts
+from convergence_elections import filing, law, services, texts, treasury
 from federation import formatting
 from federation.errors import ServiceError
 from federation.form_posts import done, posted_form, refused
@@ -356,4 +356,27 @@ def run_draw(draw_id: int):
     row = draw_services.get_draw(draw_id)
     return _post(
         lambda u: draw_services.run(row, u), _("Tirage effectué."), f"{_base()}/draws/{row.id}"
+    )
+
+
+# --- the movement's treasury (before "in office") -------------------------------------------
+
+
+@bp.route("/treasury", methods=["GET", "POST"])
+def treasury_page():
+    if request.method == "POST":
+        return _post(
+            lambda u: treasury.record_entry(posted_form(), u),
+            _("Écriture enregistrée et inscrite au journal."),
+            _base() + "/treasury",
+        )
+    rows = treasury.entries()
+    stage = stages.current(g.commune.id)
+    return render_template(
+        "elections/treasury.html",
+        rows=rows,
+        totals=treasury.totals(),
+        decisions=treasury.decisions(sorted({r.decision_id for r in rows if r.decision_id})),
+        in_office=stage is not None and stages.reached(stage, "in_office"),
+        manage=services.can_manage(_user()),
     )
