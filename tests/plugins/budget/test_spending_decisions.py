@@ -34,6 +34,10 @@ def _setup(client, factory, town) -> dict[str, dict]:
     return {row["label"]: row for row in client.get(f"{town.base}/lines").json}
 
 
+def _setup_line(client, town, label: str) -> dict:
+    return next(r for r in client.get(f"{town.base}/lines").json if r["label"] == label)
+
+
 def _decision(app, town, title="Acheter des lampadaires LED") -> int:
     with in_commune(app, town.commune):
         found = adopted_decision(title, town.members, town.facilitator)
@@ -108,10 +112,24 @@ def test_a_spending_without_a_decision_is_refused_everywhere(client, factory, to
         },
     )
     assert refused.status_code == 422 and "décision" in refused.text
+    building = _setup_line(client, town, "Entretien des bâtiments")
+    booked = client.post(  # chapter 011: the voted line allows it, through the same service
+        f"{town.web}/lines/{building['id']}",
+        data={
+            "csrf_token": token,
+            "action": "book",
+            "label": "Peinture",
+            "amount": "10",
+            "authority": "line",
+        },
+    )
+    assert booked.status_code in (302, 303), booked.text
+    page_entries = client.get(f"{town.base}/lines/{building['id']}/entries").json
+    assert [(e["kind"], e["amount"]) for e in page_entries] == [("line", "10.00")]
     cli = _cli_book(app, town, light)
     assert cli.exit_code == 1 and "décision" in cli.output
-    assert client.get(f"{town.base}/entries").json == []
-    assert _spending_journal(app, town.commune.id) == []
+    assert [e["label"] for e in client.get(f"{town.base}/entries").json] == ["Peinture"]
+    assert [j["authority"]["kind"] for j in _spending_journal(app, town.commune.id)] == ["line"]
 
 
 def test_planted_a_booking_path_that_skips_the_authority_is_caught(
