@@ -12,6 +12,25 @@ import pytest
 DEFAULT_PB_DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "pb"
 
 
+#: the shared pabulib files (../shared/data/pb) the tests read and compare
+FILES = [
+    "France_Toulouse_2019.pb",
+    "France_Toulouse_2022.pb",
+    "Hungary_Budapest_2024.pb",
+    "Netherlands_Assen_2024.pb",
+    "Poland_Czestochowa_2024_Srodmiescie.pb",
+    "Poland_Gdynia_2023_Obluze__small.pb",
+    "Poland_Katowice_2023_Srodmiescie.pb",
+    "Poland_Krakow_2023_Grzegorzki.pb",
+    "Poland_Lodz_2023_Zdrowie-Mania.pb",
+    "Poland_Poznan_2025_3_-_Piatkowo_Polnoc_Piatkowo__large.pb",
+    "Poland_Swiecie_2023.pb",
+    "Poland_Warszawa_2023_Mokotow.pb",
+    "Poland_Warszawa_2023_Ochota.pb",
+    "Poland_Wieliczka_2023_Green_Budget.pb",
+]
+
+
 def pb_data_dir() -> Path:
     return Path(os.environ.get("CONVERGENCE_PB_DATA") or DEFAULT_PB_DATA)
 

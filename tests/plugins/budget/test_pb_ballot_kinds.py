@@ -21,9 +21,9 @@ import pytest
 from convergence_budget import pabulib, rules
 from convergence_budget import participatory as pb
 
-from tests.plugins.budget.conftest import pb_file
+from tests.plugins.budget.conftest import FILES, pb_file
 from tests.plugins.budget.pabutools_reference import mes_add1_then_greedy
-from tests.plugins.budget.test_pb_real_data import FILES
+from tests.plugins.budget.test_pb_roundtrip import differences, imported
 
 pabutools = pytest.importorskip("pabutools", reason="pabutools is the test reference")
 
@@ -130,12 +130,7 @@ def test_unknown_utilities_are_refused():
 # --- the platform: import, display, API, CLI, journal ----------------------------------------
 
 
-def _import(factory, in_commune, name, slug=None):
-    commune = factory.commune(slug) if slug else factory.commune()
-    factory.enable(commune, "budget")
-    with in_commune(commune):
-        process_id = pb.import_pb(pb_file(name).read_bytes(), actor="test").id
-    return commune, process_id
+_import = imported  # the round-trip test's helper
 
 
 @pytest.mark.parametrize(
@@ -279,8 +274,6 @@ v3;a;2;19
 def test_a_scoring_file_stays_scoring_with_its_points_and_currency(app, factory, in_commune):
     """pabulib's ``scoring`` (a score per project, not a budget of points) is not turned
     into ``cumulative``; greedy ranks by the scores (b: 5, a: 7, c: 4 points)."""
-    from tests.plugins.budget.test_pb_roundtrip import differences
-
     commune = factory.commune()
     factory.enable(commune, "budget")
     with in_commune(commune):
@@ -303,8 +296,6 @@ def test_planted_twin_an_export_that_maps_the_vote_type_is_caught(
 ):
     """The old export wrote every kind it did not know as ``approval`` (choose-1 lost)."""
     from convergence_budget.models import PBProcess
-
-    from tests.plugins.budget.test_pb_roundtrip import differences
 
     name = "Poland_Poznan_2025_3_-_Piatkowo_Polnoc_Piatkowo__large.pb"
     commune, process_id = _import(factory, in_commune, name)

@@ -21,8 +21,7 @@ import pytest
 from convergence_budget import pabulib
 from convergence_budget import participatory as pb
 
-from tests.plugins.budget.conftest import pb_file
-from tests.plugins.budget.test_pb_real_data import FILES
+from tests.plugins.budget.conftest import FILES, pb_file
 
 PREFIX = "convergence_"
 
@@ -59,8 +58,9 @@ def differences(original: bytes, exported: str) -> list[str]:
     return out
 
 
-def imported(factory: Any, in_commune: Any, name: str) -> tuple[Any, int]:
-    commune = factory.commune()
+def imported(factory: Any, in_commune: Any, name: str, slug: str | None = None) -> tuple[Any, int]:
+    """A shared file imported into a new commune (``slug`` when given)."""
+    commune = factory.commune(slug) if slug else factory.commune()
     factory.enable(commune, "budget")
     with in_commune(commune):
         process_id = pb.import_pb(pb_file(name).read_bytes(), actor="test").id

@@ -8,8 +8,7 @@ from fractions import Fraction
 import pytest
 from convergence_budget import pabulib, rules
 
-from tests.plugins.budget.conftest import pb_file
-from tests.plugins.budget.test_pb_real_data import FILES
+from tests.plugins.budget.conftest import FILES, pb_file
 
 pytestmark = pytest.mark.nodb  # computation only: CI runs it in the SQLite pass
 
