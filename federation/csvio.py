@@ -206,7 +206,10 @@ def read_table(
     if not header_line:
         raise ValidationFailed(_("Le fichier est vide."), field=field_name)
     delimiter = sniff_delimiter(header_line)
-    [(_n, header)] = list(records([header_line], delimiter, field_name=field_name))
+    found = list(records([header_line], delimiter, field_name=field_name))
+    if not found:  # a first line of empty cells (";;;", '""'): no column is named
+        raise ValidationFailed(_("La première ligne ne nomme aucune colonne."), field=field_name)
+    [(_n, header)] = found
     table = Table([h.strip().removeprefix("\ufeff").strip() for h in header], delimiter)
     for number, cells in records(lines, delimiter, field_name=field_name, first_line=first + 1):
         if max_rows is not None and len(table.rows) >= max_rows:

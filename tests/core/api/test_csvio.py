@@ -75,3 +75,11 @@ def test_formula_cells_are_neutralised():
     out = io.StringIO()
     writer(out, delimiter=";").writerow(["=cmd|' /C calc'!A0", "-5", "ok"])
     assert out.getvalue() == "'=cmd|' /C calc'!A0;-5;ok\r\n"
+
+
+@pytest.mark.parametrize("data", [b";;;\nM1;2026-01-02;12\n", b'""\nM1\n', b'"";""\n'])
+def test_a_header_line_of_empty_cells_is_a_clear_error(app, data):
+    """The fuzzer's 500 (housing vacancies import): a first line with no header name."""
+    with app.test_request_context(), pytest.raises(ValidationFailed) as caught:
+        read_table(data, field_name="csv")
+    assert caught.value.field == "csv"
