@@ -12,10 +12,12 @@ from typing import Any
 from sqlalchemy import select
 
 from convergence_water import basin, services
+from convergence_water.basin_models import BasinRun
 from convergence_water.models import WaterResource
 from federation.db import db
 from federation.tenancy.context import commune_scope, federation_scope
 from federation.tenancy.models import Commune, Federation
+from federation.tenancy.services import member_commune_ids
 
 HOLDER = "peyrelevade"
 #: commune slug → households drawing on the shared spring (name, people, drinking, garden)
@@ -32,17 +34,27 @@ def load(federation_id: int | None, today: date | None = None) -> int | None:
     if federation_id is None:
         return None
     federation = db.session.get(Federation, federation_id)
-    ids = basin.basin_commune_ids(federation)
+    # every member commune, not only those where water is on yet (the demo switches the
+    # plugins on commune by commune): the basin waits for the last one
+    ids = member_commune_ids(federation.id)
     with federation_scope(ids):
         equipped = set(db.session.scalars(select(WaterResource.commune_id).distinct()))
+        done = db.session.scalar(
+            select(BasinRun.id).where(BasinRun.federation_id == federation.id).limit(1)
+        )
         communes = {
             c.slug: c for c in db.session.scalars(select(Commune).where(Commune.id.in_(ids)))
         }
-    if set(ids) - equipped or HOLDER not in communes:
+    if set(ids) - equipped or HOLDER not in communes or done:
         return None
     holder = communes[HOLDER]
     shared = next(
-        (r for r in basin.shared_resources(federation) if r.commune_id == holder.id), None
+        (
+            r
+            for r in basin.shared_resources(federation)
+            if r.commune_id == holder.id and r.kind == "spring"
+        ),
+        None,
     )
     if shared is None:
         return None
