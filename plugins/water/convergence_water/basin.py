@@ -141,14 +141,16 @@ def shared_resources(federation: Federation) -> list[WaterResource]:
         )
 
 
-def _shared_resource(federation: Federation, resource_id: Any) -> WaterResource:
+def _shared_resource(
+    federation: Federation, resource_id: Any, field: str = "resource_id"
+) -> WaterResource:
     try:
         wanted = int(resource_id)
     except (TypeError, ValueError):
         wanted = None
     found = next((r for r in shared_resources(federation) if r.id == wanted), None)
     if found is None:
-        raise NotFound(_("Ressource partagée introuvable dans ce bassin."), field="resource_id")
+        raise NotFound(_("Ressource partagée introuvable dans ce bassin."), field=field)
     return found
 
 
@@ -163,7 +165,7 @@ def link(
     if fid is None:
         raise ValidationFailed(_("Choisissez le bassin."), field="federation_id")
     federation = _basin(fid)
-    shared = _shared_resource(federation, shared_resource_id)
+    shared = _shared_resource(federation, shared_resource_id, "shared_resource_id")
     if shared.commune_id == cid:
         raise ValidationFailed(
             _("La ressource partagée est tenue par une autre commune du bassin."),

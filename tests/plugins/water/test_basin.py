@@ -323,3 +323,36 @@ def test_api_propose_then_each_person_reads_their_own(app, client, factory, case
     assert mine.json[0]["basin_run"]["communes"][0]["ratification"] == "ratified"
     listing = client.get(api, headers=circle).json
     assert [r["status"] for r in listing] == ["applied"]
+
+
+def test_linking_a_connection_checks_who_and_what(app, client, factory, case, in_commune):
+    from convergence_water import services
+
+    with in_commune(case.towns["aval"]):
+        spare = services.create_resource({"code": "INTER2", "name": "Seconde", "kind": "network"})
+        spare_id = spare.id
+    url = "/c/bv-aval/water/basin-links"
+    form = {
+        "local_resource_id": spare_id,
+        "federation_id": case.federation.id,
+        "shared_resource_id": case.spring_id,
+    }
+    factory.login(client, case.members["aval"][1])  # not in the water circle
+    assert client.post(url, data=form).status_code == 403
+    factory.login(client, case.circle["aval"])
+    bad = client.post(url, data={**form, "shared_resource_id": 999999})
+    assert bad.status_code == 404 or (
+        bad.status_code == 422 and "shared_resource_id" in bad.get_data(as_text=True)
+    )
+    again = client.post(url, data={**form, "local_resource_id": case.local["aval"]})
+    assert again.status_code == 409 or again.status_code == 422
+    ok = client.post(url, data=form)
+    assert ok.status_code == 302
+    with in_commune(case.towns["amont"]):
+        from convergence_water import basin
+
+        from federation.errors import ValidationFailed
+
+        with pytest.raises(ValidationFailed) as own:  # a commune does not link to itself
+            basin.link(case.spring_id, case.federation.id, case.spring_id)
+        assert own.value.as_dict().keys() == {"shared_resource_id"}
