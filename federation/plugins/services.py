@@ -51,17 +51,21 @@ def is_enabled(commune_id: int, name: str) -> bool:
 
 
 def communes_with_plugins(commune_ids: list[int]) -> dict[str, list[int]]:
-    """plugin → member communes where it is on, in one query (federation scope)."""
+    """plugin → member communes where it is on, in one query (federation scope), read once
+    per request for the same communes (the indicators and the federation's links ask it)."""
     result: dict[str, list[int]] = {name: [] for name in manager().switchable}
     if not commune_ids:
         return result
-    with federation_scope(commune_ids):
-        rows = db.session.execute(
-            select(PluginActivation.plugin, PluginActivation.commune_id).where(
-                PluginActivation.enabled.is_(True)
-            )
-        ).all()
-    for plugin, commune_id in rows:
+    memo = g.setdefault("_plugins_of_communes", {}) if has_app_context() else {}
+    key = tuple(sorted(commune_ids))
+    if key not in memo:
+        with federation_scope(commune_ids):
+            memo[key] = db.session.execute(
+                select(PluginActivation.plugin, PluginActivation.commune_id).where(
+                    PluginActivation.enabled.is_(True)
+                )
+            ).all()
+    for plugin, commune_id in memo[key]:
         if plugin in result:
             result[plugin].append(commune_id)
     return result
@@ -96,6 +100,7 @@ def _forget(commune_id: int) -> None:
     if has_app_context():
         g.get("_enabled_plugins", {}).pop(commune_id, None)
         g.get("_commune_hooks", {}).pop(commune_id, None)
+        g.pop("_plugins_of_communes", None)
 
 
 def _plugin(name: str) -> ConvergencePlugin:

@@ -151,7 +151,7 @@ def commune_journal():
 def federation_home():
     federation = g.federation
     communes = tenancy.member_communes(federation.id)
-    rows = federation_indicators(federation)
+    rows = federation_indicators(federation, [c.id for c in communes])  # members read once
     return render_template(
         "federation/home.html",
         federation=federation,
