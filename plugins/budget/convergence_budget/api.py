@@ -188,11 +188,11 @@ def entries_without_decision():
 def execution_report():
     """Planned vs executed per section (revenue, expenses, balance), chapter and function;
     ``?year=`` (default: the current budget year)."""
-    from flask import request
+    from federation import query_args
 
     from . import execution
 
-    year = request.args.get("year", type=int) or services.current_year()
+    year = query_args.int_arg("year", minimum=1000, maximum=9999) or services.current_year()
     return execution.as_json(execution.report(year))
 
 

@@ -273,7 +273,7 @@ def execution():
     from . import execution as report
 
     years = services.years()
-    year = request.args.get("year", type=int) or services.current_year(years)
+    year = query_args.int_arg("year", minimum=1000, maximum=9999) or services.current_year(years)
     return render_template(
         "budget/execution.html",
         year=year,

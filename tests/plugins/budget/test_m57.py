@@ -271,3 +271,11 @@ def test_the_planned_vs_executed_page_does_not_grow_with_the_lines(
     with count_queries() as many_api:
         assert client.get(f"{town.base}/execution?year=2026").status_code == 200
     assert many.count == few.count and many_api.count == few_api.count
+
+
+def test_a_year_out_of_range_is_a_400_naming_it(client, town):
+    for url in (f"{town.web}/execution", f"{town.base}/execution"):
+        for year in ("99999999999999999999", "abc", "-1"):
+            response = client.get(f"{url}?year={year}")
+            assert response.status_code == 400, (url, year, response.status_code)
+    assert "year" in client.get(f"{town.base}/execution?year=abc").text
