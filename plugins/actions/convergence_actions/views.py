@@ -327,13 +327,18 @@ def door(event_id: int):
         abort(403)
     errors: dict = {}
     if request.method == "POST":
-        done, errors = _attempt(
-            lambda: (
-                events.check_in(row, posted_form().get("code"), user),
-                f"{_base()}/events/{row.id}/door",
-            )[1],
-            _("Bienvenue ! Présence enregistrée."),
-        )
+        try:
+            done, errors = _attempt(
+                lambda: (
+                    events.check_in(row, posted_form().get("code"), user),
+                    f"{_base()}/events/{row.id}/door",
+                )[1],
+                _("Bienvenue ! Présence enregistrée."),
+            )
+        except NotFound as exc:  # an unknown code: said next to the field, the desk goes on
+            if exc.field != "code":
+                raise
+            done, errors = None, exc.as_dict()
         if done:
             return done
     found = events.counts([row.id])[row.id]
