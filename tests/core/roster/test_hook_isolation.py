@@ -21,8 +21,7 @@ from federation.plugins.base import ConvergencePlugin, hookimpl
 from federation.plugins.manager import ConvergencePluginManager
 from federation.tenancy.models import Commune
 from tests.core.roster.conftest import user
-
-SEEN: list = []
+from tests.core.roster.test_hooks_roster import SEEN, ListeningPlugin
 
 
 class FailingPlugin(ConvergencePlugin):
@@ -49,23 +48,14 @@ class FailingPlugin(ConvergencePlugin):
         raise RuntimeError("probe plugin is broken")
 
 
-class WorkingPlugin(ConvergencePlugin):
+class WorkingPlugin(ListeningPlugin):
+    """The roster hooks' listener of test_hooks_roster, also offering at every stage."""
+
     name = "working_probe"
-    always_on = True
 
     @hookimpl
     def federation_stage_offers(self, commune, stage):
         return [NavItem("Offre qui marche", "governance.decisions")]
-
-    @hookimpl
-    def federation_roster_shift_attended(self, commune, shift, user_ids):
-        SEEN.append(sorted(user_ids))
-
-    @hookimpl
-    def federation_roster_source_link(self, commune, source_kind, source_ref):
-        if source_kind != "probe.thing":
-            return None
-        return (f"Chose {source_ref}", f"/c/{commune.slug}/probe/{source_ref}")
 
 
 @pytest.fixture
@@ -125,7 +115,7 @@ def test_planted_twin_stage_offers_without_isolation(probes, in_commune, village
 
 
 def _attend(village, make_shift, in_commune) -> None:
-    shift_id = make_shift(village.commune, source_kind="probe.thing", source_ref="3")
+    shift_id = make_shift(village.commune, source_kind="listener.thing", source_ref="3")
     with in_commune(village.commune):
         shift = roster.get_shift(shift_id)
         signup = roster.sign_up(shift, shift.roles[0], user(village.members[0])).id
@@ -148,7 +138,7 @@ def test_a_failing_attendance_handler_is_isolated_and_undone(
 ):
     caplog.set_level(logging.ERROR)
     _attend(village, make_shift, in_commune)
-    assert [[village.members[0].user.id]] == SEEN  # the other plugin still heard of it
+    assert [("roster-ville", "listener.thing", "3", [village.members[0].user.id])] == SEEN
     assert _failure_logged(caplog, "federation_roster_shift_attended")
     assert _half_written(app) == 0  # its savepoint is rolled back
 
@@ -168,10 +158,13 @@ def test_a_failing_source_link_is_isolated_and_the_page_renders(
     app, client, probes, village, make_shift, in_commune, factory, caplog
 ):
     caplog.set_level(logging.ERROR)
-    mine = make_shift(village.commune, source_kind="probe.thing", source_ref="9")
+    mine = make_shift(village.commune, source_kind="listener.thing", source_ref="9")
     other = make_shift(village.commune, source_kind="other.kind", source_ref="9")
     with in_commune(village.commune):
-        assert roster.source_link(roster.get_shift(mine)) == ("Chose 9", "/c/roster-ville/probe/9")
+        assert roster.source_link(roster.get_shift(mine)) == (
+            "Chose 9",
+            "/c/roster-ville/listener/9",
+        )
         assert roster.source_link(roster.get_shift(other)) is None
     assert _failure_logged(caplog, "federation_roster_source_link")
     factory.login(client, village.members[0])
