@@ -165,6 +165,8 @@ def as_json(found: Report) -> dict[str, Any]:
 # --- reconciliation ------------------------------------------------------------------------
 
 RECONCILE_HEADER = "chapitre;nature;fonction;sens;realise"
+#: the balance's amounts: real executed = net budgetary operations minus order operations
+BALANCE_SIDES = (("expense", "debit", "order_debit"), ("revenue", "credit", "order_credit"))
 
 
 @dataclass
@@ -235,26 +237,29 @@ def reconcile(text: str, year: Any) -> Reconciliation:
     decision. Nothing is written: the rows the file cannot justify are listed."""
     year = services._year(year)
     table = csvio.read_table(text or "", field_name="csv", max_rows=services.MAX_CSV_ROWS)
-    columns = services._columns(table.header, ("chapter", "executed"), RECONCILE_HEADER)
+    found = [services.CSV_COLUMNS.get(h.strip().lower()) for h in table.header]
+    balance = "debit" in found and "chapter" not in found
+    required = ("nature", "debit") if balance else ("chapter", "executed")
+    columns = services._columns(table.header, required, RECONCILE_HEADER)
     errors: list[str] = []
     grouped: dict[tuple[str, str, str, str], ReconRow] = {}
     for number, cells in table.rows:
         raw = services._raw(cells, columns)
         if str(raw.get("operation", "")).strip().lower() in services.ORDER_WORDS:
             continue  # order operations move no money
-        values, faults = services._nomenclature_values(
-            raw.get("section"),
-            raw.get("direction"),
-            raw.get("chapter"),
-            raw.get("function"),
-            raw.get("nature"),
-        )
-        try:
-            reported = money(raw.get("executed") or "0", "executed", allow_zero=True)
-        except ValidationFailed as exc:
-            faults.append(("executed", str(exc.message)))
-            reported = ZERO
-        if faults:
+        parts = _balance_parts(raw) if balance else [(raw, raw.get("executed") or "0")]
+        if parts is None:
+            errors.append(
+                _(
+                    "Ligne %(n)d : compte %(c)s absent de l'extrait du plan de comptes "
+                    "embarqué : son chapitre n'est pas connu",
+                    n=number,
+                    c=raw.get("nature", ""),
+                )
+            )
+            continue
+        for part, amount in parts:
+            faults = _add_part(grouped, number, part, amount)
             errors += [
                 _(
                     "Ligne %(n)d : %(f)s — %(m)s",
@@ -264,16 +269,57 @@ def reconcile(text: str, year: Any) -> Reconciliation:
                 )
                 for name, message in faults
             ]
-            continue
-        key = (values["direction"], values["chapter"], values["nature"], values["function"])
-        row = grouped.setdefault(key, ReconRow([], *key))
-        row.numbers.append(number)
-        row.reported += reported
     if not table.rows:
         errors.append(_("Aucune ligne dans le fichier."))
     rows = list(grouped.values())
     _match(rows, year)
     return Reconciliation(year, rows, errors, services.without_decision(year))
+
+
+def _add_part(
+    grouped: dict[tuple[str, str, str, str], ReconRow], number: int, raw: dict, amount: Any
+) -> list[tuple[str, str]]:
+    values, faults = services._nomenclature_values(
+        raw.get("section"),
+        raw.get("direction"),
+        raw.get("chapter"),
+        raw.get("function"),
+        raw.get("nature"),
+    )
+    try:
+        reported = money(amount, "executed", allow_zero=True)
+    except ValidationFailed as exc:
+        faults.append(("executed", str(exc.message)))
+    if faults:
+        return faults
+    key = (values["direction"], values["chapter"], values["nature"], values["function"])
+    row = grouped.setdefault(key, ReconRow([], *key))
+    row.numbers.append(number)
+    row.reported += reported
+    return []
+
+
+def _balance_parts(raw: dict[str, str]) -> list[tuple[dict[str, str], Any]] | None:
+    """A row of the DGFiP balance (one account): its real expense and real revenue, each on
+    the chapter the plan gives the account (DR / RR); None for an account outside the
+    shipped extract, whose chapter is not known."""
+    known = m57.natures().get(str(raw.get("nature") or "").strip())
+    if known is None:
+        return None
+    parts: list[tuple[dict[str, str], Any]] = []
+    for direction, net, order in BALANCE_SIDES:
+        chapter = known.expense_chapter if direction == "expense" else known.revenue_chapter
+        if not chapter:
+            continue
+        try:
+            amount: Any = services._decimal_or_zero(raw.get(net)) - services._decimal_or_zero(
+                raw.get(order)
+            )
+        except ValidationFailed:
+            amount = raw.get(net)  # refused, naming the line, by _add_part
+        if amount:
+            parts.append(({**raw, "chapter": chapter, "direction": direction}, amount))
+    return parts
 
 
 def _match(rows: list[ReconRow], year: int) -> None:

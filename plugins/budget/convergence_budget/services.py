@@ -676,6 +676,12 @@ CSV_COLUMNS = {
     "opbudg": "operation",
     "bgt_annee": "file_year",
     "exer": "file_year",
+    # the DGFiP open data "balances comptables des communes" (one row per account): net
+    # budgetary debit / credit, of which order operations (COMPTE and FONCTION above)
+    "obnetdeb": "debit",
+    "oobdeb": "order_debit",
+    "obnetcre": "credit",
+    "oobcre": "order_credit",
 }
 REQUIRED_COLUMNS = ("chapter",)
 EXPECTED_HEADER = "section;chapitre;fonction;nature;sens;libelle;prevu;realise;theme"
@@ -880,6 +886,13 @@ def _csv_row(
         row.errors.append(_("même ligne que la ligne %(n)d du fichier", n=seen[key]))
     seen.setdefault(key, number)
     return row
+
+
+def _decimal_or_zero(value: Any) -> Decimal:
+    """A money cell that may be empty or negative (the DGFiP balance's amounts)."""
+    if not str(value or "").strip():
+        return Decimal("0.00")
+    return money(value, "executed", allow_zero=True, allow_negative=True)
 
 
 def _default_label(values: dict[str, str]) -> str:

@@ -329,3 +329,29 @@ def test_the_adopted_proposal_path_still_books_once_with_its_link(client, factor
     (journal,) = _spending_journal(app, town.commune.id)
     assert journal["kind"] == "decision" and journal["proposal"] == proposal_id
     assert journal["authority"]["kind"] == "decision" and journal["authority"]["decision"]
+
+
+#: the DGFiP "balances comptables des communes" shape: one row per account, no chapter
+BALANCE = """EXER;FONCTION;COMPTE;BEDEB;BECRE;OBNETDEB;OBNETCRE;ONBDEB;ONBCRE;OOBDEB;OOBCRE;SD;SC
+2026;020;615221;0;0;900;0;0;0;0;0;900;0
+2026;01;7411;0;0;0;74000;0;0;0;0;0;74000
+2026;020;6815;0;0;50;0;0;0;50;0;50;0
+"""
+
+
+def test_the_dgfip_balance_is_reconciled_through_the_accounts_chapters(client, factory, town, app):
+    lines = _setup(client, factory, town)
+    _book(client, factory, town, lines["Entretien des bâtiments"], authority="line")
+    found = client.post(
+        f"{town.base}/reconcile",
+        json={"year": 2026, "csv": BALANCE},
+        headers=factory.token(town.agent.user),
+    )
+    assert found.status_code == 200, found.json
+    rows = {(r["chapter"], r["nature"]): r for r in found.json["rows"]}
+    building = rows[("011", "615221")]  # 615221 → chapter 011 (DR), from the plan
+    assert building["reported"] == "900.00" and building["with_decision"] == "100.00"
+    assert building["without_decision"] == "800.00"
+    assert ("68", "6815") not in rows  # its 50 are order operations (OOBDEB): no money
+    assert any(m.startswith("Ligne 3 :") and "7411" in m for m in found.json["errors"])
+    assert found.json["without_decision"] == "800.00"
