@@ -130,6 +130,9 @@ def test_propose_ratify_allocate_explain_recompute(app, client, factory, case):
     assert "Foyer Secret-Milieu" in text and "6 personnes" in text
     assert "BV Amont" in text and "ratifiée" in text
     assert "Foyer Secret-Amont" not in text and "Foyer Secret-Aval" not in text
+    assert "/water/me/basin" in client.get("/c/bv-milieu/water/me").get_data(as_text=True)
+    english = client.get("/c/bv-milieu/water/me/basin?lang=en").get_data(as_text=True)
+    assert "How it was computed" in english and "Ratification by the assemblies" in english
 
     # the season turns: the ratified rule is applied again (daily task), once
     from convergence_water import basin
