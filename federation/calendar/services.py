@@ -91,8 +91,8 @@ def items(slug: str, start: datetime, end: datetime, user_id: int | None = None)
         Vote.closes_at,
         cast(null(), Vote.closes_at.type),
         Vote.status,
-        literal(""),
-        no_params,
+        Vote.title_kind,  # a generated title reads in the reader's language
+        Vote.title_params,
     ).where(Vote.closes_at >= start, Vote.closes_at < end, Vote.status.in_(("open", "closed")))
     shifts = select(
         literal("shift"),

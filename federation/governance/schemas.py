@@ -74,6 +74,11 @@ class ProposalSchema(StrictSchema):
     author_id = Integer(dump_only=True, allow_none=True)
     extra = fields.Dict(dump_only=True)
     created_at = DateTime(dump_only=True)
+    #: a title (and text) the system wrote: kind and parameters; ``title`` and ``text``
+    #: read it in the request's language; null for what people typed
+    title_kind = fields.String(dump_only=True, allow_none=True)
+    title_params = fields.Dict(dump_only=True, allow_none=True)
+    text_kind = fields.String(dump_only=True, allow_none=True)
 
 
 class TransitionSchema(StrictSchema):
@@ -146,6 +151,10 @@ class VoteSchema(StrictSchema):
     proposal_id = Integer(dump_only=True, allow_none=True)
     meeting_id = Integer(dump_only=True, allow_none=True)
     title = fields.String(dump_only=True)
+    #: a title the system wrote: its kind and parameters (``title`` reads it in the request's
+    #: language); null for a title people typed
+    title_kind = fields.String(dump_only=True, allow_none=True)
+    title_params = fields.Dict(dump_only=True, allow_none=True)
     method = fields.String(dump_only=True)
     settings = fields.Dict(dump_only=True)
     secret = fields.Boolean(dump_only=True)
@@ -182,6 +191,10 @@ class DecisionSchema(StrictSchema):
     vote_id = Integer(dump_only=True, allow_none=True)
     body_id = Integer(dump_only=True)
     title = fields.String(dump_only=True)
+    #: a title the system wrote: its kind and parameters (``title`` reads it in the request's
+    #: language); null for a title people typed
+    title_kind = fields.String(dump_only=True, allow_none=True)
+    title_params = fields.Dict(dump_only=True, allow_none=True)
     method = fields.String(dump_only=True)
     tally = fields.Dict(dump_only=True)
     adopted_at = DateTime(dump_only=True)

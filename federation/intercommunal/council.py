@@ -43,8 +43,8 @@ def delegates(federation: Federation, *, include_past: bool = False) -> list[Sea
             query = query.where(Mandate.status == "active")
         rows = list(db.session.scalars(query.order_by(Mandate.commune_id, Mandate.starts_on)))
         vote_ids = {m.election_vote_id for m in rows if m.election_vote_id}
-        titles = (
-            dict(db.session.execute(select(Vote.id, Vote.title).where(Vote.id.in_(vote_ids))).all())
+        titles = (  # (a vote's generated title in the reader's language)
+            {v.id: v.title for v in db.session.scalars(select(Vote).where(Vote.id.in_(vote_ids)))}
             if vote_ids
             else {}
         )

@@ -499,7 +499,25 @@ def test_generated_proposal_texts_read_in_english(demo):
         if getattr(row, "text_kind", None):
             fr, en = _both(demo, lambda row=row: row.text.removeprefix(row.given_text))
             problems += leftovers(f"text {row.text_kind}", row.title_params or {}, fr, en)
+    problems += _api_titles(demo)
     assert not problems, "\n".join(problems)
+
+
+def _api_titles(app: Flask) -> list[str]:
+    """The API gives ``title`` in the request's language, with ``title_kind`` and
+    ``title_params`` for a generated one."""
+    client = app.test_client()
+    url = "/api/v1/communes/faux-la-montagne/proposals"
+    read = {
+        lang: client.get(url, headers={"Accept-Language": lang}).get_json() for lang in ("fr", "en")
+    }
+    generated = [(f, e) for f, e in zip(read["fr"], read["en"], strict=True) if f["title_kind"]]
+    problems = [] if generated else ["the API gives no generated title"]
+    for fr, en in generated:
+        problems += leftovers(
+            f"API {fr['title_kind']}", fr["title_params"], fr["title"], en["title"]
+        )
+    return problems
 
 
 @contextmanager
