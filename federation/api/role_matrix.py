@@ -1,21 +1,29 @@
 # ruff: noqa: E501 (one line per route: the table reads as a table)
-"""R9: who may call each route of the API — one table, walked by a test.
+"""R9: who may call each route of the app — one table, gathered from the code that owns
+the routes, walked by a test.
 
-Every operation of the OpenAPI document (the core's and the declared plugins', see
-``tests/core/api/role_walk.py``) × eight roles: anonymous, a member, a facilitator, the
-commune's admin, the admin of another commune of the same federation, a coordinator and a
-delegate of the federation, a platform admin. Each cell is the status the route answers
-that role in the walk: path values are a seeded commune and federation and an id naming
-no row, bodies are empty JSON objects — so 401 is "sign in", 403 "not allowed", 404 "no
-such row (or not visible)", 422 "allowed, the empty body refused", 200/201 "done".
+Every route of the URL map — pages and API, the core's and every plugin's — × eight
+roles: anonymous, a member, a facilitator, the commune's admin, the admin of another
+commune of the same federation, a coordinator and a delegate of the federation, a
+platform admin. A row is ``"METHOD /path": "s1 … s8"``, the status the route answers each
+role in the walk (``tests/core/api/role_walk.py``): path values are a seeded commune and
+federation and an id naming no row, bodies are empty (JSON for the API, a form for a
+page), each request on the seeded state — so 302 is "to the sign-in page" (pages), 401
+"sign in" (API), 403 "not allowed", 404 "no such row (or not visible)", 422 "allowed,
+the empty body refused", 200/201/302 after a write "done".
 
-tests/core/api/test_role_matrix.py walks the routes and fails on any difference and on
-any route missing from the table. After a reviewed change of access:
-``python -m tests.core.api.role_walk`` prints this table, ``--markdown`` the guide's page
-(docs/pages/reference/role-matrix.md).
+:data:`ROLE_MATRIX` holds the core's rows; each plugin declares its own in
+``convergence_<name>/role_matrix.py`` (hook ``federation_role_matrix``);
+:func:`collect` gathers them. ``tests/core/api/test_role_matrix.py`` walks every route
+and fails on a difference, on a route no table declares, and on a row declared by code
+that does not own the route. After a reviewed change of access:
+``python -m tests.core.api.role_walk [core|PLUGIN]`` prints the tables, ``--markdown``
+the guide's page (docs/pages/reference/role-matrix.md, checked by the test).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 ROLES = (
     "anonymous",
@@ -34,50 +42,23 @@ ROLE_MATRIX: dict[str, str] = {
     "DELETE /api/v1/communes/{commune}/organisations/{slug}/representatives/{user_id}": "401 404 404 404 403 403 404 404",
     "DELETE /api/v1/communes/{commune}/proposals/{proposal_id}/follow": "401 404 404 404 403 403 404 404",
     "DELETE /api/v1/federations/{federation}/communes/{slug}": "401 403 403 403 403 403 403 404",
-    "DELETE /api/v1/federations/{federation}/plugins/{name}": "401 403 403 403 403 200 403 200",
+    "DELETE /api/v1/federations/{federation}/plugins/{name}": "401 403 403 403 403 404 403 404",
     "DELETE /api/v1/me/tokens/{token_id}": "401 404 404 404 404 404 404 404",
+    "GET /": "200 200 200 200 200 200 200 200",
+    "GET /account/": "302 200 200 200 200 200 200 200",
+    "GET /account/delete": "302 200 200 200 200 200 200 200",
+    "GET /account/email": "302 200 200 200 200 200 200 200",
+    "GET /account/export": "302 200 200 200 200 200 200 200",
+    "GET /account/memberships": "302 200 200 200 200 200 200 200",
+    "GET /account/password": "302 200 200 200 200 200 200 200",
+    "GET /account/tokens": "302 200 200 200 200 200 200 200",
+    "GET /admin/": "302 403 403 403 403 403 403 200",
     "GET /api/v1/auth/email-verification": "401 200 200 200 200 200 200 200",
     "GET /api/v1/communes": "200 200 200 200 200 200 200 200",
     "GET /api/v1/communes/{commune}": "200 200 200 200 200 200 200 200",
     "GET /api/v1/communes/{commune}/bodies": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/budget/entries": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/budget/lines": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/budget/lines/{line_id}": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/budget/lines/{line_id}/entries": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/budget/processes": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/budget/processes/{process_id}": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/budget/processes/{process_id}/export.pb": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/budget/processes/{process_id}/projects": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/budget/processes/{process_id}/results": "404 404 404 404 404 404 404 404",
     "GET /api/v1/communes/{commune}/concerns": "200 200 200 200 200 200 200 200",
     "GET /api/v1/communes/{commune}/decisions": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/food/aid": "401 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/food/candidates": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/food/contracts": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/food/contracts/{contract_id}": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/food/distributions": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/food/distributions/{distribution_id}": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/food/needs": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/food/plots": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/food/pot": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/food/producers": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/food/producers/{producer_id}/harvest-shifts": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/food/producers/{producer_id}/products": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/food/subscriptions": "401 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/housing/allocations": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/housing/allocations/{allocation_id}": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/housing/consents": "401 404 404 200 404 404 404 200",
-    "GET /api/v1/communes/{commune}/housing/dwellings": "401 404 404 200 404 404 404 200",
-    "GET /api/v1/communes/{commune}/housing/dwellings/{dwelling_id}": "401 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/housing/grid": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/housing/owners": "401 404 404 200 404 404 404 200",
-    "GET /api/v1/communes/{commune}/housing/projects": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/housing/projects/{project_id}": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/housing/rents": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/housing/requests": "401 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/housing/requests/{request_id}": "401 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/housing/shared-requests": "401 404 404 200 404 404 404 200",
-    "GET /api/v1/communes/{commune}/housing/supply": "200 200 200 200 200 200 200 200",
     "GET /api/v1/communes/{commune}/jobs/{job_id}": "404 404 404 404 404 404 404 404",
     "GET /api/v1/communes/{commune}/journal": "200 200 200 200 200 200 200 200",
     "GET /api/v1/communes/{commune}/journal/verify": "200 200 200 200 200 200 200 200",
@@ -107,21 +88,6 @@ ROLE_MATRIX: dict[str, str] = {
     "GET /api/v1/communes/{commune}/votes/{vote_id}/results": "404 404 404 404 404 404 404 404",
     "GET /api/v1/communes/{commune}/votes/{vote_id}/roll": "404 404 404 404 404 404 404 404",
     "GET /api/v1/communes/{commune}/votes/{vote_id}/secret-ballots": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/water/alerts": "401 403 200 200 403 403 403 200",
-    "GET /api/v1/communes/{commune}/water/allocations": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/water/allocations/{run_id}": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/water/basins/{federation_id}/balance": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/water/levels": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/water/me": "401 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/water/proposals/{proposal_id}": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/water/resources": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/water/resources/{resource_id}": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/water/resources/{resource_id}/readings": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/water/rules": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/water/users": "200 200 200 200 200 200 200 200",
-    "GET /api/v1/communes/{commune}/water/users/{user_id}": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/water/users/{user_id}/allocation": "404 404 404 404 404 404 404 404",
-    "GET /api/v1/communes/{commune}/water/users/{user_id}/readings": "404 404 404 404 404 404 404 404",
     "GET /api/v1/federations": "200 200 200 200 200 200 200 200",
     "GET /api/v1/federations/{federation}": "200 200 200 200 200 200 200 200",
     "GET /api/v1/federations/{federation}/attention": "401 403 403 403 403 200 403 200",
@@ -136,13 +102,72 @@ ROLE_MATRIX: dict[str, str] = {
     "GET /api/v1/me": "401 200 200 200 200 200 200 200",
     "GET /api/v1/me/memberships": "401 200 200 200 200 200 200 200",
     "GET /api/v1/me/tokens": "401 200 200 200 200 200 200 200",
+    "GET /api/v1/openapi.json": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/admin/": "302 403 302 302 403 403 403 302",
+    "GET /c/{commune}/admin/members": "302 403 200 200 403 403 403 200",
+    "GET /c/{commune}/admin/permissions": "302 403 403 200 403 403 403 200",
+    "GET /c/{commune}/admin/plugins": "302 403 403 200 403 403 403 200",
+    "GET /c/{commune}/admin/plugins/{name}": "302 403 403 404 403 403 403 404",
+    "GET /c/{commune}/admin/profile": "302 403 403 200 403 403 403 200",
+    "GET /c/{commune}/admin/verification": "302 403 200 200 403 403 403 200",
+    "GET /c/{commune}/bodies": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/bodies/{slug}": "404 404 404 404 404 404 404 404",
+    "GET /c/{commune}/bodies/{slug}/calendar.ics": "404 404 404 404 404 404 404 404",
+    "GET /c/{commune}/bodies/{slug}/meetings/new": "302 403 404 404 403 403 403 404",
+    "GET /c/{commune}/bodies/{slug}/proposals/new": "302 404 404 404 403 403 404 404",
+    "GET /c/{commune}/calendar": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/calendar.ics": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/calendar/mine": "302 200 200 200 200 200 200 200",
+    "GET /c/{commune}/concerns": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/concerns/{concern_id}": "404 404 404 404 404 404 404 404",
+    "GET /c/{commune}/decisions": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/join": "302 200 200 200 200 200 200 200",
+    "GET /c/{commune}/journal": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/mandates": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/meetings/{meeting_id}": "404 404 404 404 404 404 404 404",
+    "GET /c/{commune}/organisations": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/organisations/{slug}": "404 404 404 404 404 404 404 404",
+    "GET /c/{commune}/places": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/proposals": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/proposals/{proposal_id}": "404 404 404 404 404 404 404 404",
+    "GET /c/{commune}/roster/": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/roster/circles/{slug}.ics": "404 404 404 404 404 404 404 404",
+    "GET /c/{commune}/roster/duty": "302 403 200 200 403 403 403 200",
+    "GET /c/{commune}/roster/feed/{token}.ics": "404 404 404 404 404 404 404 404",
+    "GET /c/{commune}/roster/mine": "302 200 200 200 200 200 200 200",
+    "GET /c/{commune}/roster/new": "302 403 200 200 403 403 403 200",
+    "GET /c/{commune}/roster/shifts/{shift_id}": "404 404 404 404 404 404 404 404",
+    "GET /c/{commune}/search": "200 200 200 200 200 200 200 200",
+    "GET /c/{commune}/votes/{vote_id}": "404 404 404 404 404 404 404 404",
+    "GET /calendar": "302 200 200 200 200 200 200 200",
+    "GET /email/verify/{token}": "400 400 400 400 400 400 400 400",
+    "GET /f/{federation}/": "200 200 200 200 200 200 200 200",
+    "GET /f/{federation}/coordination": "302 403 403 403 403 200 403 200",
+    "GET /f/{federation}/council": "200 200 200 200 200 200 200 200",
+    "GET /f/{federation}/journal": "200 200 200 200 200 200 200 200",
+    "GET /f/{federation}/projects": "200 200 200 200 200 200 200 200",
+    "GET /f/{federation}/projects/{project_id}": "404 404 404 404 404 404 404 404",
+    "GET /f/{federation}/proposals": "200 200 200 200 200 200 200 200",
+    "GET /f/{federation}/proposals/{proposal_id}": "404 404 404 404 404 404 404 404",
+    "GET /f/{federation}/search": "200 200 200 200 200 200 200 200",
+    "GET /home": "302 200 200 200 200 200 200 200",
+    "GET /login": "200 200 200 200 200 200 200 200",
+    "GET /notifications": "302 200 200 200 200 200 200 200",
+    "GET /password/forgot": "200 200 200 200 200 200 200 200",
+    "GET /password/reset/{token}": "400 400 400 400 400 400 400 400",
+    "GET /register": "200 200 200 200 200 200 200 200",
+    "GET /static/{filename}": "404 404 404 404 404 404 404 404",
     "PATCH /api/v1/communes/{commune}": "401 403 403 200 403 403 403 200",
-    "PATCH /api/v1/communes/{commune}/budget/processes/{process_id}": "401 403 403 404 403 403 403 404",
-    "PATCH /api/v1/communes/{commune}/housing/dwellings/{dwelling_id}": "401 404 404 404 404 404 404 404",
     "PATCH /api/v1/communes/{commune}/roster/settings": "401 403 200 200 403 403 403 200",
     "PATCH /api/v1/communes/{commune}/votes/{vote_id}": "401 403 404 404 403 403 403 404",
-    "PATCH /api/v1/communes/{commune}/water/resources/{resource_id}": "401 403 404 404 403 403 403 404",
-    "PATCH /api/v1/communes/{commune}/water/users/{user_id}": "401 403 404 404 403 403 403 404",
+    "POST /account/": "302 422 422 422 422 422 422 422",
+    "POST /account/delete": "302 422 422 422 422 422 422 422",
+    "POST /account/email": "302 302 302 302 302 302 302 302",
+    "POST /account/password": "302 422 422 422 422 422 422 422",
+    "POST /account/tokens": "302 200 200 200 200 200 200 200",
+    "POST /account/tokens/{token_id}/revoke": "302 302 302 302 302 302 302 302",
+    "POST /admin/": "302 403 403 403 403 403 403 422",
     "POST /api/v1/auth/email-verification": "401 202 202 202 202 202 202 202",
     "POST /api/v1/auth/email-verification/confirm": "422 422 422 422 422 422 422 422",
     "POST /api/v1/auth/password-reset": "422 422 422 422 422 422 422 422",
@@ -150,62 +175,10 @@ ROLE_MATRIX: dict[str, str] = {
     "POST /api/v1/communes": "422 422 422 422 422 422 422 422",
     "POST /api/v1/communes/{commune}/bodies": "422 422 422 422 422 422 422 422",
     "POST /api/v1/communes/{commune}/bodies/{slug}/members": "401 404 404 404 403 403 404 404",
-    "POST /api/v1/communes/{commune}/budget/import-csv": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/import-pb": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/lines": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/lines/{line_id}/amendments": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/lines/{line_id}/entries": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/processes": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/processes/{process_id}/ballots": "401 404 404 404 403 403 404 404",
-    "POST /api/v1/communes/{commune}/budget/processes/{process_id}/phase": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/processes/{process_id}/projects": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/projects/{project_id}/follow-ups": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/projects/{project_id}/review": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/projects/{project_id}/spending": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/budget/proposals/{proposal_id}/spending": "422 422 422 422 422 422 422 422",
     "POST /api/v1/communes/{commune}/comments/{comment_id}/hide": "422 422 422 422 422 422 422 422",
     "POST /api/v1/communes/{commune}/concerns": "422 422 422 422 422 422 422 422",
     "POST /api/v1/communes/{commune}/concerns/{concern_id}/merge": "422 422 422 422 422 422 422 422",
     "POST /api/v1/communes/{commune}/concerns/{concern_id}/support": "401 404 404 404 403 403 404 404",
-    "POST /api/v1/communes/{commune}/food/aid": "401 201 201 201 403 403 201 403",
-    "POST /api/v1/communes/{commune}/food/aid/requests/{request_id}": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/candidates": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/contracts": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/contracts/{contract_id}/deliveries": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/contracts/{contract_id}/lines": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/contracts/{contract_id}/propose": "401 403 404 404 403 403 403 404",
-    "POST /api/v1/communes/{commune}/food/contracts/{contract_id}/subscriptions": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/distributions": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/distributions/{distribution_id}/rota": "401 403 404 404 403 403 403 404",
-    "POST /api/v1/communes/{commune}/food/matches": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/plots": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/pot/gifts": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/pot/sharing": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/producers": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/producers/shared": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/producers/{producer_id}/harvest-shifts": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/producers/{producer_id}/products": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/food/subscriptions/{subscription_id}/changes": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/allocations": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/allocations/{allocation_id}/propose": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/allocations/{allocation_id}/second-look": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/campaigns": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/campaigns/{campaign_id}/letters/{letter_id}/reply": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/campaigns/{campaign_id}/sent": "401 404 404 404 404 404 404 404",
-    "POST /api/v1/communes/{commune}/housing/consents": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/dwellings": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/dwellings/{dwelling_id}/confirm": "401 404 404 404 404 404 404 404",
-    "POST /api/v1/communes/{commune}/housing/dwellings/{dwelling_id}/status": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/grid": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/import": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/owners": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/projects": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/projects/{project_id}/fail": "401 404 404 404 404 404 404 404",
-    "POST /api/v1/communes/{commune}/housing/projects/{project_id}/pledges": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/projects/{project_id}/purchase": "401 404 404 404 404 404 404 404",
-    "POST /api/v1/communes/{commune}/housing/rents": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/reports": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/housing/requests": "422 422 422 422 422 422 422 422",
     "POST /api/v1/communes/{commune}/mandates": "422 422 422 422 422 422 422 422",
     "POST /api/v1/communes/{commune}/mandates/elections": "422 422 422 422 422 422 422 422",
     "POST /api/v1/communes/{commune}/mandates/{mandate_id}/recall": "422 422 422 422 422 422 422 422",
@@ -237,16 +210,6 @@ ROLE_MATRIX: dict[str, str] = {
     "POST /api/v1/communes/{commune}/votes/{vote_id}/close": "401 403 404 404 403 403 403 404",
     "POST /api/v1/communes/{commune}/votes/{vote_id}/open": "401 403 404 404 403 403 403 404",
     "POST /api/v1/communes/{commune}/votes/{vote_id}/proxies": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/water/allocations": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/water/allocations/{run_id}/apply": "401 403 404 404 403 403 403 404",
-    "POST /api/v1/communes/{commune}/water/levels": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/water/proposals": "401 403 422 422 403 403 403 422",
-    "POST /api/v1/communes/{commune}/water/readings": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/water/readings/csv": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/water/resources": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/water/resources/{resource_id}/readings": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/water/users": "422 422 422 422 422 422 422 422",
-    "POST /api/v1/communes/{commune}/water/users/{user_id}/readings": "422 422 422 422 422 422 422 422",
     "POST /api/v1/federations": "422 422 422 422 422 422 422 422",
     "POST /api/v1/federations/{federation}/communes": "422 422 422 422 422 422 422 422",
     "POST /api/v1/federations/{federation}/projects": "422 422 422 422 422 422 422 422",
@@ -255,10 +218,79 @@ ROLE_MATRIX: dict[str, str] = {
     "POST /api/v1/federations/{federation}/proposals": "422 422 422 422 422 422 422 422",
     "POST /api/v1/federations/{federation}/proposals/{proposal_id}/send": "401 403 403 403 403 404 403 404",
     "POST /api/v1/me/tokens": "422 422 422 422 422 422 422 422",
-    "PUT /api/v1/communes/{commune}/food/needs": "422 422 422 422 422 422 422 422",
+    "POST /c/{commune}/admin/members/{membership_id}/{action}": "404 404 404 404 404 404 404 404",
+    "POST /c/{commune}/admin/permissions": "302 403 403 302 403 403 403 302",
+    "POST /c/{commune}/admin/plugins/{name}": "302 403 403 404 403 403 403 404",
+    "POST /c/{commune}/admin/profile": "302 403 403 302 403 403 403 302",
+    "POST /c/{commune}/admin/verification": "302 403 200 200 403 403 403 200",
+    "POST /c/{commune}/bodies": "302 403 422 422 403 403 403 422",
+    "POST /c/{commune}/bodies/{slug}/meetings/new": "302 403 404 404 403 403 403 404",
+    "POST /c/{commune}/bodies/{slug}/proposals/new": "302 404 404 404 403 403 404 404",
+    "POST /c/{commune}/bodies/{slug}/{action}": "404 404 404 404 404 404 404 404",
+    "POST /c/{commune}/concerns": "302 422 422 422 403 403 422 422",
+    "POST /c/{commune}/concerns/{concern_id}/{action}": "404 404 404 404 404 404 404 404",
+    "POST /c/{commune}/join": "302 200 200 200 302 302 200 302",
+    "POST /c/{commune}/mandates": "302 403 422 422 403 403 403 422",
+    "POST /c/{commune}/mandates/elections": "302 403 404 404 403 403 403 404",
+    "POST /c/{commune}/mandates/{mandate_id}/recall": "302 403 404 404 403 403 403 404",
+    "POST /c/{commune}/mandates/{mandate_id}/recall-vote": "302 403 404 404 403 403 403 404",
+    "POST /c/{commune}/meetings/{meeting_id}/{action}": "404 404 404 404 404 404 404 404",
+    "POST /c/{commune}/organisations": "302 422 422 422 403 403 422 422",
+    "POST /c/{commune}/organisations/{slug}/representatives": "302 404 404 404 403 403 404 404",
+    "POST /c/{commune}/organisations/{slug}/representatives/{user_id}/remove": "302 404 404 404 403 403 404 404",
+    "POST /c/{commune}/places": "302 403 302 302 403 403 403 302",
+    "POST /c/{commune}/proposals/{proposal_id}/{action}": "404 404 404 404 404 404 404 404",
+    "POST /c/{commune}/roster/duty": "302 403 400 400 403 403 403 400",
+    "POST /c/{commune}/roster/feed": "302 302 302 302 403 403 302 403",
+    "POST /c/{commune}/roster/new": "302 403 422 422 403 403 403 422",
+    "POST /c/{commune}/roster/shifts/{shift_id}/attendance": "302 403 404 404 403 403 403 404",
+    "POST /c/{commune}/roster/shifts/{shift_id}/cancel": "302 403 404 404 403 403 403 404",
+    "POST /c/{commune}/roster/shifts/{shift_id}/signup": "302 404 404 404 404 404 404 404",
+    "POST /c/{commune}/roster/signups/{signup_id}/cancel": "302 404 404 404 404 404 404 404",
+    "POST /c/{commune}/votes/{vote_id}/objections/{objection_id}": "302 403 404 404 403 403 403 404",
+    "POST /c/{commune}/votes/{vote_id}/{action}": "404 404 404 404 404 404 404 404",
+    "POST /email/verify/{token}": "400 400 400 400 400 400 400 400",
+    "POST /f/{federation}/projects": "302 403 403 403 403 422 403 422",
+    "POST /f/{federation}/projects/{project_id}": "404 404 404 404 404 404 404 404",
+    "POST /f/{federation}/proposals": "302 403 403 403 403 422 403 422",
+    "POST /f/{federation}/proposals/{proposal_id}/send": "302 403 403 403 403 302 403 302",
+    "POST /lang/{code}": "404 404 404 404 404 404 404 404",
+    "POST /login": "422 422 422 422 422 422 422 422",
+    "POST /logout": "302 302 302 302 302 302 302 302",
+    "POST /notifications": "302 302 302 302 302 302 302 302",
+    "POST /password/forgot": "422 422 422 422 422 422 422 422",
+    "POST /password/reset/{token}": "400 400 400 400 400 400 400 400",
+    "POST /register": "422 422 422 422 422 422 422 422",
     "PUT /api/v1/communes/{commune}/plugins/{name}": "422 422 422 422 422 422 422 422",
-    "PUT /api/v1/communes/{commune}/water/policy": "401 403 200 200 403 403 403 200",
-    "PUT /api/v1/communes/{commune}/water/proposals/{proposal_id}": "401 403 404 404 403 403 403 404",
-    "PUT /api/v1/communes/{commune}/water/rules": "422 422 422 422 422 422 422 422",
-    "PUT /api/v1/federations/{federation}/plugins/{name}": "401 403 403 403 403 409 403 409",
+    "PUT /api/v1/federations/{federation}/plugins/{name}": "401 403 403 403 403 404 403 404",
 }
+
+
+def rows_by_owner(app: Any) -> dict[str, dict[str, str]]:
+    """``{"core": ROLE_MATRIX, plugin: its rows…}`` (hook ``federation_role_matrix``)."""
+    found = {"core": dict(ROLE_MATRIX)}
+    pm = app.extensions["convergence"].pm
+    for impl in pm.hook.federation_role_matrix.get_hookimpls():
+        rows = impl.function() or {}
+        if rows:
+            found[impl.plugin_name] = dict(rows)
+    return found
+
+
+def collect(app: Any) -> dict[str, str]:
+    """The whole table: the core's rows and every plugin's.
+
+    A route declared twice (by the core and a plugin, or by two plugins), a row without
+    one status per role, or a row that declares a server error is refused."""
+    table: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for name, rows in rows_by_owner(app).items():
+        for key, statuses in rows.items():
+            if key in table:
+                raise ValueError(f"{key}: declared by {owner[key]} and {name}")
+            codes = statuses.split()
+            if len(codes) != len(ROLES) or any(c.startswith("5") for c in codes):
+                raise ValueError(f"{key}: one status per role, no 5xx ({statuses!r})")
+            table[key] = statuses
+            owner[key] = name
+    return table

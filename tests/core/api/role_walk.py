@@ -1,38 +1,42 @@
-"""Walking every API route as every role (issue 20 item 2, R9): the status each answers.
+"""Walking every route of the app as every role (issue 20 item 2, R9): the status each answers.
 
 ``walk(app)`` seeds a commune (every plugin on) in a federation with a neighbour commune,
-people in eight roles, and sends each operation of the OpenAPI document once per role:
-path values are the seeded commune and federation and an id that names no row (so no
-request destroys what a later one needs), bodies are empty JSON objects. What comes back
-— 401 anonymous, 403 refused, 404, 405, 422 (allowed: the empty body is refused), 200/201
-— is compared with ``federation.api.role_matrix.ROLE_MATRIX``.
+people in eight roles, and requests every route of the URL map — the pages and the API,
+the core's and every plugin's — once per role and method: path values are the seeded
+commune and federation and an id that names no row, bodies are empty (an empty JSON
+object for the API, an empty form for a page). Each cell sees the seeded state: the app
+runs on its own SQLite file, put back from a copy after every request that is not a
+GET (an empty permission form that succeeds would otherwise take every role's rights
+away for the routes after it, a sign-out would end the session). The API is called
+with each role's bearer token, pages with each role signed in (a session). What comes
+back — 302 to the sign-in page, 401 anonymous, 403 refused, 404, 405, 422 (allowed: the
+empty body is refused), 200/201 — is compared with the table
+``federation.api.role_matrix.collect(app)`` (the core's rows and each plugin's, through
+the hook ``federation_role_matrix``).
 
-``python -m tests.core.api.role_walk`` prints the walk as the table's source (to update it
-after a reviewed change) and ``--markdown`` as the page of the guide.
+``python -m tests.core.api.role_walk [core|PLUGIN]`` prints the walk as a table's source
+(to update it after a reviewed change of access) and ``--markdown`` as the guide's page.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
 from flask import Flask
 
-ROLES = (
-    "anonymous",
-    "member",
-    "facilitator",
-    "admin",
-    "other_admin",
-    "coordinator",
-    "delegate",
-    "platform_admin",
-)
+from federation.api.role_matrix import ROLES
+from tests.core.api.fuzzing import Snapshot
+
 NO_ROW = 999_999
-METHODS = ("get", "post", "put", "patch", "delete")
+IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
+_PLACEHOLDER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def seed(app: Flask) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+def seed(app: Flask) -> tuple[dict[str, Any], dict[str, str]]:
+    """People in the eight roles: ``{role: (bearer headers, user id or None)}`` and the
+    pinned path values (the seeded commune and federation)."""
     from federation.testing.factories import Factory
     from tests.core.api.fuzzing import enable_every_plugin
 
@@ -45,96 +49,147 @@ def seed(app: Flask) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     delegate = factory.member(commune).user
     factory.federation_role(federation, coordinator, "coordinator")
     factory.federation_role(federation, delegate, "delegate")
-    headers = {
-        "anonymous": {},
-        "member": factory.token(factory.member(commune).user),
-        "facilitator": factory.token(factory.member(commune, "facilitator").user),
-        "admin": factory.token(factory.member(commune, "admin").user),
-        "other_admin": factory.token(factory.member(other, "admin").user),
-        "coordinator": factory.token(coordinator),
-        "delegate": factory.token(delegate),
-        "platform_admin": factory.token(factory.platform_admin()),
+    users = {
+        "member": factory.member(commune).user,
+        "facilitator": factory.member(commune, "facilitator").user,
+        "admin": factory.member(commune, "admin").user,
+        "other_admin": factory.member(other, "admin").user,
+        "coordinator": coordinator,
+        "delegate": delegate,
+        "platform_admin": factory.platform_admin(),
     }
-    return headers, {"commune": commune.slug, "federation": federation.slug}
+    people: dict[str, Any] = {"anonymous": ({}, None)}
+    for role, user in users.items():
+        people[role] = (factory.token(user), user.id)
+    return people, {"commune": commune.slug, "federation": federation.slug}
 
 
-def operations(app: Flask) -> list[tuple[str, str]]:
-    spec = app.test_client().get("/api/v1/openapi.json").get_json()
-    return sorted(
-        (method.upper(), path)
-        for path, item in spec["paths"].items()
-        for method in item
-        if method in METHODS
-    )
+def key_of(method: str, rule: str) -> str:
+    """``"GET /c/{commune}/water/resources/{resource_id}"`` for a URL map rule (the API's
+    keys are then the OpenAPI document's paths)."""
+    return method + " " + _PLACEHOLDER.sub(r"{\1}", rule)
+
+
+def routes(app: Flask) -> list[tuple[str, str, Any]]:
+    """``(key, method, rule)`` for every route of the URL map, sorted."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - IGNORED_METHODS):
+            found.append((key_of(method, rule.rule), method, rule))
+    return sorted(found, key=lambda item: item[0])
 
 
 def _url(path: str, pins: dict[str, str]) -> str:
-    import re
-
-    def value(match: re.Match[str]) -> str:
-        return pins.get(match.group(1), str(NO_ROW))
-
-    return re.sub(r"{([^}]+)}", value, path)
+    return re.sub(r"{([^}]+)}", lambda m: pins.get(m.group(1), str(NO_ROW)), path)
 
 
-#: the plugins whose routes the table declares (besides the core's); a plugin absent from
-#: it is walked only once declared (see tests/core/api/test_role_matrix.py)
-DECLARED_PLUGINS = ("budget", "food", "housing", "water")
+def _session_ids(app: Flask, people: dict[str, Any]) -> dict[int, str]:
+    """Each signed-in person's session id."""
+    from sqlalchemy import select
+
+    from federation.db import db
+    from federation.identity.models import User
+    from federation.testing.factories import in_db
+
+    ids = [user_id for _headers, user_id in people.values() if user_id is not None]
+    with in_db(app):
+        rows = db.session.execute(select(User.id, User.session_version).where(User.id.in_(ids)))
+        return {user_id: f"{user_id}:{version}" for user_id, version in rows}
 
 
-def plugin_of(app: Flask, path: str) -> str | None:
-    prefix = "/api/v1/communes/{commune}/"
-    if not path.startswith(prefix):
-        return None
-    first = path[len(prefix) :].split("/", 1)[0]
-    return first if first in app.extensions["convergence"].pm.switchable else None
-
-
-def in_scope(app: Flask, path: str) -> bool:
-    plugin = plugin_of(app, path)
-    return plugin is None or plugin in DECLARED_PLUGINS
-
-
-def walk(app: Flask) -> dict[str, str]:
-    """``"METHOD /path": "s1 s2 … s8"`` (statuses in the order of ROLES), for the core's
-    routes and the declared plugins'."""
-    headers, pins = seed(app)
+def request_as(
+    app: Flask, people: dict[str, Any], role: str, method: str, url: str, sessions: dict[int, str]
+) -> int:
+    headers, user_id = people[role]
     client = app.test_client()
+    if url.startswith("/api/"):
+        kwargs: dict[str, Any] = {"headers": dict(headers)}
+        if method != "GET":
+            kwargs["json"] = {}
+    else:
+        kwargs = {"data": {}} if method != "GET" else {}
+        if user_id is not None:
+            with client.session_transaction() as session:
+                session["_user_id"] = sessions[user_id]
+                session["_fresh"] = True
+    return client.open(url, method=method, **kwargs).status_code
+
+
+def walk(app: Flask, only: set[str] | None = None) -> dict[str, str]:
+    """``{"METHOD /path": "s1 s2 … s8"}`` (statuses in the order of ROLES) for every route
+    of the app (``only``: these keys)."""
+    people, pins = seed(app)
+    sessions = _session_ids(app, people)
+    snapshot = Snapshot(app)
     found: dict[str, str] = {}
-    for method, path in operations(app):
-        if not in_scope(app, path):
-            continue
-        url = _url(path, pins)
-        statuses = []
-        for role in ROLES:
-            kwargs: dict[str, Any] = {"headers": headers[role]}
-            if method != "GET":
-                kwargs["json"] = {}
-            statuses.append(str(client.open(url, method=method, **kwargs).status_code))
-        found[f"{method} {path}"] = " ".join(statuses)
+    # who may do what, not the CSRF check (tested on its own): a page's form posted
+    # without its token would be a 400 for every role
+    csrf = app.config.get("WTF_CSRF_ENABLED", True)
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        for key, method, _rule in routes(app):
+            if only is not None and key not in only:
+                continue
+            url = _url(key.split(" ", 1)[1], pins)
+            statuses = []
+            for role in ROLES:
+                statuses.append(str(request_as(app, people, role, method, url, sessions)))
+                if method != "GET":
+                    snapshot.restore()
+            found[key] = " ".join(statuses)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = csrf
     return found
 
 
-def as_source(table: dict[str, str]) -> str:
+def owner_of(app: Flask, endpoint: str) -> str:
+    """The plugin whose blueprint serves ``endpoint`` (``"core"`` for the core's)."""
+    blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else ""
+    for name in app.extensions["convergence"].pm.switchable:
+        if blueprint == name or blueprint.startswith(f"{name}_"):
+            return name
+    return "core"
+
+
+def owners(app: Flask) -> dict[str, str]:
+    """``{key: owner}`` for every route of the app."""
+    return {key: owner_of(app, rule.endpoint) for key, _method, rule in routes(app)}
+
+
+def as_source(table: dict[str, str], name: str = "ROLE_MATRIX") -> str:
     lines = [f'    "{key}": "{value}",' for key, value in sorted(table.items())]
-    return "ROLE_MATRIX: dict[str, str] = {\n" + "\n".join(lines) + "\n}\n"
+    return f"{name}: dict[str, str] = {{\n" + "\n".join(lines) + "\n}\n"
 
 
-def as_markdown(table: dict[str, str]) -> str:
-    head = "| operation | " + " | ".join(ROLES) + " |"
-    rule = "|---|" + "---|" * len(ROLES)
-    rows = [
-        f"| `{key}` | " + " | ".join(value.split()) + " |" for key, value in sorted(table.items())
-    ]
-    return "\n".join([head, rule, *rows]) + "\n"
+def as_markdown(table: dict[str, str], route_owners: dict[str, str]) -> str:
+    """The guide's tables: one section per owner (the core, then each plugin)."""
+    names = sorted(set(route_owners.values()) - {"core"})
+    parts = []
+    for owner in ["core", *names]:
+        rows = {k: v for k, v in table.items() if route_owners.get(k) == owner}
+        title = "The core" if owner == "core" else f"Plugin `{owner}`"
+        parts.append(f"## {title}\n\n{len(rows)} routes.\n")
+        head = "| route | " + " | ".join(ROLES) + " |"
+        rule = "|---|" + "---|" * len(ROLES)
+        lines = [f"| `{k}` | " + " | ".join(v.split()) + " |" for k, v in sorted(rows.items())]
+        parts.append("\n".join([head, rule, *lines]) + "\n")
+    return "\n".join(parts)
 
 
 def main() -> None:  # pragma: no cover (a maintenance tool)
+    from federation.api.role_matrix import collect
     from tests.core.api.fuzzing import scratch_app
 
     app = scratch_app("matrix")
+    route_owners = owners(app)
+    if "--markdown" in sys.argv:
+        sys.stdout.write(as_markdown(collect(app), route_owners))
+        return
     table = walk(app)
-    sys.stdout.write(as_markdown(table) if "--markdown" in sys.argv else as_source(table))
+    wanted = [a for a in sys.argv[1:] if not a.startswith("-")]
+    for owner in wanted or sorted(set(route_owners.values())):
+        rows = {k: v for k, v in table.items() if route_owners[k] == owner}
+        sys.stdout.write(f"# {owner}\n" + as_source(rows))
 
 
 if __name__ == "__main__":
