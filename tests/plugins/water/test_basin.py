@@ -217,7 +217,7 @@ def test_one_assembly_rejects_nothing_applies(app, case):
     }
 
 
-def test_the_commune_alone_no_longer_allocates_a_shared_resource(app, case, in_commune):
+def _commune_alone_refused(case, in_commune) -> None:
     from convergence_water import services
 
     from federation.errors import Conflict
@@ -230,7 +230,19 @@ def test_the_commune_alone_no_longer_allocates_a_shared_resource(app, case, in_c
         assert refused.value.as_dict().keys() == {"resource_id"}
 
 
-def test_only_the_basin_circle_proposes(app, client, factory, case):
+def test_the_commune_alone_no_longer_allocates_a_shared_resource(app, case, in_commune):
+    _commune_alone_refused(case, in_commune)
+
+
+def test_planted_twin_the_commune_allocates_alone(app, case, in_commune, monkeypatch):
+    from convergence_water import basin
+
+    monkeypatch.setattr(basin, "is_basin_managed", lambda resource: False)
+    with pytest.raises((AssertionError, pytest.fail.Exception)):
+        _commune_alone_refused(case, in_commune)
+
+
+def _plain_member_refused(app, case) -> None:
     from convergence_water import basin
 
     from federation.errors import Forbidden
@@ -240,6 +252,20 @@ def test_only_the_basin_circle_proposes(app, client, factory, case):
         plain = db.session.get(User, case.members["aval"][1].user.id)
         with pytest.raises(Forbidden):
             basin.propose(case.federation.id, case.spring_id, plain, today=SUMMER)
+        db.session.rollback()
+
+
+def test_planted_twin_anyone_proposes(app, case, monkeypatch):
+    from convergence_water import basin
+
+    monkeypatch.setattr(basin, "in_basin_circle", lambda user, federation: True)
+    with pytest.raises(pytest.fail.Exception):
+        _plain_member_refused(app, case)
+
+
+def test_only_the_basin_circle_proposes(app, client, factory, case):
+
+    _plain_member_refused(app, case)
     factory.login(client, case.members["aval"][1])
     page = client.get("/f/bv-bassin/water/")
     token = page.get_data(as_text=True)
@@ -359,3 +385,31 @@ def test_linking_a_connection_checks_who_and_what(app, client, factory, case, in
         with pytest.raises(ValidationFailed) as own:  # a commune does not link to itself
             basin.link(case.spring_id, case.federation.id, case.spring_id)
         assert own.value.as_dict().keys() == {"shared_resource_id"}
+
+
+def test_recomputed_when_a_level_expires(app, case, in_commune):
+    from datetime import timedelta
+
+    from convergence_water import basin, services
+
+    from federation.tenancy.context import unscoped
+
+    with in_commune(case.towns["milieu"]):  # Milieu's part of the basin is on alert
+        services.declare_level(
+            {
+                "level": "alerte",
+                "basin": case.federation.id,
+                "starts_on": (SUMMER - timedelta(days=10)).isoformat(),
+                "ends_on": (SUMMER + timedelta(days=5)).isoformat(),
+            },
+            source="manual",
+            today=SUMMER,
+        )
+    run_id, proposal_id = _propose(app, case)
+    assert _basin_run(app, case, run_id)[:3] == ("ratifying", "proposal", "summer")
+    ratify_everywhere(app, case, proposal_id)
+    with app.app_context(), unscoped():
+        assert basin.recompute_all(SUMMER + timedelta(days=3)) == []  # still in force
+        new = basin.recompute_all(SUMMER + timedelta(days=10))  # expired, same season
+        assert [(r.trigger, r.level, r.season) for r in new] == [("level", "normal", "summer")]
+        db.session.commit()
