@@ -56,8 +56,9 @@ def _last_proposal(in_commune, town) -> int:
         return db.session.scalar(select(func.max(Proposal.id)))
 
 
-def _click(page, name: str) -> None:
-    page.get_by_role("button", name=name).click()
+def _click(page, name: str, within: str = "") -> None:
+    scope = page.locator(within) if within else page
+    scope.get_by_role("button", name=name, exact=True).click()
     page.wait_for_load_state()
 
 
@@ -76,7 +77,7 @@ def test_from_core_group_to_town_hall(live_server, new_page, in_commune, factory
     lead.goto(f"{base}/programme")
     for title in ("Habiter au pays", "L'eau en commun", "Décider ensemble"):
         lead.locator("#f-title").fill(title)
-        _click(lead, "Ajouter")
+        _click(lead, "Ajouter", 'form[action$="/programme/axes"]')
     _click(lead, "Soumettre les axes proposés au groupe moteur")
     close_yes(
         in_commune, town, _last_proposal(in_commune, town), [town.facilitator, *town.members[:3]]
@@ -93,7 +94,7 @@ def test_from_core_group_to_town_hall(live_server, new_page, in_commune, factory
     lead.locator("#f-kind").select_option("contribution")
     lead.locator("#f-amount").fill("240,00")
     lead.locator("#f-label").fill("Cotisations des membres")
-    _click(lead, "Enregistrer")
+    _click(lead, "Enregistrer", "form:has(#f-kind)")
     assert "240,00" in lead.content() and "Cotisations des membres" in lead.content()
     screenshot(lead, "elections-treasury-fr")
 
@@ -172,8 +173,10 @@ def test_from_core_group_to_town_hall(live_server, new_page, in_commune, factory
     assert exported.ok and exported.headers["cache-control"] == "private, no-store"
     lines = list(csv.reader(io.StringIO(exported.text())))
     assert len(lines) == 12  # a header and eleven names
+    assert first.request.get(f"{list_url}/filing.csv").status == 404  # a candidate, no more
     anonymous = new_page()
-    assert anonymous.request.get(f"{list_url}/filing.csv").status == 404
+    refused = anonymous.request.get(f"{list_url}/filing.csv")
+    assert "/login" in refused.url and "NOM1" not in refused.text()
 
     # the citizens' jury, drawn by verifiable sortition
     lead.goto(f"{base}/")
