@@ -23,6 +23,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from federation.identity.models import (
     CommuneRolePermission,
+    FederationRole,
     Membership,
     MembershipRole,
     Notification,
@@ -31,18 +32,19 @@ from federation.tenancy.scoping import TenantSession
 
 KEY = "_identity_memo"
 #: changes to these forget the memo
-WATCHED = (Membership, MembershipRole, Notification, CommuneRolePermission)
+WATCHED = (Membership, MembershipRole, Notification, CommuneRolePermission, FederationRole)
 _WATCHED_TABLES = frozenset(cls.__tablename__ for cls in WATCHED)
 
 
 def memo() -> dict[str, dict[Any, Any]] | None:
     """The request's memo ({"memberships": {user_id: [...]}, "unread": {...}, "permissions":
-    {(user_id, commune_id): {...}}}), or None outside an app context."""
+    {(user_id, commune_id): {...}}, "federation_roles": {federation_id: [...]}}), or None
+    outside an app context."""
     if not has_app_context():
         return None
     found = g.get(KEY)
     if found is None:
-        found = {"memberships": {}, "unread": {}, "permissions": {}}
+        found = {"memberships": {}, "unread": {}, "permissions": {}, "federation_roles": {}}
         setattr(g, KEY, found)
     return found
 

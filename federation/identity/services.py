@@ -301,12 +301,19 @@ def grant_federation_role(
 
 
 def federation_roles_of(user_id: int, federation_id: int) -> set[str]:
+    """The person's roles in the federation today (from the request's list of the
+    federation's role holders when a page read it already: identity.memo)."""
     now = utcnow()
-    roles = db.session.scalars(
-        select(FederationRole).where(
-            FederationRole.user_id == user_id, FederationRole.federation_id == federation_id
+    memo.settle(db.session())
+    found = memo.memo()
+    if found is not None and federation_id in found["federation_roles"]:
+        roles = [r for r in found["federation_roles"][federation_id] if r.user_id == user_id]
+    else:
+        roles = db.session.scalars(
+            select(FederationRole).where(
+                FederationRole.user_id == user_id, FederationRole.federation_id == federation_id
+            )
         )
-    )
     naive = now.replace(tzinfo=None)
     return {
         r.role
@@ -317,13 +324,21 @@ def federation_roles_of(user_id: int, federation_id: int) -> set[str]:
 
 
 def federation_role_holders(federation_id: int) -> list[FederationRole]:
-    return list(
+    """Everyone holding a role in the federation, read once per request (identity.memo)."""
+    memo.settle(db.session())
+    found = memo.memo()
+    if found is not None and federation_id in found["federation_roles"]:
+        return list(found["federation_roles"][federation_id])
+    rows = list(
         db.session.scalars(
             select(FederationRole)
             .where(FederationRole.federation_id == federation_id)
             .order_by(FederationRole.role, FederationRole.id)
         )
     )
+    if found is not None:
+        found["federation_roles"][federation_id] = rows
+    return rows
 
 
 # --- permissions --------------------------------------------------------------------------

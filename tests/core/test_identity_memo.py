@@ -135,3 +135,29 @@ def test_the_memo_ends_with_the_transaction(in_request):
     assert memo.memo()["memberships"]
     db.session.rollback()
     assert not memo.memo()["memberships"]
+
+
+# --- a federation's role holders, read once per request (the federation home) ------------
+
+
+def test_federation_roles_are_read_once_and_never_stale(app, factory, in_request):
+    here, user = in_request
+    fed = factory.federation(communes=[])
+    with count_queries(app) as counter:
+        assert services.federation_role_holders(fed.id) == []
+        assert services.federation_roles_of(user.id, fed.id) == set()  # from the holders
+    assert len(counter.reads_and_writes) == 1
+    services.grant_federation_role(fed.id, user, "coordinator")  # flushed: the memo forgets
+    assert services.federation_roles_of(user.id, fed.id) == {"coordinator"}
+    assert [r.user_id for r in services.federation_role_holders(fed.id)] == [user.id]
+
+
+def test_planted_twin_federation_roles_kept_after_a_grant_answer_stale(
+    app, factory, in_request, monkeypatch
+):
+    here, user = in_request
+    fed = factory.federation(communes=[])
+    services.federation_role_holders(fed.id)
+    monkeypatch.setattr(memo, "forget", lambda: None)
+    services.grant_federation_role(fed.id, user, "coordinator")
+    assert services.federation_roles_of(user.id, fed.id) == set()  # stale: what the test sees
