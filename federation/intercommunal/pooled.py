@@ -69,9 +69,9 @@ def create_project(
     if sum(amounts.values()) != total:
         raise ValidationFailed(
             _(
-                "Les contributions (%(s)s €) doivent égaler le budget (%(b)s €).",
-                s=sum(amounts.values()),
-                b=total,
+                "Les contributions (%(s)s) doivent égaler le budget (%(b)s).",
+                s=formatting.money(sum(amounts.values())),
+                b=formatting.money(total),
             ),
             field="contributions",
         )
@@ -274,8 +274,8 @@ def add_expense(
     if already + value > cap:
         raise Conflict(
             _(
-                "Cette dépense dépasserait l'argent versé au projet (reste %(r)s €).",
-                r=cap - already,
+                "Cette dépense dépasserait l'argent versé au projet (reste %(r)s).",
+                r=formatting.money(cap - already),
             ),
             field="amount",
         )

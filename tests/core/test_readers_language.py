@@ -385,6 +385,8 @@ def _pages(app: Flask) -> list[str]:
             select(Proposal.id).where(Proposal.commune_id == faux.id)
         ).all()
         projects = db.session.scalars(select(PooledProject.id)).all()
+        runs = _ids(faux.id, "water_allocation_runs")
+        purchases = _ids(faux.id, "housing_projects")
     base = "/c/faux-la-montagne"
     return [
         "/",
@@ -402,7 +404,11 @@ def _pages(app: Flask) -> list[str]:
         f"{base}/water/",
         f"{base}/water/levels",
         f"{base}/water/allocations",
+        *[f"{base}/water/allocations/{r}" for r in runs[:3]],
+        f"{base}/water/rules",
         f"{base}/housing/",
+        f"{base}/housing/projects",
+        *[f"{base}/housing/projects/{p}" for p in purchases[:3]],
         f"{base}/food/",
         f"{base}/food/pot",
         f"{base}/food/distributions",
@@ -418,6 +424,19 @@ def _pages(app: Flask) -> list[str]:
         "/account/",
         "/account/notifications",
     ]
+
+
+def _ids(commune_id: int, table: str) -> list[int]:
+    """Ids of a plugin's rows of the commune (none when the plugin is not installed)."""
+    from sqlalchemy import inspect, text
+
+    from federation.tenancy.scoping import raw_tenant_sql
+
+    if not inspect(db.engine).has_table(table):
+        return []
+    query = text(f"SELECT id FROM {table} WHERE commune_id = :c ORDER BY id")
+    with raw_tenant_sql("test: the pages of a plugin's rows, read without the plugin"):
+        return list(db.session.scalars(query, {"c": commune_id}))
 
 
 def _stored_titles(app: Flask) -> list[str]:

@@ -34,6 +34,7 @@ from convergence_food.models import (
     SharedPotMovement,
 )
 from convergence_food.services import can_see_aid, commune_id, is_member, journal
+from federation import formatting
 from federation.db import db, lock_row, utcnow
 from federation.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from federation.journal.services import record
@@ -196,9 +197,9 @@ def draw(
         raise Conflict(
             _(
                 "Le pot solidaire ne peut plus couvrir cette réduction "
-                "(il contient %(b)s €, il faudrait %(a)s €).",
-                b=row.balance,
-                a=value,
+                "(il contient %(b)s, il faudrait %(a)s).",
+                b=formatting.money(row.balance),  # the pot counts in euros
+                a=formatting.money(value),
             ),
             field="tier",
         )
