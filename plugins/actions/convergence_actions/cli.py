@@ -98,6 +98,14 @@ def list_events(slug: str) -> None:
             )
 
 
+def _committed(slug: str, work: Any) -> Any:
+    """``work()`` in the commune's scope, committed; its result."""
+    with _in_commune(slug):
+        result = work()
+        db.session.commit()
+    return result
+
+
 @actions_cli.command("remind")
 @click.option("--commune", "slug", required=True, help="Commune slug.")
 @click.option("--hours", default=24, show_default=True, help="Events starting within.")
@@ -105,9 +113,7 @@ def remind(slug: str, hours: int) -> None:
     """Remind the participants of the events starting soon (once per event)."""
     from convergence_actions import events
 
-    with _in_commune(slug):
-        sent = events.send_reminders(hours=hours)
-        db.session.commit()
+    sent = _committed(slug, lambda: events.send_reminders(hours=hours))
     click.echo(f"{sent} reminders sent")
 
 
@@ -118,9 +124,7 @@ def deadlines(slug: str, days: int) -> None:
     """Tell the carriers and supporters of campaigns whose deadline is near (once each)."""
     from convergence_actions import services
 
-    with _in_commune(slug):
-        told = services.remind_deadlines(days=days)
-        db.session.commit()
+    told = _committed(slug, lambda: services.remind_deadlines(days=days))
     click.echo(f"{told} people told of a near deadline")
 
 

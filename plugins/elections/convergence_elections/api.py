@@ -431,13 +431,7 @@ class MyCandidacy(MethodView):
         """Withdraw one's own candidacy."""
         row = _found(services.get_list, list_id)
 
-        def act(user):
-            mine = [c for c in services.candidacies(row) if c.user_id == user.id]
-            if not mine:
-                abort(404)
-            services.withdraw(mine[0], user)
-
-        _act(act)
+        _act(lambda user: services.withdraw(services.own_candidacy(row, user), user))
 
 
 @api.route("/lists/<int:list_id>/candidacies/mine/filing")
@@ -449,13 +443,8 @@ class MyFiling(MethodView):
         list's coordinators."""
         row = _found(services.get_list, list_id)
 
-        def act(user):
-            mine = [c for c in services.candidacies(row) if c.user_id == user.id]
-            if not mine:
-                abort(404)
-            filing.give(mine[0], {**data, "birth_date": data["birth_date"].isoformat()}, user)
-
-        _act(act)
+        details = {**data, "birth_date": data["birth_date"].isoformat()}
+        _act(lambda user: filing.give(services.own_candidacy(row, user), details, user))
 
 
 @api.route("/lists/<int:list_id>/ranking")

@@ -434,6 +434,14 @@ def stand(row: ElectionList, data: dict[str, Any], user: Any) -> Candidacy:
     return candidacy
 
 
+def own_candidacy(row: ElectionList, user: Any) -> Candidacy:
+    """The person's active candidacy on the list (NotFound when there is none)."""
+    mine = next((c for c in candidacies(row) if c.user_id == user.id), None)
+    if mine is None:
+        raise NotFound(_("Candidature introuvable."), field="candidacy")
+    return mine
+
+
 def withdraw(candidacy: Candidacy, user: Any) -> None:
     if getattr(user, "id", None) != candidacy.user_id:
         raise Forbidden(_("Seule la personne candidate retire sa candidature."))

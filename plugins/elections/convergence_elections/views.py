@@ -189,10 +189,7 @@ def withdraw(list_id: int):
     row = services.get_list(list_id)
 
     def act(user):
-        mine = [c for c in services.candidacies(row) if c.user_id == user.id]
-        if not mine:
-            abort(404)
-        services.withdraw(mine[0], user)
+        services.withdraw(services.own_candidacy(row, user), user)
 
     return _post(act, _("Candidature retirée."), f"{_base()}/lists/{row.id}")
 
@@ -202,10 +199,7 @@ def my_filing(list_id: int):
     row = services.get_list(list_id)
 
     def act(user):
-        mine = [c for c in services.candidacies(row) if c.user_id == user.id]
-        if not mine:
-            abort(404)
-        return filing.give(mine[0], posted_form(), user)
+        return filing.give(services.own_candidacy(row, user), posted_form(), user)
 
     return _post(act, _("Informations enregistrées."), f"{_base()}/lists/{row.id}")
 

@@ -11,35 +11,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-
 from federation.db import db, utcnow
-from tests.browser.fixtures import CHROMIUM
+from tests.plugins.actions.browser_kit import MARKS, login
 from tests.plugins.actions.conftest import adopted_decision, make_town, user
 
-
-def _missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"Chromium not found at {CHROMIUM}"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright Python package is not installed (make install)"
-    return None
-
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(_missing() is not None, reason=_missing() or ""),
-]
-
-
-def _login(page, server: str, who) -> None:
-    page.goto(f"{server}/login")
-    page.get_by_label("Adresse e-mail").fill(who.user.email)
-    page.get_by_label("Mot de passe").fill(who.user.password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{server}/home")
+pytestmark = MARKS
+_login = login
 
 
 def _form(page, action: str):

@@ -27,6 +27,17 @@ DETAILS = "actions_place_details"
 REFERRING = {"actions_rooms": "CASCADE", "actions_events": "SET NULL", "actions_projects": "SET NULL"}
 
 
+_COMMON = ("id", "commune_id", "name", "address", "description", "created_at")
+#: the plugin's former places, and the core's
+_OLD = sa.table(
+    "actions_places",
+    *(sa.column(c) for c in _COMMON),
+    sa.column("accessibility"),
+    sa.column("opening_hours", sa.JSON()),
+)
+_CORE = sa.table("places", *(sa.column(c) for c in _COMMON))
+
+
 def _create_details() -> None:
     op.create_table(
         DETAILS,
@@ -81,26 +92,6 @@ def _remap(conn, mapping: dict[int, int]) -> None:
 def upgrade() -> None:
     conn = op.get_bind()
     _create_details()
-    old = sa.table(
-        "actions_places",
-        sa.column("id"),
-        sa.column("commune_id"),
-        sa.column("name"),
-        sa.column("address"),
-        sa.column("description"),
-        sa.column("accessibility"),
-        sa.column("opening_hours", sa.JSON()),
-        sa.column("created_at"),
-    )
-    core = sa.table(
-        "places",
-        sa.column("id"),
-        sa.column("commune_id"),
-        sa.column("name"),
-        sa.column("address"),
-        sa.column("description"),
-        sa.column("created_at"),
-    )
     details = sa.table(
         DETAILS,
         sa.column("place_id"),
@@ -109,16 +100,16 @@ def upgrade() -> None:
         sa.column("opening_hours", sa.JSON()),
     )
     mapping: dict[int, int] = {}
-    for row in conn.execute(sa.select(old).order_by(old.c.id)).all():
+    for row in conn.execute(sa.select(_OLD).order_by(_OLD.c.id)).all():
         found = conn.execute(
-            sa.select(core.c.id).where(
-                core.c.commune_id == row.commune_id,
-                sa.func.lower(core.c.name) == row.name.lower(),
+            sa.select(_CORE.c.id).where(
+                _CORE.c.commune_id == row.commune_id,
+                sa.func.lower(_CORE.c.name) == row.name.lower(),
             )
         ).scalar()
         if found is None:
             found = conn.execute(
-                core.insert()
+                _CORE.insert()
                 .values(
                     commune_id=row.commune_id,
                     name=row.name,
@@ -126,7 +117,7 @@ def upgrade() -> None:
                     description=row.description,
                     created_at=row.created_at,
                 )
-                .returning(core.c.id)
+                .returning(_CORE.c.id)
             ).scalar()
         if found not in mapping.values():
             conn.execute(
@@ -174,15 +165,6 @@ def downgrade() -> None:
     for name in (DETAILS, *REFERRING):
         t = sa.table(name, sa.column("place_id"))
         used |= {i for (i,) in conn.execute(sa.select(t.c.place_id).distinct()) if i is not None}
-    core = sa.table(
-        "places",
-        sa.column("id"),
-        sa.column("commune_id"),
-        sa.column("name"),
-        sa.column("address"),
-        sa.column("description"),
-        sa.column("created_at"),
-    )
     details = sa.table(
         DETAILS,
         sa.column("place_id"),
@@ -192,21 +174,10 @@ def downgrade() -> None:
     extra = {
         r.place_id: r for r in conn.execute(sa.select(details)).all()
     }
-    old = sa.table(
-        "actions_places",
-        sa.column("id"),
-        sa.column("commune_id"),
-        sa.column("name"),
-        sa.column("address"),
-        sa.column("description"),
-        sa.column("accessibility"),
-        sa.column("opening_hours", sa.JSON()),
-        sa.column("created_at"),
-    )
-    for row in conn.execute(sa.select(core).where(core.c.id.in_(sorted(used) or [0]))).all():
+    for row in conn.execute(sa.select(_CORE).where(_CORE.c.id.in_(sorted(used) or [0]))).all():
         more = extra.get(row.id)
         conn.execute(
-            old.insert().values(
+            _OLD.insert().values(
                 id=row.id,
                 commune_id=row.commune_id,
                 name=row.name,
