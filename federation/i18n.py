@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from federation.config import LOCALES
+
+
+def _user() -> object | None:
+    """The signed-in person, or None when the request's token is refused: the locale is
+    also chosen while an error is answered (a body refused before the token was read), and
+    the refusal must not turn that answer into a 500."""
+    try:
+        return current_user._get_current_object()
+    except HTTPException:
+        return None
 
 
 def select_locale() -> str:
@@ -15,7 +26,7 @@ def select_locale() -> str:
     chosen = request.args.get("lang")
     if chosen in LOCALES:
         return chosen
-    user = current_user
+    user = _user()
     if getattr(user, "is_authenticated", False) and getattr(user, "locale", None) in LOCALES:
         return user.locale
     if session.get("lang") in LOCALES:
