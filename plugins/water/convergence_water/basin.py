@@ -575,23 +575,12 @@ def _intercommunal_proposal(
     deadline: date | None,
 ) -> Any:
     """Created through the intercommunal process (unanimity: every assembly ratifies), with
-    a generated title and text (issue 16's :class:`~federation.governance.submissions.
-    Generated`; before it lands, their French rendering is stored)."""
+    a generated title and text (:class:`~federation.governance.submissions.Generated`):
+    kinds and parameters, rendered in each reader's language."""
+    from federation.governance.submissions import Generated, generate_title
     from federation.intercommunal import ratification
 
     data = _title_params(resource, params, computed)
-    try:
-        from federation.governance.submissions import Generated, generate_title
-    except ImportError:  # generated titles not there yet: the source-language rendering
-        from flask_babel import force_locale
-
-        from federation.texts import render
-
-        with force_locale("fr"):
-            title, text = render(TITLE_KIND, data), render(TEXT_KIND, data)
-        return ratification.create(
-            federation, actor, title[:200], text, rule="unanimity", deadline=deadline
-        )
     generated = Generated(TITLE_KIND, data, text_kind=TEXT_KIND)
     proposal = ratification.create(
         federation, actor, generated.fallback()[:200], "", rule="unanimity", deadline=deadline
