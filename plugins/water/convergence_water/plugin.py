@@ -129,6 +129,10 @@ class WaterPlugin(ConvergencePlugin):
         return [NavItem(_l("Eau"), "water.index", weight=30)]
 
     @hookimpl
+    def federation_federation_navigation_items(self, federation, user):
+        return [NavItem(_l("Partage de l'eau du bassin"), "water_basin.overview", weight=30)]
+
+    @hookimpl
     def federation_dashboard_widgets(self, commune, user):
         from convergence_water.widgets import dashboard_widget
 

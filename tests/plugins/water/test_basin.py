@@ -273,6 +273,7 @@ def test_only_the_basin_circle_proposes(app, client, factory, case):
     assert (
         client.post("/f/bv-bassin/water/", data={"resource_id": case.spring_id}).status_code == 403
     )
+    assert "/f/bv-bassin/water/" in client.get("/f/bv-bassin/").get_data(as_text=True)
     factory.login(client, case.circle["aval"])
     page = client.get("/f/bv-bassin/water/")
     assert "Proposer aux assemblées" in page.get_data(as_text=True)
