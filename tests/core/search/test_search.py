@@ -461,3 +461,63 @@ def test_planted_twin_federation_without_the_tenant_filter_finds_outsiders(app, 
     with _tenant_filter_removed():
         leaked = _federation_hits(app, ids, "zanzibar")
     assert {h.commune_id for h in leaked} == {outsider.id}  # without it, the outsider leaks
+
+
+def test_a_role_that_may_not_create_unaccent_migrates_accent_sensitive(app, caplog):
+    """PostgreSQL: where the migrating role may not create the extension (a managed database,
+    an old server), the configurations are still created (accent-sensitive, a warning
+    says so); once a superuser has created ``unaccent``, ``install`` again ignores accents."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.pool import NullPool
+
+    from federation.search import accents
+
+    database = app.extensions["convergence_test_db"]
+    if database.is_sqlite:
+        pytest.skip("PostgreSQL only (SQLite's FTS5 removes diacritics itself)")
+    url = make_url(database.url)
+    scratch, role = f"{url.database}_noext"[:63], f"{url.database}_noext_role"[:63]
+    admin = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+
+    drop()
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE \"{role}\" LOGIN PASSWORD 'noext'"))
+        conn.execute(text(f'CREATE DATABASE "{scratch}"'))
+    as_owner = create_engine(url.set(database=scratch), poolclass=NullPool)
+    as_role = create_engine(
+        url.set(database=scratch, username=role, password="noext"), poolclass=NullPool
+    )
+    try:
+        with as_owner.begin() as conn:  # may create in the schema, not the extension
+            conn.execute(text(f'GRANT CREATE ON SCHEMA public TO "{role}"'))
+            conn.execute(text(f'REVOKE CREATE ON DATABASE "{scratch}" FROM PUBLIC'))
+        # planted twin: the refusal outside a savepoint aborts the migration's transaction
+        with as_role.connect() as conn, conn.begin():
+            with pytest.raises(DBAPIError):
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
+            with pytest.raises(DBAPIError, match="aborted"):
+                conn.execute(text("SELECT 1"))
+        with (
+            caplog.at_level("WARNING", logger="federation.search.accents"),
+            as_role.begin() as conn,
+        ):
+            assert accents.install(conn) is False
+            assert not accents.ignores_accents(conn)
+        assert "unaccent not created" in caplog.text
+        with as_owner.begin() as conn:
+            conn.execute(text("CREATE EXTENSION unaccent"))
+        with as_role.begin() as conn:
+            assert accents.install(conn) is True
+            assert accents.ignores_accents(conn)
+    finally:
+        as_owner.dispose()
+        as_role.dispose()
+        drop()
+        admin.dispose()
