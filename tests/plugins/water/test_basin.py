@@ -414,3 +414,29 @@ def test_recomputed_when_a_level_expires(app, case, in_commune):
         new = basin.recompute_all(SUMMER + timedelta(days=10))  # expired, same season
         assert [(r.trigger, r.level, r.season) for r in new] == [("level", "normal", "summer")]
         db.session.commit()
+
+
+def test_basin_pages_queries_do_not_grow_with_runs(app, client, factory, case, count_queries):
+    from convergence_water import basin
+
+    from federation.tenancy.context import unscoped
+
+    _run_id, proposal_id = _propose(app, case)
+    ratify_everywhere(app, case, proposal_id)
+    factory.login(client, case.members["milieu"][0])
+    urls = ("/f/bv-bassin/water/", "/c/bv-milieu/water/me/basin")
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            client.get(url)  # warm (session, locale)
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            found.append(len(counter.reads_and_writes))
+        return found
+
+    before = counts()
+    with app.app_context(), unscoped():
+        basin.recompute_all(WINTER)  # a second basin run, a second part per commune
+        db.session.commit()
+    assert counts() == before
