@@ -58,3 +58,35 @@ def query(slug: str, words: str, page: int, private: bool) -> None:
     for hit in found.hits:
         plain = html.unescape(str(hit.title).replace("<mark>", "[").replace("</mark>", "]"))
         click.echo(f"{hit.kind}\t{hit.ref}\t{plain}\t{hit.url}")
+
+
+@search_cli.command("accents")
+@click.option(
+    "--url",
+    default=None,
+    help="Base de données (par défaut celle de l'application) : le rôle propriétaire des tables.",
+)
+def accents(url: str | None) -> None:
+    """PostgreSQL : faire ignorer les accents à la recherche (après CREATE EXTENSION unaccent)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from federation.search import accents as pg
+    from federation.tenancy.scoping import raw_tenant_sql
+
+    engine = create_engine(url, poolclass=NullPool) if url else db.engine
+    if engine.dialect.name != "postgresql":
+        click.echo("SQLite: FTS5 already ignores accents, nothing to do")
+        return
+    try:
+        with engine.begin() as conn, raw_tenant_sql("search accents: every commune's rows"):
+            ignored = pg.install(conn)
+            count = pg.refresh(conn) if ignored else 0
+    finally:
+        if url:
+            engine.dispose()
+    if not ignored:
+        raise click.ClickException(
+            "extension unaccent missing: a superuser runs CREATE EXTENSION unaccent, then again"
+        )
+    click.echo(f"accents ignored; {count} index rows recomputed")

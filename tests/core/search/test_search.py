@@ -361,6 +361,11 @@ def test_cli_reindex_and_query(app, factory, in_commune):
     assert "objects indexed in 1 communes" in result.output
     found = runner.invoke(main, ["search", "query", "cli-search", "ressourcerie"], obj=info)
     assert found.exit_code == 0 and "[Ressourcerie]" in found.output
+    database = app.extensions["convergence_test_db"]
+    owner = [] if database.is_sqlite else ["--url", database.url]  # the owner's role
+    accents = runner.invoke(main, ["search", "accents", *owner], obj=info)
+    assert accents.exit_code == 0, accents.output
+    assert ("nothing to do" if database.is_sqlite else "index rows recomputed") in accents.output
 
 
 def test_migration_indexes_existing_rows(app, factory, in_commune):
