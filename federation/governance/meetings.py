@@ -255,7 +255,7 @@ def votes_held(meeting: Meeting) -> list[dict]:
     return [
         {
             "vote": v.id,
-            "title": v.title,
+            **v.title_data(),  # a generated title: its kind and parameters (language-neutral)
             "proposal": v.proposal_id,
             "status": v.status,
             "adopted": (v.result or {}).get("adopted"),
