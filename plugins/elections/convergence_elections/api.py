@@ -366,6 +366,10 @@ def _act(action: Any) -> Any:
     return result
 
 
+def _proposal(proposal: Any) -> dict[str, Any]:
+    return {"proposal": proposal.id, "status": proposal.status}
+
+
 @api.route("/stage/proposals")
 class StageMove(MethodView):
     @api.arguments(ElStageMoveSchema)
@@ -377,8 +381,7 @@ class StageMove(MethodView):
             services.require_manage(user)
             return stages.propose(data["stage"], user)
 
-        proposal = _act(act)
-        return {"proposal": proposal.id, "status": proposal.status}
+        return _proposal(_act(act))
 
 
 @api.route("/programme/axes")
@@ -396,8 +399,7 @@ class AxesProposal(MethodView):
     @api.response(201, ElProposalOutSchema)
     def post(self, data):
         """Put the axes to the core group, then to the assembly (``step``)."""
-        proposal = _act(lambda u: services.propose_axes(data["step"], u))
-        return {"proposal": proposal.id, "status": proposal.status}
+        return _proposal(_act(lambda u: services.propose_axes(data["step"], u)))
 
 
 @api.route("/programme/measures")
@@ -472,8 +474,7 @@ class ListProposal(MethodView):
     def post(self, list_id: int):
         """Put the ordered list to the assembly, which adopts it by vote."""
         row = _found(services.get_list, list_id)
-        proposal = _act(lambda u: services.propose_list(row, u))
-        return {"proposal": proposal.id, "status": proposal.status}
+        return _proposal(_act(lambda u: services.propose_list(row, u)))
 
 
 @api.route("/lists/<int:list_id>/coordinators")
