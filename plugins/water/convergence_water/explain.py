@@ -12,7 +12,16 @@ from flask_babel import ngettext
 
 from convergence_water.allocation import Rule
 from convergence_water.constants import CATEGORIES, CATEGORY_LABELS, LEVEL_LABELS
-from convergence_water.units import fmt_litres
+from convergence_water.texts import per_day_litres
+from federation import formatting
+
+
+def _litres(value: int) -> str:
+    return formatting.quantity(int(value), "l", length="long")
+
+
+def _share(served: int, demand: int) -> str:
+    return formatting.percent(_pct(served, demand) / 100, 0)
 
 
 @dataclass(frozen=True)
@@ -41,11 +50,11 @@ def explain(run: Any, line: Any) -> list[Explained]:
     demand, served = tiers.get("vital", (0, 0))
     if line.vital_need:
         text = ngettext(
-            "%(num)d personne × %(v)s L = %(n)s L par jour, servis avant tout autre usage",
-            "%(num)d personnes × %(v)s L = %(n)s L par jour, servis avant tout autre usage",
+            "%(num)d personne × %(v)s = %(n)s, servis avant tout autre usage",
+            "%(num)d personnes × %(v)s = %(n)s, servis avant tout autre usage",
             line.people,
-            v=fmt_litres(run.vital_litres),
-            n=fmt_litres(line.vital_need),
+            v=_litres(run.vital_litres),
+            n=per_day_litres(line.vital_need),
         )
         if line.vital_need < line.people * run.vital_litres:
             text += _(" (limités au besoin déclaré)")
@@ -53,9 +62,9 @@ def explain(run: Any, line: Any) -> list[Explained]:
             text += _(" : entièrement servis.")
         else:
             text += _(
-                " : l'eau disponible ne couvre que %(r)d %% des besoins vitaux de toutes et "
+                " : l'eau disponible ne couvre que %(r)s des besoins vitaux de toutes et "
                 "tous ; partage égal par personne.",
-                r=_pct(served, demand),
+                r=_share(served, demand),
             )
         items.append(
             Explained("vital", str(CATEGORY_LABELS["vital"]), line.vital_need, line.vital, text)
@@ -74,18 +83,18 @@ def explain(run: Any, line: Any) -> list[Explained]:
         )
         cap = rest * rule.factor_pct // 100
         if category == "drinking":
-            parts = [_("Au-delà du volume vital : %(n)s L par jour demandés.", n=fmt_litres(rest))]
+            parts = [_("Au-delà du volume vital : %(n)s demandés.", n=per_day_litres(rest))]
         else:
-            parts = [_("Besoin déclaré : %(n)s L par jour.", n=fmt_litres(rest))]
+            parts = [_("Besoin déclaré : %(n)s.", n=per_day_litres(rest))]
         if rule.forbidden:
             parts.append(_("Usage interdit au niveau « %(l)s ».", l=level))
         elif rule.reduction_pct:
             parts.append(
                 _(
-                    "Réduction de %(p)d %% au niveau « %(l)s » : plafond de %(c)s L.",
-                    p=rule.reduction_pct,
+                    "Réduction de %(p)s au niveau « %(l)s » : plafond de %(c)s.",
+                    p=formatting.percent(rule.reduction_pct / 100, 0),
                     l=level,
-                    c=fmt_litres(cap),
+                    c=_litres(cap),
                 )
             )
         else:
@@ -99,9 +108,9 @@ def explain(run: Any, line: Any) -> list[Explained]:
             elif served > 0:
                 parts.append(
                     _(
-                        "L'eau restante ne couvrait que %(p)d %% de cet usage pour l'ensemble "
+                        "L'eau restante ne couvrait que %(p)s de cet usage pour l'ensemble "
                         "des usager·es (priorité %(r)d) : part proportionnelle.",
-                        p=_pct(served, demand),
+                        p=_share(served, demand),
                         r=rank.get(category, 0),
                     )
                 )
@@ -113,7 +122,7 @@ def explain(run: Any, line: Any) -> list[Explained]:
                         r=rank.get(category, 0),
                     )
                 )
-        parts.append(_("Attribué : %(a)s L par jour.", a=fmt_litres(allocated)))
+        parts.append(_("Attribué : %(a)s.", a=per_day_litres(allocated)))
         items.append(
             Explained(category, str(CATEGORY_LABELS[category]), rest, allocated, " ".join(parts))
         )
@@ -122,9 +131,9 @@ def explain(run: Any, line: Any) -> list[Explained]:
 
 def summary(run: Any, line: Any, resource_name: str) -> str:
     return _(
-        "%(t)s L par jour attribués sur %(n)s L demandés — ressource %(r)s, niveau « %(l)s ».",
-        t=fmt_litres(line.total),
-        n=fmt_litres(sum(line.needs())),
+        "%(t)s attribués sur %(n)s demandés — ressource %(r)s, niveau « %(l)s ».",
+        t=per_day_litres(line.total),
+        n=per_day_litres(sum(line.needs())),
         r=resource_name,
         l=LEVEL_LABELS.get(run.level, run.level),
     )
