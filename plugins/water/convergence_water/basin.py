@@ -68,8 +68,16 @@ MIN_VITAL, MAX_VITAL = 10, 1000
 
 
 def basin_commune_ids(federation: Federation) -> list[int]:
-    """Member communes of the basin where the water plugin is on."""
-    return communes_with_water(federation.id)
+    """Member communes of the basin where the water plugin is on (read once per request or
+    command: the pages ask several times)."""
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return communes_with_water(federation.id)
+    memo = g.setdefault("_water_basin_ids", {})
+    if federation.id not in memo:
+        memo[federation.id] = communes_with_water(federation.id)
+    return list(memo[federation.id])
 
 
 def in_basin_circle(user: Any, federation: Federation) -> bool:
