@@ -1,7 +1,7 @@
 """epci: each commune's intercommunality as the official list gives it (issue 20 item 7)
 
 Revision ID: 0015epci
-Revises: 0014stages
+Revises: 0015titles
 Create Date: 2026-12-03 07:50:00
 
 ``communes.epci_siren`` and ``communes.epci_name``, written by ``convergence commune
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015epci"
-down_revision = "0014stages"
+down_revision = "0015titles"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """budget: pabulib files kept as imported (issue 21 items 3 and 4)
 
 Revision ID: b21pb
-Revises: 0003budget_sealed
+Revises: b21m57
 Create Date: 2026-12-03 07:40:00
 
 An imported pabulib file exports back as it was: each project's and each vote's row of the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b21pb"
-down_revision = "0003budget_sealed"
+down_revision = "b21m57"
 branch_labels = None
 depends_on = None
 
