@@ -93,7 +93,9 @@ def test_alerte_then_allocation_through_the_circles_votes(
     household = town.members[0]  # linked to « Famille Martin »
     factory.login(client, household)
     mine = client.get(f"{town.base}/me").text
-    assert "Besoins vitaux" in mine and "4 personnes × 50\xa0litres = 200\xa0litres par jour" in mine
+    assert (
+        "Besoins vitaux" in mine and "4 personnes × 50\xa0litres = 200\xa0litres par jour" in mine
+    )
     assert "Réduction de 50\xa0% au niveau « alerte »" in mine  # leisure rule
     api = client.get(f"{town.api}/me", headers=factory.token(household.user)).json
     assert api[0]["total_l"] > 0 and api[0]["explanation"][0]["category"] == "vital"
