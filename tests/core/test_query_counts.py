@@ -113,6 +113,15 @@ SKIPPED = ("/static/", "/api/", "/logout")
 #: signed-in person, one-query widgets); food, housing, roster and intercommunal entries are
 #: their owners' (housing.letter_pdf_page and housing.shared, added since, at today's count).
 OVER_LIMIT = {
+    # the pages added on 2026-12-03 at their first count, not yet worked down: the federation
+    # campaign (one list of every member commune's events and registrations), the basin's
+    # water sharing, the planned-vs-executed budget and the movement treasury
+    "actions_federation.campaign": 17,
+    "actions_federation.campaigns": 7,
+    "budget.execution": 8,
+    "elections.treasury_page": 7,
+    "water_basin.overview": 12,
+    "water_basin.run_page": 10,
     "account.export": 29,  # + actions (4) and elections: each plugin's personal data
     "actions.campaign": 19,  # the actions plugin's pages at its first count (issue 18)
     "actions.door": 13,
