@@ -202,6 +202,15 @@ def _coordinate(value: str | None, field: str, limit: float) -> float | None:
     return number
 
 
+def place_named(name: str) -> Place | None:
+    """The commune's place of that name in any case, compared in Python (``casefold``):
+    SQL's lower() folds only ASCII on SQLite, so "École" twice passed a SQL check and hit
+    the unique constraint (a 500 the API fuzz found), and "école" matched on PostgreSQL
+    only. A commune has few places: they are read once."""
+    wanted = name.strip().casefold()
+    return next((p for p in db.session.scalars(select(Place)) if p.name.casefold() == wanted), None)
+
+
 def add_place(
     name: str, address: str = "", description: str = "", latitude=None, longitude=None
 ) -> Place:
@@ -214,7 +223,7 @@ def add_place(
         raise ValidationFailed(
             _l("Donnez la latitude et la longitude, ou aucune."), field="latitude"
         )
-    if db.session.scalar(select(Place.id).where(func.lower(Place.name) == name.lower())):
+    if place_named(name) is not None:
         raise Conflict(_l("Un lieu porte déjà ce nom."))
     place = Place(
         name=name,

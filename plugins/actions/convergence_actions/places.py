@@ -120,7 +120,7 @@ def create_place(data: dict[str, Any], actor: Any) -> CommunityPlace:
 def ensure_place(data: dict[str, Any]) -> CommunityPlace:
     """The commune's place of that name (any case), created if missing (imports)."""
     name = text_field(data.get("name"), "name", 200, required=True)
-    place = db.session.scalar(select(Place).where(func.lower(Place.name) == name.lower()))
+    place = calendar.place_named(name)
     if place is None:
         place = calendar.add_place(name, data.get("address") or "", data.get("description") or "")
     details = set_details(

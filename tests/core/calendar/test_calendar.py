@@ -241,3 +241,42 @@ def test_planted_twin_person_calendar_without_the_commune_scope_leaks(
     monkeypatch.setattr(context, "commune_scope", lambda _commune_id: context.unscoped())
     page = client.get(f"/calendar?month={now:%Y-%m}").text
     assert "Scrutin d&#39;ailleurs" in page
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("École", "École"), ("École", "école"), ("Lavoir", "LAVOIR")]
+)
+def test_a_place_named_twice_in_any_case_is_a_conflict(factory, in_commune, first, second):
+    """SQLite's lower() folds only ASCII: "École" twice passed the case-insensitive check and
+    hit the unique constraint, a 500 the API fuzz found. Both databases now answer 409."""
+    from federation.calendar.services import add_place
+    from federation.errors import Conflict
+
+    commune = factory.commune("noms")
+    with in_commune(commune):
+        add_place(first)
+        with pytest.raises(Conflict):
+            add_place(second)
+
+
+def test_planted_twin_ascii_only_lower_lets_the_same_name_through(factory, in_commune, monkeypatch):
+    """With the check in SQL's lower(), "École" twice reaches the unique constraint."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import IntegrityError
+
+    from federation.calendar import services
+    from federation.calendar.models import Place
+
+    monkeypatch.setattr(
+        services,
+        "place_named",
+        lambda name: db.session.scalar(select(Place).where(func.lower(Place.name) == name.lower())),
+    )
+    commune = factory.commune("noms2")
+    with in_commune(commune):
+        services.add_place("École")
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL's lower() folds É: the twin only exists on SQLite")
+        with pytest.raises(IntegrityError):
+            services.add_place("École")
+        db.session.rollback()

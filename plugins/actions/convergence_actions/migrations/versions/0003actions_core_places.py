@@ -104,7 +104,10 @@ def upgrade() -> None:
         found = conn.execute(
             sa.select(_CORE.c.id).where(
                 _CORE.c.commune_id == row.commune_id,
-                sa.func.lower(_CORE.c.name) == row.name.lower(),
+                sa.or_(
+                    _CORE.c.name == row.name,
+                    sa.func.lower(_CORE.c.name) == row.name.lower(),
+                ),
             )
         ).scalar()
         if found is None:
