@@ -279,3 +279,18 @@ def test_a_year_out_of_range_is_a_400_naming_it(client, town):
             response = client.get(f"{url}?year={year}")
             assert response.status_code == 400, (url, year, response.status_code)
     assert "year" in client.get(f"{town.base}/execution?year=abc").text
+
+
+def test_allowance_chapters_carry_their_revenue_as_the_plan_says(app):
+    """016 (APA) and 017 (RSA) are expense chapters and, for 747811, 7533, 7531…, revenue
+    chapters too (planDeCompte.xml M57 2018): a revenue line on them is accepted, a nature
+    the plan puts elsewhere is still refused."""
+    from convergence_budget import nomenclature as m57
+
+    with app.test_request_context():
+        assert not m57.check("operation", "revenue", "016", "", "747811").errors
+        assert not m57.check("operation", "revenue", "017", "", "7531").errors
+        assert not m57.check("operation", "expense", "017", "", "").errors
+        assert [f for f, _ in m57.check("operation", "revenue", "016", "", "7531").errors] == [
+            "nature"
+        ]

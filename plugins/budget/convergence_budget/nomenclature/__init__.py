@@ -72,7 +72,9 @@ class Chapter:
 
 
 #: Global and special chapters whose direction the source shows: in the transcribed
-#: natures 011, 012, 016 and 017 are only ever expense chapters (DR), 013 only the revenue
+#: natures 011 and 012 are only ever expense chapters (DR), 016 (APA) and 017 (RSA) both
+#: (DR of their 651… allowances, RR of 747811 and 7533 on 016, 7531, 7532 and 75341–75344
+#: on 017), 013 only the revenue
 #: chapter (RR) of remboursements and rabais (6032, 609x, 619, 629, 6419…), 014 only the
 #: expense chapter of reversements (701249, 70619, 7068129…); 020, 022 only DR; 021 and
 #: 024 only revenue (RR/ROES). 023 is read from its label (« virement à la section
@@ -82,8 +84,8 @@ GLOBAL_DIRECTIONS = {
     "012": frozenset({EXPENSE}),
     "013": frozenset({REVENUE}),
     "014": frozenset({EXPENSE}),
-    "016": frozenset({EXPENSE}),
-    "017": frozenset({EXPENSE}),
+    "016": frozenset(DIRECTIONS),
+    "017": frozenset(DIRECTIONS),
     "020": frozenset({EXPENSE}),
     "022": frozenset({EXPENSE}),
     "023": frozenset({EXPENSE}),
