@@ -32,6 +32,7 @@ from federation.plugins.services import commune_hooks, enable_plugin, manager
 from federation.tenancy.context import commune_scope, unscoped
 from federation.tenancy.models import Commune
 from federation.tenancy.scoping import is_tenant_class, raw_tenant_sql
+from tests.core.id_sample import IdSample
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: routes where anyone signed in may write into a commune they do not belong to
@@ -190,49 +191,13 @@ def _string_values(rows: dict) -> set[str]:
     return {v for row in rows.values() for v in row if isinstance(v, str)}
 
 
-@dataclass(frozen=True)
-class IdSample:
-    """A sample of A's row ids, kept per table: the first, middle and last of every table
-    (a route that leaks one row of a table leaks them all).
-
-    An id argument is tried with the ids of the tables its name designates (``dwelling_id``
-    → ``housing_dwellings``; ``process_id`` → ``budget_pb_processes``; ``entry_id`` →
-    ``budget_entries`` and ``journal_entries``), and with every sampled id when no table of
-    A's matches the name (a new argument, or a table A has no row in). Trying every id on
-    every route made the walks take a quarter of the suite's time for nothing: an id of
-    another table reaches the handler's lookup only by coincidence."""
-
-    by_table: dict[str, tuple[int, ...]]
-
-    @property
-    def everything(self) -> list[int]:
-        return sorted({key for keys in self.by_table.values() for key in keys})
-
-    def for_argument(self, name: str) -> list[int]:
-        stem = name.removesuffix("_id")
-        plurals = {f"{stem}s", f"{stem}es"}
-        if stem.endswith("y"):
-            plurals.add(f"{stem[:-1]}ies")
-        matched = {
-            key
-            for table, keys in self.by_table.items()
-            if any(table == p or table.endswith(f"_{p}") for p in plurals)
-            for key in keys
-        }
-        return sorted(matched) if matched else self.everything
-
-
 def _a_ids(app, a_id: int) -> IdSample:
     by_table: dict[str, list[int]] = {}
     with app.app_context():
         for table, key in _rows_of(a_id):
             if isinstance(key, int):
                 by_table.setdefault(table, []).append(key)
-    sample: dict[str, tuple[int, ...]] = {}
-    for table, keys in by_table.items():
-        keys.sort()
-        sample[table] = tuple(sorted({keys[0], keys[len(keys) // 2], keys[-1]}))
-    return IdSample(sample)
+    return IdSample.of(by_table)
 
 
 def _payloads(spec: dict, rule: str, method: str) -> list[dict]:

@@ -3,7 +3,10 @@
 ``walk(app)`` seeds a commune (every plugin on) in a federation with a neighbour commune,
 people in eight roles, and requests every route of the URL map — the pages and the API,
 the core's and every plugin's — once per role and method: path values are the seeded
-commune and federation and an id that names no row, bodies are empty (an empty JSON
+commune and federation, and for each ``{name_id}`` an id of a row of the seeded commune
+from the table its name designates (``tests.core.id_sample.IdSample``: the core's and every
+plugin's demo data, ``federation_demo_data``, is loaded in it) or, when no table matches,
+an id that names no row (``NO_ROW``); bodies are empty (an empty JSON
 object for the API, an empty form for a page). Each cell sees the seeded state: the app
 runs on its own SQLite file, put back from a copy after every request that is not a
 GET (an empty permission form that succeeds would otherwise take every role's rights
@@ -28,15 +31,17 @@ from flask import Flask
 
 from federation.api.role_matrix import ROLES
 from tests.core.api.fuzzing import Snapshot
+from tests.core.id_sample import IdSample
 
 NO_ROW = 999_999
 IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
 _PLACEHOLDER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def seed(app: Flask) -> tuple[dict[str, Any], dict[str, str]]:
-    """People in the eight roles: ``{role: (bearer headers, user id or None)}`` and the
-    pinned path values (the seeded commune and federation)."""
+def seed(app: Flask) -> tuple[dict[str, Any], dict[str, str], IdSample]:
+    """People in the eight roles: ``{role: (bearer headers, user id or None)}``, the
+    pinned path values (the seeded commune and federation) and the ids of the rows the
+    core's and the plugins' demo data made in the commune."""
     from federation.testing.factories import Factory
     from tests.core.api.fuzzing import enable_every_plugin
 
@@ -44,6 +49,12 @@ def seed(app: Flask) -> tuple[dict[str, Any], dict[str, str]]:
     commune = factory.commune("matrice", "Matrice")
     other = factory.commune("matrice-voisine", "Voisine")
     enable_every_plugin(app, factory, commune)
+    # the demo data with people of its own, before the walked people join: what it grants
+    # the commune's members (a circle's seat, a mandate) must not change what the walked
+    # roles may do
+    cast = {role: factory.member(commune, role).user.id for role in ("facilitator", "admin")}
+    cast |= {role: factory.member(commune).user.id for role in ("member", "agent")}
+    _demo_data(app, commune.id, cast)
     federation = factory.federation("matrice-fede", communes=[commune, other], kind="basin")
     coordinator = factory.member(other).user
     delegate = factory.member(commune).user
@@ -61,7 +72,56 @@ def seed(app: Flask) -> tuple[dict[str, Any], dict[str, str]]:
     people: dict[str, Any] = {"anonymous": ({}, None)}
     for role, user in users.items():
         people[role] = (factory.token(user), user.id)
-    return people, {"commune": commune.slug, "federation": federation.slug}
+    pins = {"commune": commune.slug, "federation": federation.slug}
+    return people, pins, _row_ids(app, commune.id)
+
+
+def _demo_data(app: Flask, commune_id: int, user_ids: dict[str, int]) -> None:
+    """The core's and every plugin's demo data in the seeded commune (``convergence demo
+    load``'s hook calls), so that the routes' ids name real rows."""
+    from federation.db import db
+    from federation.demo import _demo_data as load
+    from federation.identity.models import User
+    from federation.tenancy.context import commune_scope
+    from federation.tenancy.models import Commune
+    from federation.testing.factories import in_db
+
+    with in_db(app), commune_scope(commune_id):
+        users = {role: db.session.get(User, user_id) for role, user_id in user_ids.items()}
+        load(db.session.get(Commune, commune_id), users)
+        db.session.commit()
+
+
+def _row_ids(app: Flask, commune_id: int) -> IdSample:
+    """The ids of the seeded commune's rows, by table (tenant tables, memberships, roles,
+    journal), read past the scoping."""
+    from sqlalchemy import inspect, select
+
+    from federation.db import db
+    from federation.identity.models import Membership, MembershipRole
+    from federation.journal.models import JournalEntry
+    from federation.tenancy.scoping import is_tenant_class, raw_tenant_sql
+
+    by_table: dict[str, list[int]] = {}
+    with app.app_context():
+        existing = set(inspect(db.engine).get_table_names())
+        also = (Membership, MembershipRole, JournalEntry)
+        classes = [
+            m.class_
+            for m in db.Model.registry.mappers
+            if m.local_table.name in existing and (is_tenant_class(m.class_) or m.class_ in also)
+        ]
+        with raw_tenant_sql("the role walk: the seeded commune's ids"), db.engine.connect() as conn:
+            for cls in classes:
+                table = cls.__table__
+                key = next(iter(table.primary_key.columns))
+                if "commune_id" not in table.c:
+                    continue
+                query = select(key).where(table.c.commune_id == commune_id)
+                ids = [v for v in conn.execute(query).scalars() if isinstance(v, int)]
+                if ids:
+                    by_table[table.name] = ids
+    return IdSample.of(by_table)
 
 
 def key_of(method: str, rule: str) -> str:
@@ -79,8 +139,18 @@ def routes(app: Flask) -> list[tuple[str, str, Any]]:
     return sorted(found, key=lambda item: item[0])
 
 
-def _url(path: str, pins: dict[str, str]) -> str:
-    return re.sub(r"{([^}]+)}", lambda m: pins.get(m.group(1), str(NO_ROW)), path)
+def _url(path: str, pins: dict[str, str], ids: IdSample | None = None) -> str:
+    """The path with the pinned values, an id of a row of the seeded commune from the table
+    each ``{name_id}`` designates (its lowest sampled), :data:`NO_ROW` for any other."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name in pins:
+            return pins[name]
+        found = ids.matching(name) if ids is not None else []
+        return str(found[0]) if found else str(NO_ROW)
+
+    return re.sub(r"{([^}]+)}", value, path)
 
 
 def _session_ids(app: Flask, people: dict[str, Any]) -> dict[int, str]:
@@ -118,7 +188,7 @@ def request_as(
 def walk(app: Flask, only: set[str] | None = None) -> dict[str, str]:
     """``{"METHOD /path": "s1 s2 … s8"}`` (statuses in the order of ROLES) for every route
     of the app (``only``: these keys)."""
-    people, pins = seed(app)
+    people, pins, ids = seed(app)
     sessions = _session_ids(app, people)
     snapshot = Snapshot(app)
     found: dict[str, str] = {}
@@ -130,7 +200,7 @@ def walk(app: Flask, only: set[str] | None = None) -> dict[str, str]:
         for key, method, _rule in routes(app):
             if only is not None and key not in only:
                 continue
-            url = _url(key.split(" ", 1)[1], pins)
+            url = _url(key.split(" ", 1)[1], pins, ids)
             statuses = []
             for role in ROLES:
                 statuses.append(str(request_as(app, people, role, method, url, sessions)))
