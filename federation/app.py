@@ -296,6 +296,11 @@ def _register_blueprints(app: Flask, state: ConvergenceState) -> None:
             app.register_blueprint(bp, url_prefix=f"/f/<federation>/{plugin}")
             state.plugin_federation_blueprints[bp.name] = plugin
     _register_api_blueprints(state)
+    # after every blueprint, the API's included: the limits wrap the views of the pages and
+    # of the API that send account e-mails (registered above through the hook)
+    from federation.auth.limits import install as install_limits
+
+    install_limits(app)
     from federation.cli.plugins import add_plugin_commands
 
     add_plugin_commands(app, state)

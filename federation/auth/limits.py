@@ -86,6 +86,10 @@ def install(app: Flask) -> None:
         key_func=_account_tried,
         methods=["POST"],
     )
+    missing = [e for e in MAIL_ENDPOINTS if e not in app.view_functions]
+    if missing:
+        # a limit that silently wraps nothing is no limit: the API's reset e-mails went
+        # unlimited once its blueprints were registered after this ran
+        raise RuntimeError(f"limits installed before these views exist: {', '.join(missing)}")
     for endpoint in MAIL_ENDPOINTS:
-        if endpoint in app.view_functions:
-            _wrap(app, endpoint, per_address, per_account)
+        _wrap(app, endpoint, per_address, per_account)

@@ -234,11 +234,3 @@ def register_core_web(app: Flask) -> None:
         calendar_bp,
     ):
         app.register_blueprint(blueprint)
-    _limit_login(app)
-
-
-def _limit_login(app: Flask) -> None:
-    """Failed sign-ins per address and per account, account e-mails (federation.auth)."""
-    from federation.auth.limits import install
-
-    install(app)
