@@ -1,7 +1,7 @@
 """budget: pabulib files kept as imported (issue 21 items 3 and 4)
 
-Revision ID: b21pb
-Revises: b21m57
+Revision ID: 0005budget_pb
+Revises: 0004budget_m57
 Create Date: 2026-12-03 07:40:00
 
 An imported pabulib file exports back as it was: each project's and each vote's row of the
@@ -13,8 +13,8 @@ cumulative, scoring, ordinal) is kept as such.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "b21pb"
-down_revision = "b21m57"
+revision = "0005budget_pb"
+down_revision = "0004budget_m57"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """budget: M57 direction and nature of a line; spending tied to a decision (issue 21)
 
-Revision ID: b21m57
+Revision ID: 0004budget_m57
 Revises: 0003budget_sealed
 Create Date: 2026-12-03 07:40:00
 
@@ -12,7 +12,7 @@ kind "manual": they are kept as they are and listed as "without decision".
 import sqlalchemy as sa
 from alembic import op
 
-revision = "b21m57"
+revision = "0004budget_m57"
 down_revision = "0003budget_sealed"
 branch_labels = None
 depends_on = None

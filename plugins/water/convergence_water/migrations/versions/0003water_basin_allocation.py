@@ -1,6 +1,6 @@
 """water: basin links and basin-wide allocation runs
 
-Revision ID: w21basin
+Revision ID: 0003water_basin
 Revises: 0002water_tenant
 Create Date: 2026-12-03 08:00:00
 
@@ -16,7 +16,7 @@ from alembic import op
 
 from federation.tenancy.ddl import secure_tenant_tables, unsecure_tenant_tables
 
-revision = "w21basin"
+revision = "0003water_basin"
 down_revision = "0002water_tenant"
 branch_labels = None
 depends_on = "0004inter"
