@@ -6,7 +6,7 @@ way — of this commune only."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -35,8 +35,8 @@ def _seed(in_commune, commune, tag: str) -> None:
                 Axis(position=2, title=f"Brouillon {tag}", status="draft"),
                 Distribution(
                     day=date.today() + timedelta(days=3),
-                    starts_at=soon,
-                    ends_at=soon + timedelta(hours=2),
+                    starts_at=time(9, 0),
+                    ends_at=time(11, 0),
                     place=f"Halle {tag}",
                 ),
                 Project(
