@@ -82,6 +82,9 @@ def test_no_raw_sql_in_application_code():
         "plugins/water/convergence_water/bulk.py": "COPY of rows checked one by one",
         "federation/search/index.py": "index rows written in the flush, communes checked",
         "federation/db.py": "SQLite's BEGIN before a savepoint (transaction control, no table)",
+        "federation/search/accents.py": "PostgreSQL DDL: unaccent, text search configurations, "
+        "the index recomputed as the owner",
+        "federation/search/cli.py": "'search accents' as the owner, in raw_tenant_sql",
     }
     raw_sql = re.compile(
         r"(?<!def )\btext\(|exec_driver_sql|\.connect\(\)\.execute|driver_connection"
