@@ -4,6 +4,7 @@ WCAG 2.1 AA violation on the main pages, in light and dark schemes."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_error_summary_form_has_no_serious_violation(live_server, new_page, axe)
     page = new_page()
     page.goto(f"{live_server}/register")
     page.get_by_role("button", name="Créer mon compte").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert axe(page) == []
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 
 def _login(page, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/login")
@@ -69,9 +71,9 @@ def test_register_join_approve_switch_language_enable_plugin(
     admin_page.get_by_label("Maximum length").fill("2")
     admin_page.get_by_role("button", name="Enregistrer et activer").click()
     error = admin_page.locator("#setting-max_length-error")
-    assert error.is_visible()
+    expect(error).to_be_visible()
     assert admin_page.locator("#setting-max_length").get_attribute("aria-invalid") == "true"
-    assert admin_page.locator(".error-summary").is_visible()
+    expect(admin_page.locator(".error-summary")).to_be_visible()
     admin_page.get_by_label("Maximum length").fill("200")
     admin_page.get_by_role("button", name="Enregistrer et activer").click()
     admin_page.goto(f"{base}/c/faux-la-montagne/")
@@ -93,8 +95,8 @@ def test_form_error_is_shown_next_to_the_field(live_server, new_page):
     page.get_by_label("Mot de passe", exact=True).fill("court")
     page.get_by_label("Confirmer le mot de passe").fill("court")
     page.get_by_role("button", name="Créer mon compte").click()
-    assert page.locator("#email-error").is_visible()
-    assert page.locator("#password-error").is_visible()
+    expect(page.locator("#email-error")).to_be_visible()
+    expect(page.locator("#password-error")).to_be_visible()
     assert page.locator("#email").get_attribute("aria-invalid") == "true"
     summary_link = page.locator(".error-summary a[href='#email']")
     assert summary_link.count() == 1
