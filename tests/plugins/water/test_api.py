@@ -72,7 +72,7 @@ def test_resources_users_levels_rules_and_allocations_round_trip(client, factory
     assert detail["level"] == "alerte_renforcee" and detail["totals"]["economic"]["need"] == 900
     [line] = detail["lines"]
     assert line["total_l"] == 80 + 540  # drinking −20 % (default), economic −40 % (edited)
-    assert "Réduction de 40 %" in line["explanation"][-1]["text"]
+    assert "Réduction de 40\xa0%" in line["explanation"][-1]["text"]
     refused = client.post(f"{town.api}/allocations/{run.json['id']}/apply", headers=agent)
     assert refused.status_code == 409  # this commune votes on allocations
 
