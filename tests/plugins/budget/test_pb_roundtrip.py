@@ -235,4 +235,7 @@ def test_a_commune_export_and_import_keeps_the_file_as_it_was(app, factory, in_c
         assert copy.vote_type == "ordinal"
         text = pb.export_pb(copy)
     assert differences(pb_file(name).read_bytes(), text) == []
-    assert text == exported(in_commune, commune, process_id)
+    # the copy's own outcome too (convergence_selected), order aside: projects tied on the
+    # sort key may come back in another order on PostgreSQL
+    original = exported(in_commune, commune, process_id)
+    assert content(text) == content(original)
