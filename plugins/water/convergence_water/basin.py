@@ -134,19 +134,23 @@ def _basin(federation_id: Any) -> Federation:
 # --- links: who draws on a shared resource --------------------------------------------------
 
 
-def shared_resources(federation: Federation) -> list[WaterResource]:
-    """The resources tagged with the basin, in every member commune with water (read-only)."""
+def _read_in_basin(federation: Federation, statement: Any) -> list[Any]:
+    """The rows of ``statement`` across the basin's water communes (read-only scope)."""
     ids = basin_commune_ids(federation)
     if not ids:
         return []
     with federation_scope(ids):
-        return list(
-            db.session.scalars(
-                select(WaterResource)
-                .where(WaterResource.federation_id == federation.id)
-                .order_by(WaterResource.name, WaterResource.id)
-            )
-        )
+        return list(db.session.scalars(statement))
+
+
+def shared_resources(federation: Federation) -> list[WaterResource]:
+    """The resources tagged with the basin, in every member commune with water (read-only)."""
+    return _read_in_basin(
+        federation,
+        select(WaterResource)
+        .where(WaterResource.federation_id == federation.id)
+        .order_by(WaterResource.name, WaterResource.id),
+    )
 
 
 def _shared_resource(
@@ -771,18 +775,13 @@ class CommuneRow:
 
 
 def basin_runs(federation: Federation, limit: int = 20) -> list[BasinRun]:
-    ids = basin_commune_ids(federation)
-    if not ids:
-        return []
-    with federation_scope(ids):
-        return list(
-            db.session.scalars(
-                select(BasinRun)
-                .where(BasinRun.federation_id == federation.id)
-                .order_by(BasinRun.id.desc())
-                .limit(limit)
-            )
-        )
+    return _read_in_basin(
+        federation,
+        select(BasinRun)
+        .where(BasinRun.federation_id == federation.id)
+        .order_by(BasinRun.id.desc())
+        .limit(limit),
+    )
 
 
 def get_basin_run(federation: Federation, run_id: Any) -> BasinRun:
